@@ -1,0 +1,14 @@
+"""A small BPMN engine on SpiffWorkflow: versioned definitions, persisted instances,
+human tasks, history. It knows no document types; plugins add those."""
+from .clock import Clock
+from .db import Base, Database
+from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
+from .identity import SYSTEM, Actor, User
+from .plugin import FormContext, Plugin, ServiceContext
+from .runtime import Engine
+
+__all__ = [
+    "Actor", "Base", "Clock", "Conflict", "Database", "DefinitionError", "Engine", "EngineError",
+    "ExecutionError", "Forbidden", "FormContext", "InvalidInput", "NotFound", "Plugin", "SYSTEM",
+    "ServiceContext", "User",
+]

@@ -1,0 +1,126 @@
+"""Expressions in BPMN attributes: Camunda's ``${...}`` over process variables.
+
+Camunda writes expressions in JUEL (``${decision == 'approve' && !late}``).
+We evaluate them as Python over the task's data after translating the few
+JUEL operators that differ, so a model drawn in Camunda Modeler and one of
+ours read the same. A bare expression without ``${}`` is plain Python, as in
+SpiffWorkflow's own models.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+_EXPR = re.compile(r"[$#]\{([^{}]*)\}")
+_STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+_JUEL_WORDS = [
+    (re.compile(r"&&"), " and "),
+    (re.compile(r"\|\|"), " or "),
+    (re.compile(r"!(?!=)"), " not "),
+    (re.compile(r"\beq\b"), "=="),
+    (re.compile(r"\bne\b"), "!="),
+    (re.compile(r"\blt\b"), "<"),
+    (re.compile(r"\bgt\b"), ">"),
+    (re.compile(r"\ble\b"), "<="),
+    (re.compile(r"\bge\b"), ">="),
+    (re.compile(r"\bempty\s+"), "not "),
+    (re.compile(r"\bnull\b"), "None"),
+    (re.compile(r"\btrue\b"), "True"),
+    (re.compile(r"\bfalse\b"), "False"),
+]
+
+
+def juel_to_python(expression: str) -> str:
+    """Translate a JUEL expression body (or a whole ``${...}``) into Python.
+
+    String literals are left untouched; only operators outside them change.
+    """
+    text = expression.strip()
+    whole = _EXPR.fullmatch(text)
+    if whole:
+        text = whole.group(1).strip()
+    parts = _STRING.split(text)
+    for i in range(0, len(parts), 2):  # even indexes are outside string literals
+        for pattern, replacement in _JUEL_WORDS:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return "".join(parts).strip()
+
+
+def is_expression(text: str | None) -> bool:
+    """True when ``text`` contains a ``${...}`` expression."""
+    return bool(text) and _EXPR.search(text) is not None
+
+
+def expression_bodies(text: str) -> list[str]:
+    """The Python bodies of every ``${...}`` in ``text`` (for validation)."""
+    return [juel_to_python(m.group(1)) for m in _EXPR.finditer(text)]
+
+
+class ExpressionEngine(PythonScriptEngine):
+    """SpiffWorkflow's Python engine, reading Camunda expressions too.
+
+    ``functions`` are made available to every expression and script (a
+    plugin's assignment rules, for example).
+    """
+
+    def __init__(self, functions: dict[str, Callable[..., Any]] | None = None):
+        super().__init__(environment=TaskDataEnvironment(dict(functions or {})))
+
+    def evaluate(self, task, expression, external_context=None):
+        return super().evaluate(task, juel_to_python(expression), external_context)
+
+    def evaluate_in(self, data: dict[str, Any], expression: str) -> Any:
+        """Evaluate ``expression`` against ``data`` (a task's variables)."""
+        return self.environment.evaluate(juel_to_python(expression), dict(data))
+
+    def render(self, template: str, data: dict[str, Any]) -> Any:
+        """Resolve an attribute value that may hold expressions.
+
+        A value that is exactly one ``${...}`` returns the expression's own
+        value (a list stays a list); otherwise each ``${...}`` is replaced by
+        its text, as in ``${lead}:official``.
+        """
+        text = template.strip()
+        if _EXPR.fullmatch(text):
+            return self.evaluate_in(data, text)
+        return _EXPR.sub(lambda m: str(self.evaluate_in(data, m.group(1))), text)
+
+    def render_list(self, template: str | None, data: dict[str, Any]) -> list[str]:
+        """Resolve a comma-separated attribute (candidate groups) into a list of names."""
+        if not template or not template.strip():
+            return []
+        names: list[str] = []
+        for piece in _split_top_level(template):
+            value = self.render(piece, data)
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple, set)):
+                names.extend(str(v).strip() for v in value if v is not None and str(v).strip())
+            else:
+                names.extend(v.strip() for v in str(value).split(",") if v.strip())
+        return list(dict.fromkeys(names))
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas that are not inside ``${...}``."""
+    pieces, depth, current = [], 0, []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "$#" and text[i + 1:i + 2] == "{":
+            depth += 1
+            current.append(text[i:i + 2])
+            i += 2
+            continue
+        if ch == "}" and depth:
+            depth -= 1
+        if ch == "," and not depth:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    pieces.append("".join(current))
+    return [p.strip() for p in pieces if p.strip()]

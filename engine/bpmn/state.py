@@ -1,0 +1,55 @@
+"""Storing a workflow's state without its spec.
+
+SpiffWorkflow serializes the process spec inside every workflow. Definitions
+are immutable and stored once, so the instance row keeps only the task tree
+and data; on load the spec comes from the engine's cache of parsed
+definitions (a ``SpecRef`` placeholder in the dictionary points to it).
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+SPEC_REF = "ChidaoSpecRef"
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+class StateSerializer:
+    """Dumps and loads workflow state; ``spec_for`` resolves a definition id to its spec."""
+
+    def __init__(self, spec_for: Callable[[str], BpmnProcessSpec]):
+        config = dict(CAMUNDA_CONFIG)
+        config[BpmnWorkflow] = _SpeclessWorkflowConverter
+        registry = BpmnWorkflowSerializer.configure(config)
+        registry.convert_from_dict[SPEC_REF] = lambda dct, **_: spec_for(dct["definition_id"])
+        self._serializer = BpmnWorkflowSerializer(registry)
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        """The JSON text of the workflow's state."""
+        registry = self._serializer.registry
+        registry._encoder_mode = True
+        try:
+            dct = self._serializer.to_dict(workflow)
+            return json.dumps(dct, cls=self._serializer._encoder_cls, ensure_ascii=False)
+        finally:
+            registry._encoder_mode = False
+
+    def load(self, text: str, definition_id: str) -> BpmnWorkflow:
+        """Rebuild a workflow from ``dump`` output and the definition's spec."""
+        dct = json.loads(text)
+        dct["spec"] = {"typename": SPEC_REF, "definition_id": definition_id}
+        dct["subprocess_specs"] = {}
+        return self._serializer.from_dict(dct)

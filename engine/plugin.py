@@ -1,0 +1,71 @@
+"""The one small interface through which a plugin extends the engine.
+
+The engine knows no document types. A plugin gives it:
+
+* ``handlers``: service-task handlers by name (``chidao:handler="name"``);
+* ``forms``: JSON Schemas by form key, validated on every completion;
+* ``form_checks``: extra checks a schema cannot express (cross-field rules);
+* ``functions``: callables available in expressions (assignment rules);
+* ``on_instance_changed``: called once per changed instance at the end of a
+  command, so the plugin can keep its own read model in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .identity import Actor
+    from .models import ProcessInstance
+
+
+@dataclass
+class ServiceContext:
+    """What a service-task handler may use: the session, the variables, who and when."""
+
+    session: Session
+    instance: ProcessInstance
+    element_id: str
+    variables: dict[str, Any]
+    actor: Actor
+    now: datetime
+
+
+@dataclass
+class FormContext:
+    """What a form check may look at: the task, the instance's variables, who and when."""
+
+    session: Session
+    form_key: str
+    element_id: str
+    variables: dict[str, Any]
+    actor: Actor
+    now: datetime
+
+
+Handler = Callable[[ServiceContext], "dict[str, Any] | None"]
+FormCheck = Callable[[FormContext, dict[str, Any]], "dict[str, str]"]
+
+
+class InstanceListener(Protocol):
+    def __call__(self, session: Session, instance: ProcessInstance, variables: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class Plugin:
+    """A bundle of what one document type adds to the engine."""
+
+    name: str
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    form_checks: dict[str, FormCheck] = field(default_factory=dict)
+    functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    listeners: list[InstanceListener] = field(default_factory=list)
+
+    def on_instance_changed(self, session: Session, instance: ProcessInstance, variables: dict[str, Any]) -> None:
+        """Tell every listener that ``instance`` changed in this command."""
+        for listener in self.listeners:
+            listener(session, instance, variables)

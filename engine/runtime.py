@@ -1,0 +1,595 @@
+"""The engine: deploy definitions, start instances, run and complete tasks.
+
+Every public method works inside the caller's session and transaction: one
+command is one transaction, and on any error nothing of it is written.
+
+A command loads the instances it touches (locking their rows), lets
+SpiffWorkflow run the engine steps, starts the child instances of call
+activities, completes parents whose children have all ended, and at the end
+writes each changed instance back with its human tasks, its active elements
+and its history events.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Iterable
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .bpmn.expressions import ExpressionEngine, is_expression
+from .bpmn.parser import parse_bpmn
+from .bpmn.specs import CallActivityTask, HumanTaskSpec
+from .bpmn.state import StateSerializer
+from .clock import LOCAL_TZ, Clock, to_local
+from .db import Database
+from .errors import Conflict, ExecutionError, Forbidden, InvalidInput, NotFound
+from .forms import validate_submission
+from .history import HistoryWriter
+from .identity import Actor, User
+from .tasks import USER_PREFIX
+from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
+from .plugin import FormContext, Plugin, ServiceContext
+
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _element(task) -> tuple[str | None, str | None]:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_id", None), getattr(spec, "bpmn_name", None)
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """Read a due date given as a datetime, a date (end of that day) or ISO text."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59, 59), tzinfo=LOCAL_TZ)
+    text = str(value).strip()
+    if len(text) == 10:
+        return to_datetime(date.fromisoformat(text))
+    return to_datetime(datetime.fromisoformat(text))
+
+
+@dataclass
+class _Loaded:
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+    definition: ProcessDefinition
+    is_new: bool = False
+
+
+@dataclass
+class _StepContext:
+    """Attached to a workflow while a command runs it; service tasks call handlers through it."""
+
+    command: _Command
+    loaded: _Loaded
+
+    def call_handler(self, name: str, task) -> dict[str, Any] | None:
+        engine = self.command.engine
+        handler = engine.plugin.handlers.get(name)
+        element_id, _ = _element(task)
+        if handler is None:
+            raise ExecutionError(f"Bước «{task.task_spec.bpmn_name or element_id}» gọi bộ xử lý «{name}» "
+                                 "chưa được đăng ký.")
+        context = ServiceContext(
+            session=self.command.session, instance=self.loaded.instance, element_id=element_id,
+            variables=dict(task.data), actor=self.command.actor, now=self.command.now,
+        )
+        return handler(context)
+
+
+@dataclass
+class _Command:
+    """One unit of work: the instances it loaded, the history it writes, the work left to do."""
+
+    engine: Engine
+    session: Session
+    actor: Actor
+    now: datetime
+    loaded: dict[str, _Loaded] = field(default_factory=dict)
+    queue: deque = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        self.history = HistoryWriter(self.session)
+
+    # -- loading -----------------------------------------------------------
+    def load(self, instance_id: str) -> _Loaded:
+        if instance_id in self.loaded:
+            return self.loaded[instance_id]
+        instance = self.session.execute(
+            select(ProcessInstance).where(ProcessInstance.id == instance_id)
+            .with_for_update().execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if instance is None:
+            raise NotFound(f"Không tìm thấy phiên quy trình {instance_id}.")
+        definition = instance.definition
+        self.engine.spec_of(definition)
+        workflow = self.engine.state.load(instance.state, definition.id)
+        workflow.script_engine = self.engine.expressions
+        loaded = _Loaded(instance, workflow, definition)
+        workflow.step_context = _StepContext(self, loaded)
+        self.loaded[instance_id] = loaded
+        return loaded
+
+    def create(self, definition: ProcessDefinition, variables: dict[str, Any], business_key: str | None,
+               parent: tuple[str, str, int | None] | None = None) -> _Loaded:
+        spec = self.engine.spec_of(definition)
+        workflow = BpmnWorkflow(spec, script_engine=self.engine.expressions)
+        start = workflow.get_next_task(spec_name="Start")
+        data = dict(variables)
+        initiator = getattr(spec, "initiator_variable", None)
+        if initiator:
+            data.setdefault(initiator, self.actor.username)
+        start.set_data(**data)
+        instance = ProcessInstance(
+            id=new_id(), definition_id=definition.id, definition_key=definition.key,
+            business_key=business_key, status="running", active_elements=[], state="{}",
+            started_by=self.actor.username, started_at=self.now, updated_at=self.now,
+            parent_instance_id=parent[0] if parent else None,
+            parent_task_id=parent[1] if parent else None,
+            loop_counter=parent[2] if parent else None,
+        )
+        instance.definition = definition
+        self.session.add(instance)
+        loaded = _Loaded(instance, workflow, definition, is_new=True)
+        workflow.step_context = _StepContext(self, loaded)
+        self.loaded[instance.id] = loaded
+        self.record(loaded, "instance_started", data={"variables": variables, "business_key": business_key})
+        self.queue.append(("advance", loaded))
+        return loaded
+
+    # -- history -----------------------------------------------------------
+    def record(self, loaded: _Loaded, event_type: str, task=None, data: dict[str, Any] | None = None,
+               actor: Actor | None = None) -> None:
+        element_id, element_name = _element(task) if task is not None else (None, None)
+        self.history.append(
+            instance_id=loaded.instance.id, definition_id=loaded.definition.id, event_type=event_type,
+            at=self.now, actor=actor or self.actor, element_id=element_id, element_name=element_name,
+            task_id=str(task.id) if task is not None else None, data=data,
+        )
+
+    # -- running -----------------------------------------------------------
+    def run(self) -> None:
+        while self.queue:
+            kind, loaded = self.queue.popleft()
+            if kind == "advance":
+                self._advance(loaded)
+            else:
+                self._child_ended(loaded)
+
+    def _advance(self, loaded: _Loaded) -> None:
+        started_calls = []
+
+        def did_complete(task) -> None:
+            element_id, _ = _element(task)
+            if element_id is None:
+                return
+            if task.state == TaskState.STARTED and isinstance(task.task_spec, CallActivityTask):
+                started_calls.append(task)
+            elif task.state == TaskState.COMPLETED:
+                self.record(loaded, "activity_completed", task)
+
+        try:
+            loaded.workflow.do_engine_steps(did_complete_task=did_complete)
+        except SpiffWorkflowException as exc:
+            raise ExecutionError(self.engine.describe_failure(exc)) from None
+        for task in started_calls:
+            self._start_children(loaded, task)
+        if loaded.workflow.is_completed() and loaded.instance.status == "running":
+            loaded.instance.status = "completed"
+            loaded.instance.ended_at = self.now
+            self.record(loaded, "instance_completed")
+            if loaded.instance.parent_instance_id:
+                self.queue.append(("child_ended", loaded))
+
+    def _start_children(self, loaded: _Loaded, task) -> None:
+        spec: CallActivityTask = task.task_spec
+        call = spec.call
+        items: list[Any]
+        if call.collection is not None:
+            source = call.collection
+            value = (self.engine.expressions.evaluate_in(task.data, source) if is_expression(source)
+                     else task.data.get(source))
+            if value is None:
+                raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}»: không có danh sách «{source}».")
+            items = list(value)
+        elif call.cardinality is not None:
+            items = list(range(int(self.engine.expressions.evaluate_in(task.data, call.cardinality))))
+        else:
+            items = [None]
+        if not items:
+            task.complete()
+            self.record(loaded, "activity_completed", task, data={"children": 0})
+            self.queue.append(("advance", loaded))
+            return
+        definition = self.engine.called_definition(self.session, loaded.definition, call)
+        children = []
+        for index, item in enumerate(items):
+            scope = dict(task.data)
+            if call.element_variable:
+                scope[call.element_variable] = item
+            scope["loopCounter"] = index
+            variables = self.engine.map_variables(call.inputs, scope)
+            child = self.create(definition, variables, loaded.instance.business_key,
+                                parent=(loaded.instance.id, str(task.id), index if spec.is_multi_instance else None))
+            children.append(child.instance.id)
+        self.record(loaded, "call_started", task, data={"children": children, "called": definition.id})
+
+    def _child_ended(self, child: _Loaded) -> None:
+        parent = self.load(child.instance.parent_instance_id)
+        self.session.flush()
+        running = self.session.scalar(
+            select(func.count()).select_from(ProcessInstance).where(
+                ProcessInstance.parent_instance_id == parent.instance.id,
+                ProcessInstance.parent_task_id == child.instance.parent_task_id,
+                ProcessInstance.status == "running",
+            )
+        )
+        if running:
+            return
+        task = parent.workflow.get_task_from_id(UUID(child.instance.parent_task_id))
+        if task.state != TaskState.STARTED:
+            return
+        spec: CallActivityTask = task.task_spec
+        if spec.call.outputs:
+            siblings = self.session.scalars(
+                select(ProcessInstance.id).where(
+                    ProcessInstance.parent_instance_id == parent.instance.id,
+                    ProcessInstance.parent_task_id == child.instance.parent_task_id,
+                ).order_by(ProcessInstance.loop_counter)
+            ).all()
+            for sibling_id in siblings:
+                sibling = self.load(sibling_id)
+                task.data.update(self.engine.map_variables(spec.call.outputs, sibling.workflow.last_task.data))
+        task.complete()
+        self.record(parent, "activity_completed", task)
+        self.queue.append(("advance", parent))
+
+    # -- writing back ------------------------------------------------------
+    def flush(self) -> None:
+        for loaded in self.loaded.values():
+            self.engine.write_back(self, loaded)
+        self.session.flush()
+
+
+class Engine:
+    """Definitions, instances and human tasks over one database and one plugin."""
+
+    def __init__(self, db: Database, plugin: Plugin, clock: Clock | None = None):
+        self.db = db
+        self.plugin = plugin
+        self.clock = clock or Clock()
+        self.expressions = ExpressionEngine(plugin.functions)
+        self._specs: dict[str, BpmnProcessSpec] = {}
+        self._specs_lock = threading.Lock()
+        self.state = StateSerializer(lambda definition_id: self._specs[definition_id])
+
+    # -- definitions -------------------------------------------------------
+    def deploy(self, session: Session, name: str, files: dict[str, bytes], actor: Actor,
+               source: str | None = None, changed_only: bool = False) -> Deployment:
+        """Deploy BPMN files: each executable process becomes the next version of its key.
+
+        With ``changed_only`` a process whose file is identical to its newest
+        version is not deployed again. Raises ``DefinitionError`` for a file
+        that cannot be parsed; nothing of the deployment is then written.
+        """
+        now = self.clock.now()
+        deployment = Deployment(id=new_id(), name=name, source=source, deployed_by=actor.username, deployed_at=now)
+        new_definitions = []
+        for filename, content in files.items():
+            sha = hashlib.sha256(content).hexdigest()
+            for process in parse_bpmn(content, filename):
+                latest = self.latest_definition(session, process.key, required=False)
+                if changed_only and latest is not None and latest.sha256 == sha:
+                    continue
+                version = (latest.version if latest else 0) + 1
+                new_definitions.append(ProcessDefinition(
+                    id=f"{process.key}:{version}:{new_id()}", key=process.key, version=version,
+                    name=process.name, resource_name=filename, sha256=sha,
+                    bpmn_xml=content.decode("utf-8"), deployment=deployment,
+                    deployed_by=actor.username, deployed_at=now,
+                ))
+        if new_definitions:
+            session.add(deployment)
+            session.add_all(new_definitions)
+            session.flush()
+        return deployment
+
+    def latest_definition(self, session: Session, key: str, required: bool = True) -> ProcessDefinition | None:
+        """The newest version of ``key``."""
+        definition = session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc()).limit(1)
+        ).first()
+        if definition is None and required:
+            raise NotFound(f"Quy trình «{key}» chưa được triển khai.")
+        return definition
+
+    def called_definition(self, session: Session, caller: ProcessDefinition, call) -> ProcessDefinition:
+        """The definition a call activity starts, by its binding (latest, deployment or version)."""
+        query = select(ProcessDefinition).where(ProcessDefinition.key == call.called_element)
+        if call.binding == "deployment":
+            query = query.where(ProcessDefinition.deployment_id == caller.deployment_id)
+        elif call.binding == "version" and call.version is not None:
+            query = query.where(ProcessDefinition.version == call.version)
+        definition = session.scalars(query.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if definition is None:
+            raise ExecutionError(f"Quy trình được gọi «{call.called_element}» chưa được triển khai.")
+        return definition
+
+    def spec_of(self, definition: ProcessDefinition) -> BpmnProcessSpec:
+        """The parsed spec of a definition (parsed once per process, then cached)."""
+        spec = self._specs.get(definition.id)
+        if spec is None:
+            with self._specs_lock:
+                spec = self._specs.get(definition.id)
+                if spec is None:
+                    parsed = {p.key: p for p in parse_bpmn(definition.bpmn_xml.encode("utf-8"),
+                                                           definition.resource_name)}
+                    spec = parsed[definition.key].spec
+                    spec.initiator_variable = parsed[definition.key].initiator
+                    self._specs[definition.id] = spec
+        return spec
+
+    def element_names(self, definition: ProcessDefinition) -> dict[str, str]:
+        """Element id → name for every flow element of a definition."""
+        names = {}
+        for spec in self.spec_of(definition).task_specs.values():
+            bpmn_id = getattr(spec, "bpmn_id", None)
+            if bpmn_id:
+                names[bpmn_id] = getattr(spec, "bpmn_name", None) or bpmn_id
+        return names
+
+    # -- instances -----------------------------------------------------------
+    def start(self, session: Session, key: str, actor: Actor, variables: dict[str, Any] | None = None,
+              business_key: str | None = None) -> ProcessInstance:
+        """Start the newest version of ``key`` and run it to its first wait state."""
+        self._refuse_read_only(actor)
+        definition = self.latest_definition(session, key)
+        command = self._command(session, actor)
+        loaded = command.create(definition, variables or {}, business_key)
+        command.run()
+        command.flush()
+        return loaded.instance
+
+    def variables(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+        """The instance's current variables (the data of its latest task)."""
+        self.spec_of(instance.definition)
+        workflow = self.state.load(instance.state, instance.definition_id)
+        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+
+    def task_variables(self, session: Session, task_id: str) -> dict[str, Any]:
+        """The variables a READY task sees."""
+        human_task = self._human_task(session, task_id)
+        instance = session.get(ProcessInstance, human_task.instance_id)
+        self.spec_of(instance.definition)
+        workflow = self.state.load(instance.state, instance.definition_id)
+        return dict(workflow.get_task_from_id(UUID(task_id)).data)
+
+    # -- human tasks -------------------------------------------------------
+    def complete_task(self, session: Session, task_id: str, actor: Actor, data: dict[str, Any]) -> ProcessInstance:
+        """Complete a READY user task with the submitted form data and run what follows.
+
+        Raises ``Forbidden`` when the actor is not a candidate, ``InvalidInput``
+        with errors per field, ``Conflict`` naming who completed it first.
+        """
+        human_task = self._human_task(session, task_id)
+        self.authorize(human_task, actor)
+        command = self._command(session, actor)
+        loaded = command.load(human_task.instance_id)
+        task = loaded.workflow.get_task_from_id(UUID(task_id))
+        if task.state != TaskState.READY:
+            raise self._gone(session, task_id)
+        to_apply = self.check_form(session, human_task, task, actor, data)
+        task.data.update(to_apply)
+        task.run()
+        command.record(loaded, "task_completed", task, data={"submitted": to_apply})
+        command.queue.append(("advance", loaded))
+        command.run()
+        command.flush()
+        return loaded.instance
+
+    def check_form(self, session: Session, human_task: HumanTask, task, actor: Actor,
+                   data: dict[str, Any]) -> dict[str, Any]:
+        """Validate ``data`` against the task's form; return what to apply or raise ``InvalidInput``."""
+        if not isinstance(data, dict):
+            raise InvalidInput("Dữ liệu gửi lên phải là một đối tượng JSON.")
+        if not human_task.form_key:
+            return data
+        schema = self.plugin.forms.get(human_task.form_key)
+        if schema is None:
+            raise ExecutionError(f"Biểu mẫu «{human_task.form_key}» của bước «{human_task.name}» chưa được đăng ký.")
+        to_apply, errors = validate_submission(schema, data, task.data)
+        check = self.plugin.form_checks.get(human_task.form_key)
+        if check is not None and not errors:
+            context = FormContext(session=session, form_key=human_task.form_key, element_id=human_task.element_id,
+                                  variables={**task.data, **to_apply}, actor=actor, now=self.clock.now())
+            errors.update(check(context, to_apply))
+        if errors:
+            raise InvalidInput("Biểu mẫu chưa hợp lệ; hãy sửa các trường được đánh dấu.", errors)
+        return to_apply
+
+    def claim(self, session: Session, task_id: str, actor: Actor, assignee: str | None = None) -> HumanTask:
+        """Assign a task to ``assignee`` (default: the actor), if nobody else holds it."""
+        human_task = self._human_task(session, task_id, lock=True)
+        self.authorize(human_task, actor)
+        assignee = assignee or actor.username
+        if human_task.assignee and human_task.assignee != assignee:
+            raise Conflict(f"Nhiệm vụ đã được {self.display_name(session, human_task.assignee)} nhận xử lý.")
+        human_task.assignee = assignee
+        self._record_task_event(session, human_task, actor, "task_claimed", {"assignee": assignee})
+        return human_task
+
+    def unclaim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
+        """Give a claimed task back to its candidate groups."""
+        human_task = self._human_task(session, task_id, lock=True)
+        self.authorize(human_task, actor)
+        previous, human_task.assignee = human_task.assignee, None
+        self._record_task_event(session, human_task, actor, "task_unclaimed", {"previous": previous})
+        return human_task
+
+    def authorize(self, human_task: HumanTask, actor: Actor) -> None:
+        """Raise ``Forbidden`` unless the actor may work on the task."""
+        self._refuse_read_only(actor)
+        if human_task.assignee:
+            if human_task.assignee != actor.username:
+                raise Forbidden("Nhiệm vụ này đã được giao cho người khác xử lý.")
+            return
+        if not self.is_candidate(human_task, actor):
+            raise Forbidden("Bạn không thuộc đơn vị hoặc vai trò được giao nhiệm vụ này.")
+
+    @staticmethod
+    def is_candidate(human_task: HumanTask, actor: Actor) -> bool:
+        groups = set(human_task.candidate_groups)
+        return bool(groups & actor.groups) or f"{USER_PREFIX}{actor.username}" in groups \
+            or human_task.assignee == actor.username
+
+    def display_name(self, session: Session, username: str | None) -> str:
+        """``Full Name (ORG)`` for a username, or the username when unknown."""
+        user = session.get(User, username) if username else None
+        return f"{user.full_name} ({user.org})" if user else (username or "?")
+
+    # -- internals ---------------------------------------------------------
+    def _command(self, session: Session, actor: Actor) -> _Command:
+        return _Command(self, session, actor, self.clock.now())
+
+    @staticmethod
+    def _refuse_read_only(actor: Actor) -> None:
+        if actor.read_only:
+            raise Forbidden("Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu.")
+
+    def _human_task(self, session: Session, task_id: str, lock: bool = False) -> HumanTask:
+        query = select(HumanTask).where(HumanTask.id == task_id)
+        if lock:
+            query = query.with_for_update()
+        human_task = session.scalars(query).first()
+        if human_task is None:
+            raise self._gone(session, task_id)
+        return human_task
+
+    def _gone(self, session: Session, task_id: str) -> Exception:
+        event = session.scalars(
+            select(HistoryEvent).where(HistoryEvent.task_id == task_id,
+                                       HistoryEvent.event_type == "task_completed")
+            .order_by(HistoryEvent.id.desc()).limit(1)
+        ).first()
+        if event is None:
+            return NotFound("Không tìm thấy nhiệm vụ này; có thể nó đã kết thúc hoặc đường dẫn sai.")
+        when = to_local(event.at).strftime("%H:%M %d/%m/%Y")
+        return Conflict(f"Nhiệm vụ «{event.element_name}» đã được {self.display_name(session, event.actor)} "
+                        f"hoàn thành lúc {when}; thao tác của bạn không được ghi nhận.")
+
+    def _record_task_event(self, session: Session, human_task: HumanTask, actor: Actor, event_type: str,
+                           data: dict[str, Any]) -> None:
+        HistoryWriter(session).append(
+            instance_id=human_task.instance_id, definition_id=human_task.definition_id, event_type=event_type,
+            at=self.clock.now(), actor=actor, element_id=human_task.element_id, element_name=human_task.name,
+            task_id=human_task.id, data=data,
+        )
+
+    def map_variables(self, mappings: Iterable, scope: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``camunda:in``/``camunda:out`` mappings to ``scope``."""
+        result: dict[str, Any] = {}
+        for mapping in mappings:
+            if mapping.all_variables:
+                result.update(scope)
+            elif mapping.source_expression:
+                result[mapping.target] = self.expressions.evaluate_in(scope, mapping.source_expression)
+            elif mapping.source:
+                result[mapping.target or mapping.source] = scope.get(mapping.source)
+        return result
+
+    @staticmethod
+    def describe_failure(exc: SpiffWorkflowException) -> str:
+        """A sentence for a failed step: which element, what went wrong."""
+        task = getattr(exc, "task", None)
+        element = getattr(task.task_spec, "bpmn_name", None) or getattr(task.task_spec, "bpmn_id", "?") \
+            if task is not None else "?"
+        detail = getattr(exc, "error_type", None) or str(exc).split("\n")[0]
+        return f"Bước «{element}» không thực hiện được: {detail}"
+
+    def write_back(self, command: _Command, loaded: _Loaded) -> None:
+        """Store a loaded instance's state, active elements and human tasks; notify the plugin."""
+        session = command.session
+        workflow = loaded.workflow
+        instance = loaded.instance
+        instance.state = self.state.dump(workflow)
+        instance.updated_at = command.now
+        active = {}
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+            element_id, name = _element(task)
+            if element_id and not isinstance(task.task_spec, StartEvent):
+                active.setdefault(element_id, {"id": element_id, "name": name or element_id})
+        instance.active_elements = list(active.values())
+        self._mirror_human_tasks(command, loaded)
+        variables = dict(workflow.last_task.data) if workflow.last_task is not None else {}
+        self.plugin.on_instance_changed(session, instance, variables)
+
+    def _mirror_human_tasks(self, command: _Command, loaded: _Loaded) -> None:
+        session = command.session
+        instance = loaded.instance
+        existing = {} if loaded.is_new else {
+            t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))
+        }
+        ready = {str(t.id): t for t in loaded.workflow.get_tasks(state=TaskState.READY, manual=True)}
+        for task_id, row in existing.items():
+            if task_id not in ready:
+                session.delete(row)
+        for task_id, task in ready.items():
+            if task_id in existing:
+                continue
+            row = self._human_task_row(loaded, task, command.now)
+            session.add(row)
+            command.record(loaded, "task_created", task, data={
+                "candidate_groups": row.candidate_groups_text, "assignee": row.assignee,
+                "due_at": row.due_at.isoformat() if row.due_at else None,
+            }, actor=None)
+
+    def _human_task_row(self, loaded: _Loaded, task, now: datetime) -> HumanTask:
+        spec = task.task_spec
+        data = task.data
+        render = self.expressions.render_list
+        try:
+            assignment = getattr(spec, "assignment", None)
+            groups = render(assignment.candidate_groups, data) if assignment else []
+            users = render(assignment.candidate_users, data) if assignment else []
+            assignee = self.expressions.render(assignment.assignee, data) if assignment and assignment.assignee else None
+            due = to_datetime(self.expressions.render(assignment.due_date, data)) \
+                if assignment and assignment.due_date else None
+            follow_up = to_datetime(self.expressions.render(assignment.follow_up_date, data)) \
+                if assignment and assignment.follow_up_date else None
+            priority = int(self.expressions.render(assignment.priority, data)) \
+                if assignment and assignment.priority else 50
+            label_template = (getattr(spec, "extensions", None) or {}).get("label")
+            label = str(self.expressions.render(label_template, data)) if label_template else None
+        except (SpiffWorkflowException, SyntaxError, NameError, KeyError, ValueError, TypeError) as exc:
+            raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}»: không xác định được người xử lý "
+                                 f"hoặc hạn xử lý ({exc}).") from None
+        candidates = list(dict.fromkeys(groups + [f"{USER_PREFIX}{u}" for u in users]))
+        return HumanTask(
+            id=str(task.id), instance_id=loaded.instance.id, definition_id=loaded.definition.id,
+            definition_key=loaded.definition.key, business_key=loaded.instance.business_key,
+            element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
+            form_key=spec.form_key if isinstance(spec, HumanTaskSpec) else None,
+            assignee=str(assignee) if assignee else None, candidate_groups_text=",".join(candidates),
+            due_at=due, follow_up_at=follow_up, priority=priority, label=label, created_at=now,
+            candidates=[HumanTaskCandidate(group_id=g) for g in candidates],
+        )

@@ -1,0 +1,145 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL says so),
+the application with a settable clock, the demo directory and users, the shipped catalogue."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from engine import Clock, Database
+from engine.clock import LOCAL_TZ
+from engine.db import Base
+from engine.identity import User
+from engine.models import HumanTask
+from web import create_app
+from web.cli import deploy_catalogue
+from web.migrate import upgrade
+from web.services import services
+from workflows.agencies import load_directory
+from workflows.demo import DEMO_PASSWORD, create_demo_users
+
+#: Tables kept between tests (slow to fill: argon2 hashes of the demo users).
+KEPT = {"app_user", "agency", "agency_group_member", "alembic_version"}
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'chidao.db'}"
+    database = Database(url)
+    if not database.is_sqlite:
+        with database.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(database)
+    with database.transaction() as s:
+        load_directory(s)
+        create_demo_users(s, NOW)
+    database.dispose()
+    return url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    clock = Clock()
+    clock.set(NOW)
+    return clock
+
+
+@pytest.fixture
+def app(database_url, clock, tmp_path):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                      "WTF_CSRF_ENABLED": False}, clock=clock)
+    db = app.extensions["chidao"].db
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT]
+    with db.transaction() as s:
+        if db.is_sqlite:
+            for table in tables:
+                s.execute(table.delete())
+        else:
+            s.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " CASCADE"))
+    with app.app_context():
+        deploy_catalogue()
+    yield app
+    db.dispose()
+
+
+@pytest.fixture
+def svc(app):
+    with app.app_context():
+        yield services()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = DEMO_PASSWORD):
+    """Sign ``client`` in as ``username``."""
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+class Lifecycle:
+    """Drives instances through the engine as the named demo users."""
+
+    def __init__(self, svc):
+        self.svc = svc
+
+    def actor(self, username: str):
+        with self.svc.db.reader() as s:
+            return s.get(User, username).actor()
+
+    def tasks(self, username: str, element_id: str | None = None, instance_id: str | None = None) -> list[HumanTask]:
+        from engine.tasks import TaskFilter, list_tasks
+
+        with self.svc.db.reader() as s:
+            return list_tasks(s, TaskFilter(actor=self.actor(username), element_id=element_id,
+                                            instance_id=instance_id), 0, 1000)
+
+    def task(self, username: str, element_id: str, instance_id: str | None = None) -> HumanTask:
+        tasks = self.tasks(username, element_id, instance_id)
+        assert tasks, f"{username} has no «{element_id}» task"
+        return tasks[0]
+
+    def complete(self, username: str, element_id: str, data: dict[str, Any], instance_id: str | None = None):
+        task = self.task(username, element_id, instance_id)
+        with self.svc.db.transaction() as s:
+            return self.svc.engine.complete_task(s, task.id, self.actor(username), data)
+
+    def start(self, username: str = "cv.lan", subject: str = "") -> str:
+        with self.svc.db.transaction() as s:
+            return self.svc.engine.start(s, "directive", self.actor(username), {"subject": subject},
+                                         business_key=f"VB-TEST-{subject[:8]}").id
+
+    def human_tasks(self, instance_id: str) -> list[HumanTask]:
+        with self.svc.db.reader() as s:
+            return list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)))
+
+
+@pytest.fixture
+def lifecycle(svc) -> Lifecycle:
+    return Lifecycle(svc)
+
+
+def draft_data(**overrides) -> dict[str, Any]:
+    """A valid draft: two tasks, one with a coordinating agency."""
+    data = {
+        "kind": "cong_van", "field_code": "KT", "subject": "V/v phát triển khu công nghiệp sinh thái",
+        "recipients": ["SCT", "BQLKKT"], "body": "Xét đề nghị của Ban Quản lý Khu kinh tế…",
+        "signing_authority": "KT_CT", "signer": "pct.hoang",
+        "tasks": [
+            {"ref": "1", "summary": "Xây dựng chính sách ưu đãi", "lead": ["SCT"],
+             "coordinate": ["BQLKKT", "G_SBN_DP_LQ"], "deadline": "2027-06-30"},
+            {"ref": "2", "summary": "Hướng dẫn phát triển KCN sinh thái", "lead": ["BQLKKT"],
+             "coordinate": [], "deadline": None},
+        ],
+    }
+    data.update(overrides)
+    return data

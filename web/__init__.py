@@ -1,0 +1,100 @@
+"""The Flask application: task lists, forms and directive pages for every agency."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from engine import Clock, Database, Engine, User
+from workflows import directive_plugin
+
+from .services import Services
+
+LANGUAGES = ("vi", "en")
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+
+def _secret_key(instance_path: str) -> str:
+    key = os.environ.get("CHIDAO_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return "vi"
+
+
+def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings (tests pass ``DATABASE_URL``)."""
+    app = Flask(__name__, instance_path=os.environ.get("CHIDAO_INSTANCE", os.path.abspath("instance")))
+    app.config.update(
+        DATABASE_URL=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["chidao"] = Services(database, Engine(database, directive_plugin(), clock or Clock()))
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from . import auth, directives, errors, filters, tasks
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(directives.bp)
+    errors.register(app)
+    filters.register(app)
+
+    @app.before_request
+    def _remember_language() -> None:
+        lang = request.args.get("lang")
+        if lang in LANGUAGES:
+            session["lang"] = lang
+        g.lang = _locale()
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(username: str):
+    from .auth import SessionUser
+    from .services import services
+
+    with services().db.reader() as s:
+        user = s.get(User, username)
+        return SessionUser(user) if user is not None and user.active else None

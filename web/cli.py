@@ -1,0 +1,155 @@
+"""The ``chidao`` command: demo, serve, users, db. Every command honours ``DATABASE_URL``."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from engine import SYSTEM, User
+from workflows.agencies import Directory, load_directory
+from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
+from workflows.models import Directive
+from workflows.roles import ROLES
+
+from .migrate import upgrade
+from .services import services
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "bpmn"
+
+
+def deploy_catalogue() -> list[str]:
+    """Deploy every file of ``bpmn/`` whose content changed; return the new definition ids."""
+    files = {path.name: path.read_bytes() for path in sorted(CATALOGUE.glob("*.bpmn"))}
+    with services().db.transaction() as s:
+        deployment = services().engine.deploy(s, "Danh mục quy trình", files, SYSTEM, source="bpmn/",
+                                              changed_only=True)
+        return [d.id for d in deployment.definitions]
+
+
+def prepare_database() -> None:
+    """Migrate the schema, load the agency directory and deploy the catalogue."""
+    upgrade(services().db)
+    with services().db.transaction() as s:
+        load_directory(s)
+    deploy_catalogue()
+
+
+def load_demo() -> None:
+    """Demo users and, on an empty database, the four seed directives at their stages."""
+    with services().db.transaction() as s:
+        create_demo_users(s, services().clock.now())
+    with services().db.reader() as s:
+        has_directives = s.scalar(select(func.count()).select_from(Directive)) > 0
+    if not has_directives:
+        for name, (text, label) in seed_files().items():
+            with services().db.transaction() as s:
+                load_seed(services().engine, s, name, text, label)
+
+
+def print_users() -> None:
+    with services().db.reader() as s:
+        users = s.scalars(select(User).order_by(User.org, User.username)).all()
+        directory = Directory(s)
+    click.echo(f"{'Tên đăng nhập':<16} {'Họ tên':<44} {'Đơn vị':<36} Vai trò")
+    for user in users:
+        click.echo(f"{user.username:<16} {user.full_name[:43]:<44} {directory.name(user.org)[:35]:<36} "
+                   f"{', '.join(user.roles)}")
+
+
+def serve_app(app: Flask, host: str, port: int) -> None:
+    from waitress import serve
+
+    click.echo(f"Chỉ đạo đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
+    serve(app, host=host, port=port, threads=8)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to the app's CLI group."""
+
+    @app.cli.command("demo")
+    @click.option("--no-serve", is_flag=True, help="Chuẩn bị dữ liệu mẫu rồi thoát, không chạy máy chủ.")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True, type=int)
+    def demo(no_serve: bool, host: str, port: int) -> None:
+        """Create the database, deploy the catalogue, load the directory, demo users and seeds; then serve."""
+        prepare_database()
+        load_demo()
+        click.echo(f"Cơ sở dữ liệu: {services().db.url}")
+        click.echo(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
+        print_users()
+        if not no_serve:
+            serve_app(app, host, port)
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True, type=int)
+    def serve(host: str, port: int) -> None:
+        """Serve the web application (the schema is migrated first)."""
+        prepare_database()
+        serve_app(app, host, port)
+
+    @app.cli.group("db")
+    def db() -> None:
+        """Database schema."""
+
+    @db.command("upgrade")
+    def db_upgrade() -> None:
+        """Migrate the schema to the newest revision."""
+        upgrade(services().db)
+        click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+
+    @app.cli.group("users")
+    def users() -> None:
+        """Manage users."""
+
+    @users.command("add")
+    @click.argument("username")
+    @click.option("--agency", required=True, help="Mã cơ quan (ví dụ SCT, VPUBND).")
+    @click.option("--role", "roles", required=True, multiple=True,
+                  type=click.Choice(sorted(ROLES)), help="Vai trò; lặp lại để gán nhiều vai trò.")
+    @click.option("--name", "full_name", default=None, help="Họ tên (mặc định: tên đăng nhập).")
+    @click.option("--title", default=None, help="Chức danh, ví dụ «Phó Chủ tịch UBND tỉnh».")
+    def users_add(username: str, agency: str, roles: tuple[str, ...], full_name: str | None,
+                  title: str | None) -> None:
+        """Add a user; the password is read from standard input."""
+        upgrade(services().db)
+        with services().db.transaction() as s:
+            if not Directory(s).entries:
+                load_directory(s)
+        password = sys.stdin.readline().rstrip("\r\n")
+        if len(password) < 8:
+            raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự (đọc từ đầu vào chuẩn).")
+        with services().db.transaction() as s:
+            directory = Directory(s)
+            if agency not in directory or directory.entries[agency].is_group:
+                known = ", ".join(e.code for e in directory.agencies())
+                raise click.ClickException(f"Không có cơ quan mã «{agency}». Các mã có: {known}")
+            if s.get(User, username) is not None:
+                raise click.ClickException(f"Tên đăng nhập «{username}» đã tồn tại.")
+            user = User(username=username, full_name=full_name or username, title=title, org=agency,
+                        roles=list(roles), created_at=services().clock.now(), active=True)
+            user.set_password(password)
+            s.add(user)
+        click.echo(f"Đã tạo người dùng {username} ({agency}: {', '.join(roles)}).")
+
+    @users.command("list")
+    def users_list() -> None:
+        """List users with their agency and roles."""
+        upgrade(services().db)
+        print_users()
+
+
+def _create_app(*_args) -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
+             load_dotenv=False)
+def main() -> None:
+    """Chỉ đạo: directives of a provincial People's Committee on a BPMN engine."""

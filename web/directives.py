@@ -1,0 +1,117 @@
+"""Directives: the Office's list, starting a new draft, the page of one directive, its diagram."""
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engine.models import Attachment, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
+from workflows.agencies import Directory
+from workflows.models import Assignment, Directive, Receipt
+from workflows.queries import (
+    assignments_of,
+    can_view,
+    directive_by_business_key,
+    progress,
+    receipts_of,
+    search_directives,
+    sees_province,
+)
+from workflows.signing import AUTHORITIES
+
+from .services import services
+
+bp = Blueprint("directives", __name__)
+
+PER_PAGE = 20
+KINDS = {"cong_van": "Công văn", "thong_bao_ket_luan": "Thông báo kết luận"}
+
+
+@bp.route("/directives")
+@login_required
+def index():
+    actor = current_user.actor()
+    page = max(request.args.get("page", 1, type=int), 1)
+    text, status = request.args.get("q") or None, request.args.get("status") or None
+    with services().db.reader() as s:
+        rows, total = search_directives(s, actor, text, status, (page - 1) * PER_PAGE, PER_PAGE)
+        ids = [d.id for d in rows]
+        task_progress = progress(s, Assignment, ids)
+        receipt_progress = progress(s, Receipt, ids)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template("directives/list.html", rows=rows, total=total, page=page, pages=pages,
+                           task_progress=task_progress, receipt_progress=receipt_progress, kinds=KINDS)
+
+
+@bp.route("/directives/new", methods=["POST"])
+@login_required
+def new():
+    if not current_user.has_role("specialist"):
+        abort(403, _("Chỉ chuyên viên Văn phòng được soạn văn bản chỉ đạo mới."))
+    business_key = f"VB-{uuid.uuid4().hex[:12].upper()}"
+    with services().db.transaction() as s:
+        instance = services().engine.start(s, "directive", current_user.actor(), {"subject": ""}, business_key)
+        task = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).first()
+    return redirect(url_for("tasks.show", task_id=task.id), 303)
+
+
+def _directive_or_404(s, directive_id: str) -> Directive:
+    directive = s.get(Directive, directive_id)
+    if directive is None:
+        abort(404, _("Không tìm thấy văn bản này."))
+    if not can_view(s, current_user.actor(), directive_id):
+        abort(403, _("Văn bản này không gửi đến hoặc giao cho đơn vị của bạn."))
+    return directive
+
+
+@bp.route("/directives/<directive_id>")
+@login_required
+def show(directive_id: str):
+    actor = current_user.actor()
+    with services().db.reader() as s:
+        directive = _directive_or_404(s, directive_id)
+        own_agency = None if sees_province(actor) else actor.org
+        instance = s.get(ProcessInstance, directive.id)
+        history = s.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == directive.id)
+                            .order_by(HistoryEvent.seq)).all()
+        completed = sorted({e.element_id for e in history if e.element_id and e.event_type in
+                            ("activity_completed", "task_completed")})
+        open_tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == directive.id)).all()
+        return render_template(
+            "directives/show.html", directive=directive, instance=instance, directory=Directory(s),
+            assignments=assignments_of(s, directive.id, own_agency), receipts=receipts_of(s, directive.id, own_agency),
+            history=[e for e in history if e.event_type in ("task_completed", "instance_started", "instance_completed")],
+            completed=completed, open_tasks=open_tasks, kinds=KINDS, authorities=AUTHORITIES,
+            names={u: services().engine.display_name(s, u) for u in {e.actor for e in history if e.actor}},
+        )
+
+
+@bp.route("/definitions/<definition_id>.bpmn")
+@login_required
+def diagram(definition_id: str):
+    with services().db.reader() as s:
+        definition = s.get(ProcessDefinition, definition_id)
+        if definition is None:
+            abort(404, _("Không tìm thấy phiên bản quy trình này."))
+        return Response(definition.bpmn_xml, mimetype="application/xml")
+
+
+@bp.route("/attachments/<attachment_id>")
+@login_required
+def attachment(attachment_id: str):
+    with services().db.reader() as s:
+        item = s.get(Attachment, attachment_id)
+        if item is None:
+            abort(404, _("Không tìm thấy tệp đính kèm."))
+        directive = directive_by_business_key(s, item.business_key)
+        allowed = item.uploaded_by == current_user.username or (
+            directive is not None and can_view(s, current_user.actor(), directive.id))
+        if not allowed:
+            abort(403, _("Bạn không được xem tệp này."))
+        return Response(item.content, mimetype=item.content_type, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}"})
+

@@ -1,0 +1,195 @@
+"""«Việc cần làm»: the task list of the signed-in user, and the page of one task."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from engine import Conflict, EngineError, InvalidInput
+from engine.models import Attachment, HumanTask, ProcessInstance
+from engine.tasks import TaskFilter, count_tasks, list_tasks
+from workflows.agencies import Directory
+from workflows.models import Assignment, Receipt
+from workflows.queries import directive_by_business_key
+from workflows.signing import AUTHORITIES, signers
+
+from .formschema import Options, build_fields, read_form
+from .services import services
+
+bp = Blueprint("tasks", __name__)
+
+PER_PAGE = 20
+SOON_DAYS = 3
+
+
+def options_provider(session: Session):
+    """Choices for the ``agencies`` and ``signers`` widgets, read from the directory and the users."""
+    def options_for(widget: str) -> Options:
+        if widget == "agencies":
+            return [(label, [(e.code, e.name) for e in entries]) for label, entries in Directory(session).options()]
+        if widget == "signers":
+            return [("", [(u.username, f"{u.full_name} – {u.title} ({', '.join(AUTHORITIES[a]['label'] for a in allowed)})")
+                          for u, allowed in signers(session)])]
+        return []
+    return options_for
+
+
+def _filter_from_request() -> tuple[TaskFilter, str]:
+    now = services().clock.now()
+    state = request.args.get("state", "")
+    f = TaskFilter(actor=current_user.actor(), search=request.args.get("q") or None,
+                   sort=request.args.get("sort", "due"))
+    if state == "overdue":
+        f.due_before = now
+    elif state == "soon":
+        f.due_after, f.due_before = now, now + timedelta(days=SOON_DAYS)
+    return f, state
+
+
+@bp.route("/")
+@login_required
+def home():
+    return redirect(url_for("tasks.index"))
+
+
+@bp.route("/tasks")
+@login_required
+def index():
+    f, state = _filter_from_request()
+    page = max(request.args.get("page", 1, type=int), 1)
+    now = services().clock.now()
+    with services().db.reader() as s:
+        total = count_tasks(s, f)
+        rows = list_tasks(s, f, (page - 1) * PER_PAGE, PER_PAGE)
+        mine = TaskFilter(actor=current_user.actor())
+        counts = {
+            "all": count_tasks(s, mine),
+            "overdue": count_tasks(s, TaskFilter(actor=mine.actor, due_before=now)),
+            "soon": count_tasks(s, TaskFilter(actor=mine.actor, due_after=now,
+                                              due_before=now + timedelta(days=SOON_DAYS))),
+        }
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template("tasks/list.html", rows=rows, total=total, counts=counts, state=state,
+                           page=page, pages=pages, now=now, soon=now + timedelta(days=SOON_DAYS))
+
+
+def _visible_task(session: Session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        abort(404, _("Không tìm thấy nhiệm vụ này; có thể nó đã được xử lý xong."))
+    actor = current_user.actor()
+    if not (services().engine.is_candidate(task, actor) or current_user.has_role("admin", "auditor")):
+        abort(403, _("Nhiệm vụ này không thuộc đơn vị hoặc vai trò của bạn."))
+    return task
+
+
+def _page(session: Session, task: HumanTask, values: dict | None = None, errors: dict | None = None,
+          message: str | None = None, status: int = 200):
+    engine = services().engine
+    variables = engine.task_variables(session, task.id)
+    schema = engine.plugin.forms.get(task.form_key or "", {"properties": {}})
+    errors = errors or {}
+    fields = build_fields(schema, values if values is not None else variables, errors, options_provider(session))
+    shown = {f.path for f in _walk(fields)}
+    other_errors = [msg for path, msg in errors.items() if path not in shown]
+    directory = Directory(session)
+    context = {
+        "directive": directive_by_business_key(session, task.business_key),
+        "assignment": session.get(Assignment, task.instance_id),
+        "receipt": session.get(Receipt, task.instance_id),
+        "instance": session.get(ProcessInstance, task.instance_id),
+        "reasons": [(schema_title(engine, key), variables[key]) for key in schema.get("x-context", [])
+                    if variables.get(key)],
+        "contributions": [c for c in variables.get("contributions", []) if c.get("text")],
+    }
+    can_act = engine.is_candidate(task, current_user.actor()) and not current_user.actor().read_only
+    return render_template("tasks/task.html", task=task, schema=schema, fields=fields, errors=errors,
+                           other_errors=other_errors, message=message, directory=directory, can_act=can_act,
+                           variables=variables, **context), status
+
+
+def schema_title(engine, key: str) -> str:
+    """The title of a variable as some form of the plugin names it."""
+    for schema in engine.plugin.forms.values():
+        prop = schema.get("properties", {}).get(key)
+        if prop:
+            return prop.get("title", key)
+    return key
+
+
+def _walk(fields):
+    for f in fields:
+        yield f
+        yield from _walk(f.children)
+        for row in f.rows:
+            yield from _walk(row)
+
+
+@bp.route("/tasks/<task_id>")
+@login_required
+def show(task_id: str):
+    with services().db.reader() as s:
+        task = _visible_task(s, task_id)
+        return _page(s, task)
+
+
+def _store_file(session: Session, business_key: str | None):
+    def store(upload: FileStorage) -> str:
+        content = upload.read()
+        attachment = Attachment(
+            id=str(uuid.uuid4()), filename=upload.filename[:255], content_type=upload.mimetype or "application/octet-stream",
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(), business_key=business_key,
+            content=content,
+            uploaded_by=current_user.username, uploaded_at=services().clock.now(),
+        )
+        session.add(attachment)
+        return attachment.id
+    return store
+
+
+@bp.route("/tasks/<task_id>", methods=["POST"])
+@login_required
+def complete(task_id: str):
+    engine = services().engine
+    with services().db.reader() as s:
+        task = _visible_task(s, task_id)
+    schema = engine.plugin.forms.get(task.form_key or "", {"properties": {}})
+    try:
+        with services().db.transaction() as s:
+            data = read_form(schema, request.form, request.files, _store_file(s, task.business_key))
+            engine.complete_task(s, task_id, current_user.actor(), data)
+    except InvalidInput as exc:
+        with services().db.reader() as s:
+            return _page(s, task, values=data, errors=exc.errors, message=exc.message, status=400)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("tasks.index")), 303
+    except EngineError as exc:
+        with services().db.reader() as s:
+            return _page(s, task, values=data, message=exc.message, status=exc.status)
+    flash(_("Đã hoàn thành «%(name)s».", name=task.name), "success")
+    return redirect(url_for("tasks.index"), 303)
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str):
+    with services().db.transaction() as s:
+        services().engine.claim(s, task_id, current_user.actor())
+    flash(_("Bạn đã nhận xử lý nhiệm vụ này."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id), 303)
+
+
+@bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+@login_required
+def unclaim(task_id: str):
+    with services().db.transaction() as s:
+        services().engine.unclaim(s, task_id, current_user.actor())
+    flash(_("Nhiệm vụ đã được trả về cho đơn vị."), "info")
+    return redirect(url_for("tasks.show", task_id=task_id), 303)

@@ -1,0 +1,37 @@
+"""The document-routing plugin: directives of a provincial People's Committee.
+
+It gives the engine the forms, the service handlers, the assignment rules
+and the read model of the directive lifecycle drawn in ``bpmn/``.
+"""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from engine import Plugin
+
+from .checks import FORM_CHECKS
+from .handlers import HANDLERS
+from .projections import on_instance_changed
+from .signing import signing_group
+
+
+def load_forms() -> dict[str, dict]:
+    """The JSON Schemas shipped in ``workflows/forms``, by form key (the file name)."""
+    folder = resources.files("workflows").joinpath("forms")
+    return {
+        entry.name.removesuffix(".json"): json.loads(entry.read_text("utf-8"))
+        for entry in folder.iterdir() if entry.name.endswith(".json")
+    }
+
+
+def directive_plugin() -> Plugin:
+    """The plugin instance the application registers with the engine."""
+    return Plugin(
+        name="directive",
+        handlers=dict(HANDLERS),
+        forms=load_forms(),
+        form_checks=dict(FORM_CHECKS),
+        functions={"signing_group": signing_group},
+        listeners=[on_instance_changed],
+    )

@@ -1,0 +1,99 @@
+"""Read-model queries the pages need: directives, their assignments and receipts, who may see them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, Select, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import Actor
+
+from .models import Assignment, Directive, Receipt
+from .roles import PROVINCE_WIDE
+
+
+def sees_province(actor: Actor) -> bool:
+    """True for the Office, the leaders, admins and auditors."""
+    return any(role in PROVINCE_WIDE for role in actor.roles)
+
+
+def _concerns_agency(agency: str):
+    return or_(
+        exists().where(Assignment.directive_id == Directive.id, Assignment.lead == agency),
+        exists().where(Assignment.directive_id == Directive.id, Assignment.coordinators.contains(f'"{agency}"')),
+        exists().where(Receipt.directive_id == Directive.id, Receipt.agency == agency),
+    )
+
+
+def visible_directives(actor: Actor) -> Select:
+    """Directives the actor may open: all for province-wide roles, else those sent or assigned to their agency."""
+    query = select(Directive)
+    if not sees_province(actor):
+        query = query.where(_concerns_agency(actor.org or ""))
+    return query
+
+
+def can_view(session: Session, actor: Actor, directive_id: str) -> bool:
+    """True when the actor may open the directive."""
+    return session.scalar(
+        select(func.count()).select_from(visible_directives(actor).where(Directive.id == directive_id).subquery())
+    ) > 0
+
+
+def search_directives(session: Session, actor: Actor, text: str | None, status: str | None,
+                      offset: int, limit: int) -> tuple[list[Directive], int]:
+    """A page of visible directives matching ``text`` (subject or number) and ``status``."""
+    query = visible_directives(actor)
+    if text:
+        like = f"%{text.strip()}%"
+        query = query.where(or_(Directive.subject.ilike(like), Directive.number_text.ilike(like)))
+    if status:
+        query = query.where(Directive.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Directive.updated_at.desc()).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(session: Session, model, directive_ids: list[str]) -> dict[str, Progress]:
+    """Completed/total assignments (or receipts) per directive."""
+    rows = session.execute(
+        select(model.directive_id, func.count(), func.sum((model.status == "completed").cast(Integer)))
+        .where(model.directive_id.in_(directive_ids)).group_by(model.directive_id)
+    )
+    return {directive_id: Progress(int(done or 0), total) for directive_id, total, done in rows}
+
+
+def directive_by_business_key(session: Session, business_key: str | None) -> Directive | None:
+    if not business_key:
+        return None
+    return session.scalars(select(Directive).where(Directive.business_key == business_key)).first()
+
+
+def assignments_of(session: Session, directive_id: str, agency: str | None = None) -> list[Assignment]:
+    """A directive's assignments in task order; only the agency's own when ``agency`` is given."""
+    query = select(Assignment).where(Assignment.directive_id == directive_id)
+    if agency:
+        query = query.where(or_(Assignment.lead == agency, Assignment.coordinators.contains(f'"{agency}"')))
+    rows = list(session.scalars(query))
+    return sorted(rows, key=lambda a: (_ref_key(a.ref), a.lead))
+
+
+def receipts_of(session: Session, directive_id: str, agency: str | None = None) -> list[Receipt]:
+    query = select(Receipt).where(Receipt.directive_id == directive_id)
+    if agency:
+        query = query.where(Receipt.agency == agency)
+    return list(session.scalars(query.order_by(Receipt.agency)))
+
+
+def _ref_key(ref: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in ref.replace("-", ".").split("."))

@@ -1,0 +1,16 @@
+"""The role codes of the product (a contract: scripts and integrators rely on them)."""
+from __future__ import annotations
+
+ROLES = {
+    "specialist": "Chuyên viên Văn phòng (soạn thảo, theo dõi)",
+    "office_leader": "Lãnh đạo Văn phòng (CVP/PCVP)",
+    "leader": "Lãnh đạo UBND tỉnh (CT/PCT)",
+    "clerk": "Văn thư",
+    "official": "Cán bộ cơ quan, đơn vị",
+    "agency_head": "Thủ trưởng cơ quan, đơn vị",
+    "admin": "Quản trị quy trình",
+    "auditor": "Kiểm tra, thanh tra (chỉ xem)",
+}
+
+#: Roles that see every directive of the province.
+PROVINCE_WIDE = frozenset({"specialist", "office_leader", "leader", "clerk", "admin", "auditor"})
