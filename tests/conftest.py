@@ -17,7 +17,6 @@ from engine.models import HumanTask
 from web import create_app
 from web.cli import deploy_catalogue
 from web.migrate import upgrade
-from web.services import services
 from workflows.agencies import load_directory
 from workflows.demo import DEMO_PASSWORD, create_demo_users
 
@@ -70,8 +69,8 @@ def app(database_url, clock, tmp_path):
 
 @pytest.fixture
 def svc(app):
-    with app.app_context():
-        yield services()
+    """The app's services, without pushing an app context (requests must get their own ``g``)."""
+    return app.extensions["chidao"]
 
 
 @pytest.fixture

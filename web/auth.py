@@ -9,7 +9,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from engine import Actor, User
-from workflows.roles import PROVINCE_WIDE
+from workflows.queries import sees_province
 
 from .services import services
 
@@ -38,7 +38,7 @@ class SessionUser(UserMixin):
     @property
     def province_wide(self) -> bool:
         """Sees every directive (the Office, the leaders, admins, auditors)."""
-        return self.has_role(*PROVINCE_WIDE)
+        return sees_province(self.actor())
 
 
 class LoginForm(FlaskForm):

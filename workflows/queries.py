@@ -3,24 +3,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Select, exists, func, or_, select
+from sqlalchemy import Integer, Select, Text, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine import Actor
 
+from .agencies import ISSUING_SIDE
 from .models import Assignment, Directive, Receipt
 from .roles import PROVINCE_WIDE
 
 
 def sees_province(actor: Actor) -> bool:
-    """True for the Office, the leaders, admins and auditors."""
-    return any(role in PROVINCE_WIDE for role in actor.roles)
+    """True for the issuing side (the Office, the leaders), admins and auditors."""
+    return actor.org in ISSUING_SIDE or any(role in PROVINCE_WIDE for role in actor.roles)
+
+
+def _lists(column, code: str):
+    """``column`` (a JSON list kept as text) names ``code``."""
+    return type_coerce(column, Text).like(f'%"{code}"%')
 
 
 def _concerns_agency(agency: str):
     return or_(
         exists().where(Assignment.directive_id == Directive.id, Assignment.lead == agency),
-        exists().where(Assignment.directive_id == Directive.id, Assignment.coordinators.contains(f'"{agency}"')),
+        exists().where(Assignment.directive_id == Directive.id, _lists(Assignment.coordinators, agency)),
         exists().where(Receipt.directive_id == Directive.id, Receipt.agency == agency),
     )
 
@@ -83,7 +89,7 @@ def assignments_of(session: Session, directive_id: str, agency: str | None = Non
     """A directive's assignments in task order; only the agency's own when ``agency`` is given."""
     query = select(Assignment).where(Assignment.directive_id == directive_id)
     if agency:
-        query = query.where(or_(Assignment.lead == agency, Assignment.coordinators.contains(f'"{agency}"')))
+        query = query.where(or_(Assignment.lead == agency, _lists(Assignment.coordinators, agency)))
     rows = list(session.scalars(query))
     return sorted(rows, key=lambda a: (_ref_key(a.ref), a.lead))
 

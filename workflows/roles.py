@@ -12,5 +12,5 @@ ROLES = {
     "auditor": "Kiểm tra, thanh tra (chỉ xem)",
 }
 
-#: Roles that see every directive of the province.
-PROVINCE_WIDE = frozenset({"specialist", "office_leader", "leader", "clerk", "admin", "auditor"})
+#: Roles that see every directive of the province, whatever their agency.
+PROVINCE_WIDE = frozenset({"admin", "auditor"})

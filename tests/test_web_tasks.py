@@ -1,0 +1,148 @@
+"""The task list and task pages over HTTP: what each agency sees, forms and their errors."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from engine.models import HistoryEvent, HumanTask
+from workflows.models import Directive
+
+from .conftest import draft_data, login
+
+
+def _distributed(lifecycle) -> str:
+    instance_id = lifecycle.start()
+    lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
+    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, instance_id)
+    lifecycle.complete("vanthu", "register", {"format_checked": True, "copies": 10}, instance_id)
+    return instance_id
+
+
+def test_login_rejects_a_wrong_password_with_a_sentence(client):
+    response = client.post("/login", data={"username": "sct.cv", "password": "sai-mat-khau"})
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+def test_pages_require_login(client):
+    response = client.get("/tasks")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_agency_sees_only_its_own_tasks(client, lifecycle):
+    _distributed(lifecycle)
+    page = login(client, "sct.cv").get("/tasks").get_data(as_text=True)
+    assert "Xác nhận nhận văn bản" in page and "Tiếp nhận nhiệm vụ" in page
+    assert "Hướng dẫn phát triển KCN sinh thái" not in page  # the Ban's task
+    assert page.count('data-task-id="') == 2
+
+
+def test_another_agencys_task_is_refused_by_url(client, lifecycle):
+    _distributed(lifecycle)
+    foreign = lifecycle.task("bqlkkt.cv", "accept")
+    login(client, "sct.cv")
+    assert client.get(f"/tasks/{foreign.id}").status_code == 403
+    response = client.post(f"/tasks/{foreign.id}", data={"handler_name": "Kẻ lạ"})
+    assert response.status_code == 403
+    assert lifecycle.task("bqlkkt.cv", "accept").id == foreign.id
+
+
+def test_an_empty_report_is_refused_with_the_field_named_and_nothing_changes(client, lifecycle, svc):
+    _distributed(lifecycle)
+    lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
+    report = lifecycle.task("bqlkkt.cv", "report")
+    login(client, "bqlkkt.cv")
+    response = client.post(f"/tasks/{report.id}", data={"lead": "BQLKKT", "lead_name": "Ban Quản lý Khu kinh tế",
+                                                        "report_text": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'data-error-for="report_text"[^>]*>Trường «Nội dung báo cáo» là bắt buộc.', page)
+    assert lifecycle.task("bqlkkt.cv", "report").id == report.id
+
+
+def test_a_tampered_hidden_field_is_refused_and_nothing_changes(client, lifecycle, svc):
+    _distributed(lifecycle)
+    lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
+    report = lifecycle.task("bqlkkt.cv", "report")
+    login(client, "bqlkkt.cv")
+    response = client.post(f"/tasks/{report.id}", data={"lead": "SCT", "lead_name": "Ban Quản lý Khu kinh tế",
+                                                        "report_text": "Báo cáo đầy đủ kết quả thực hiện."})
+    assert response.status_code == 400
+    assert "Trường «Mã cơ quan chủ trì» chỉ để xem và không được sửa" in response.get_data(as_text=True)
+    with svc.db.reader() as s:
+        assert s.get(HumanTask, report.id) is not None
+        assert not s.scalars(select(HistoryEvent).where(HistoryEvent.task_id == report.id,
+                                                        HistoryEvent.event_type == "task_completed")).all()
+
+
+def test_a_valid_report_completes_the_task_and_it_leaves_the_list(client, lifecycle):
+    _distributed(lifecycle)
+    lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
+    report = lifecycle.task("bqlkkt.cv", "report")
+    login(client, "bqlkkt.cv")
+    response = client.post(f"/tasks/{report.id}", data={"lead": "BQLKKT", "lead_name": "Ban Quản lý Khu kinh tế",
+                                                        "report_text": "Đã ban hành hướng dẫn cho các KCN."},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Đã hoàn thành «Báo cáo kết quả thực hiện»." in page
+    assert report.id not in page
+    assert lifecycle.task("cv.lan", "review_report").label.startswith("Ban Quản lý Khu kinh tế – nhiệm vụ 2")
+
+
+def test_the_draft_form_reads_rows_of_tasks_and_agency_pickers(client, lifecycle, svc):
+    instance_id = lifecycle.start()
+    draft = lifecycle.task("cv.lan", "draft", instance_id)
+    login(client, "cv.lan")
+    form = {
+        "kind": "cong_van", "field_code": "KT", "subject": "V/v kiểm tra tiến độ", "body": "Nội dung",
+        "recipients": ["SCT", "G_HUYEN"], "signing_authority": "TL_CT", "signer": "cvp",
+        "tasks.0.ref": "1", "tasks.0.summary": "Kiểm tra tiến độ các cụm", "tasks.0.lead": ["G_HUYEN"],
+        "tasks.0.deadline": "2027-01-15",
+        "tasks.1.ref": "2", "tasks.1.summary": "Tổng hợp báo cáo", "tasks.1.lead": ["SCT"],
+        "tasks.1.coordinate": ["G_HUYEN"], "tasks.1.deadline": "",
+    }
+    response = client.post(f"/tasks/{draft.id}", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with svc.db.reader() as s:
+        directive = s.get(Directive, instance_id)
+    assert directive.tasks[1] == {"ref": "2", "summary": "Tổng hợp báo cáo", "lead": ["SCT"],
+                                  "coordinate": ["G_HUYEN"], "deadline": None}
+    assert directive.stage == "Thẩm định dự thảo"
+
+
+def test_a_draft_with_an_unknown_agency_and_a_past_deadline_names_both_fields(client, lifecycle):
+    instance_id = lifecycle.start()
+    draft = lifecycle.task("cv.lan", "draft", instance_id)
+    login(client, "cv.lan")
+    form = {
+        "kind": "cong_van", "field_code": "KT", "subject": "V/v kiểm tra tiến độ", "recipients": ["SCT"],
+        "signing_authority": "KT_CT", "signer": "pct.hoang",
+        "tasks.0.ref": "1", "tasks.0.summary": "Kiểm tra", "tasks.0.lead": ["SO_MA"],
+        "tasks.0.deadline": "2025-06-30",
+    }
+    page = client.post(f"/tasks/{draft.id}", data=form).get_data(as_text=True)
+    assert "Nhiệm vụ 1: không có cơ quan mã «SO_MA» trong danh bạ." in page
+    assert "Nhiệm vụ 1: hạn xử lý 30/06/2025 đã qua (hôm nay là 23/11/2026)." in page
+    assert lifecycle.task("cv.lan", "draft", instance_id).id == draft.id
+
+
+def test_the_directive_page_shows_each_agencys_progress_and_the_diagram(client, lifecycle):
+    instance_id = _distributed(lifecycle)
+    page = login(client, "cv.lan").get(f"/directives/{instance_id}").get_data(as_text=True)
+    assert "01/UBND-KT" in page
+    assert page.count("data-assignment=") == 2
+    assert 'data-active=\'["receive", "carry_out"]\'' in page
+    page = login(client.application.test_client(), "sct.cv").get(f"/directives/{instance_id}").get_data(as_text=True)
+    assert page.count("data-assignment=") == 1
+
+
+def test_an_agency_cannot_open_a_directive_not_sent_to_it(client, lifecycle):
+    instance_id = _distributed(lifecycle)
+    assert login(client, "stp.cv").get(f"/directives/{instance_id}").status_code == 403
+
+
+def test_english_is_one_click_away(client):
+    page = client.get("/login?lang=en").get_data(as_text=True)
+    assert "Sign in" in page
