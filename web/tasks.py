@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from engine import Conflict, EngineError, InvalidInput
+from engine import Conflict, EngineError, Forbidden, InvalidInput, NotFound
 from engine.models import Attachment, HumanTask, ProcessInstance
 from engine.tasks import TaskFilter, count_tasks, list_tasks
 from workflows.agencies import Directory
@@ -170,6 +170,8 @@ def complete(task_id: str):
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("tasks.index")), 303
+    except (Forbidden, NotFound):
+        raise
     except EngineError as exc:
         with services().db.reader() as s:
             return _page(s, task, values=data, message=exc.message, status=exc.status)

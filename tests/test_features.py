@@ -1,0 +1,440 @@
+"""Step definitions for features/*.feature: every step is done over HTTP, as a user would,
+by opening the task page, taking the form as the browser would send it, and changing what the
+person changes."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import lxml.html
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+from sqlalchemy import func, select
+
+from engine import User
+from engine.clock import LOCAL_TZ
+from engine.models import HistoryEvent, HumanTask, ProcessInstance
+from workflows.demo import DEMO_PASSWORD, draft_from_label, seed_files
+from workflows.models import Assignment, Directive, IncomingEntry, OutgoingEntry, Receipt
+
+scenarios("vong_doi_van_ban.feature", "phan_quyen.feature", "dong_thoi.feature", "du_lieu_sai.feature")
+
+
+@dataclass
+class World:
+    """What a scenario remembers between steps."""
+
+    app: object
+    svc: object
+    clock: object
+    clients: dict = field(default_factory=dict)
+    instance_id: str | None = None
+    response: object = None
+    snapshot: tuple | None = None
+    race: list = field(default_factory=list)
+
+    def client(self, username: str):
+        if username not in self.clients:
+            client = self.app.test_client()
+            response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+            assert response.status_code == 302, f"{username} cannot sign in"
+            self.clients[username] = client
+        return self.clients[username]
+
+    def tasks(self, element_id: str | None = None, agency: str | None = None) -> list[HumanTask]:
+        with self.svc.db.reader() as s:
+            query = select(HumanTask).order_by(HumanTask.created_at, HumanTask.id)
+            if element_id:
+                query = query.where(HumanTask.element_id == element_id)
+            rows = list(s.scalars(query))
+        return [t for t in rows if agency is None or agency_of(t) == agency]
+
+    def state(self) -> tuple:
+        """Everything a failed submission must leave as it was."""
+        with self.svc.db.reader() as s:
+            return (
+                sorted(s.scalars(select(HumanTask.id))),
+                s.scalar(select(func.count()).select_from(HistoryEvent)),
+                sorted(s.execute(select(ProcessInstance.id, ProcessInstance.row_version)).all()),
+                s.scalar(select(func.count()).select_from(OutgoingEntry)),
+            )
+
+    def form_of(self, username: str, task: HumanTask) -> list[tuple[str, str]]:
+        page = self.client(username).get(f"/tasks/{task.id}")
+        assert page.status_code == 200, page.get_data(as_text=True)
+        form = lxml.html.fromstring(page.get_data(as_text=True)).get_element_by_id("task-form")
+        return [(k, v) for k, v in form.form_values() if "__index__" not in k]
+
+    def submit(self, username: str, task: HumanTask, changes: dict[str, str | list[str]]):
+        values = [(k, v) for k, v in self.form_of(username, task) if k not in changes]
+        for key, value in changes.items():
+            values.extend((key, v) for v in (value if isinstance(value, list) else [value]))
+        self.snapshot = self.state()
+        form = {}
+        for key, value in values:
+            form.setdefault(key, []).append(value)
+        self.response = self.client(username).post(f"/tasks/{task.id}", data=form)
+        return self.response
+
+
+def agency_of(task: HumanTask) -> str | None:
+    """The agency a task is assigned to, read from its candidate groups (``SCT:official``)."""
+    for group in task.candidate_groups:
+        if ":" in group:
+            return group.split(":")[0]
+    return None
+
+
+def user_of(agency: str) -> str:
+    return f"{agency.lower()}.cv"
+
+
+def _ok(response) -> None:
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[-3000:]
+
+
+@pytest.fixture
+def world(app, svc, clock) -> World:
+    return World(app, svc, clock)
+
+
+def _assignment_task(world: World, element_id: str, ref: str, agency: str) -> HumanTask:
+    with world.svc.db.reader() as s:
+        instances = set(s.scalars(select(Assignment.id).where(Assignment.ref == ref)))
+    tasks = [t for t in world.tasks(element_id) if t.instance_id in instances
+             and (agency_of(t) == agency or element_id == "review_report")]
+    if element_id == "review_report":
+        with world.svc.db.reader() as s:
+            tasks = [t for t in tasks if s.get(Assignment, t.instance_id).lead == agency]
+    assert tasks, f"no «{element_id}» task for item {ref} of {agency}"
+    return tasks[0]
+
+
+# -- Given -------------------------------------------------------------------
+@given(parsers.parse('chuyên viên "{username}" soạn dự thảo từ văn bản mẫu "{seed}"'))
+def draft_from_seed(world: World, username: str, seed: str):
+    text, label = seed_files()[seed]
+    with world.svc.db.transaction() as s:
+        draft = draft_from_label(s, label, text, world.clock.today())
+        instance = world.svc.engine.start(s, "directive", s.get(User, username).actor(), draft,
+                                          business_key=f"VB-FEATURE-{seed[:3]}")
+        world.instance_id = instance.id
+
+
+@given(parsers.parse('văn bản mẫu "{seed}" đã được phát hành'))
+def distributed_seed(world: World, seed: str):
+    draft_from_seed(world, "cv.lan", seed)
+    submit_draft(world, "cv.lan")
+    approve_draft(world, "cvp")
+    sign(world, "pct.hoang")
+    register(world, "vanthu")
+
+
+@given(parsers.parse('"{username}" đã tiếp nhận nhiệm vụ "{ref}"'))
+def accepted(world: World, username: str, ref: str):
+    accept_item(world, username, ref)
+
+
+# -- When: the directive -------------------------------------------------------
+@when(parsers.parse('"{username}" trình dự thảo'))
+def submit_draft(world: World, username: str):
+    _ok(world.submit(username, world.tasks("draft")[0], {}))
+
+
+@when(parsers.parse('"{username}" trình dự thảo với cơ quan chủ trì nhiệm vụ "{ref}" là "{code}"'))
+def submit_draft_with_lead(world: World, username: str, ref: str, code: str):
+    index = _task_index(world, username, ref)
+    world.submit(username, world.tasks("draft")[0], {f"tasks.{index}.lead": [code]})
+
+
+@when(parsers.parse('"{username}" trình dự thảo với hạn nhiệm vụ "{ref}" là "{day}"'))
+def submit_draft_with_deadline(world: World, username: str, ref: str, day: str):
+    index = _task_index(world, username, ref)
+    iso = datetime.strptime(day, "%d/%m/%Y").date().isoformat()
+    world.submit(username, world.tasks("draft")[0], {f"tasks.{index}.deadline": iso})
+
+
+def _task_index(world: World, username: str, ref: str) -> int:
+    values = dict(world.form_of(username, world.tasks("draft")[0]))
+    return next(int(k.split(".")[1]) for k, v in values.items() if re.fullmatch(r"tasks\.\d+\.ref", k) and v == ref)
+
+
+@when(parsers.parse('"{username}" đồng ý dự thảo'))
+def approve_draft(world: World, username: str):
+    _ok(world.submit(username, world.tasks("review")[0], {"review_decision": "approve"}))
+
+
+@when(parsers.parse('"{username}" trả lại dự thảo với lý do "{reason}"'))
+def return_draft(world: World, username: str, reason: str):
+    task = (world.tasks("review") or world.tasks("sign"))[0]
+    prefix = "review" if task.element_id == "review" else "sign"
+    _ok(world.submit(username, task, {f"{prefix}_decision": "return", f"{prefix}_reason": reason}))
+
+
+@when(parsers.parse('"{username}" ký ban hành'))
+def sign(world: World, username: str):
+    world.submit(username, world.tasks("sign")[0], {"sign_decision": "approve"})
+
+
+@when(parsers.parse('"{username}" vào sổ văn bản đi'))
+def register(world: World, username: str):
+    _ok(world.submit(username, world.tasks("register")[0], {"format_checked": "on", "copies": "30"}))
+
+
+@when(parsers.parse('ngày hôm nay là "{day}"'))
+def today_is(world: World, day: str):
+    world.clock.set(datetime.strptime(day, "%d/%m/%Y").replace(hour=9, tzinfo=LOCAL_TZ))
+
+
+# -- When: the agencies --------------------------------------------------------
+FILL = {
+    "acknowledge": {"received": "on"},
+    "accept": {"handler_name": "Chuyên viên phụ trách"},
+    "contribute": {"contribution.text": "Thống nhất nội dung, đề nghị cơ quan chủ trì tổng hợp."},
+    "report": {"report_text": "Đã triển khai đầy đủ nội dung được giao; kết quả như báo cáo kèm theo."},
+}
+
+
+def _everyone(world: World, element_id: str) -> None:
+    tasks = world.tasks(element_id)
+    assert tasks, f"no «{element_id}» task is waiting"
+    for task in tasks:
+        _ok(world.submit(user_of(agency_of(task)), task, FILL[element_id]))
+    assert not world.tasks(element_id)
+
+
+@when("mọi cơ quan nhận xác nhận đã nhận văn bản")
+def everyone_acknowledges(world: World):
+    _everyone(world, "acknowledge")
+
+
+@when("mọi cơ quan chủ trì tiếp nhận nhiệm vụ")
+def everyone_accepts(world: World):
+    _everyone(world, "accept")
+
+
+@when("mọi cơ quan phối hợp gửi ý kiến phối hợp")
+def everyone_contributes(world: World):
+    if world.tasks("contribute"):
+        _everyone(world, "contribute")
+
+
+@when("mọi cơ quan chủ trì báo cáo kết quả")
+def everyone_reports(world: World):
+    _everyone(world, "report")
+
+
+@when(parsers.parse('"{username}" chấp nhận mọi báo cáo'))
+def tracker_accepts_all(world: World, username: str):
+    for task in world.tasks("review_report"):
+        _ok(world.submit(username, task, {"report_decision": "accept"}))
+
+
+@when(parsers.parse('"{username}" tiếp nhận nhiệm vụ "{ref}"'))
+def accept_item(world: World, username: str, ref: str):
+    task = _assignment_task(world, "accept", ref, username.split(".")[0].upper())
+    _ok(world.submit(username, task, FILL["accept"]))
+
+
+@when(parsers.parse('"{username}" gửi ý kiến phối hợp cho nhiệm vụ "{ref}"'))
+def contribute_item(world: World, username: str, ref: str):
+    task = _assignment_task(world, "contribute", ref, username.split(".")[0].upper())
+    _ok(world.submit(username, task, FILL["contribute"]))
+
+
+@when(parsers.parse('"{username}" báo cáo kết quả nhiệm vụ "{ref}"'))
+def report_item(world: World, username: str, ref: str):
+    task = _assignment_task(world, "report", ref, username.split(".")[0].upper())
+    _ok(world.submit(username, task, FILL["report"]))
+
+
+@when(parsers.re(r'"(?P<username>[^"]+)" gửi báo cáo nhiệm vụ "(?P<ref>[^"]+)" với nội dung "(?P<text>[^"]*)"'))
+def report_with_text(world: World, username: str, ref: str, text: str):
+    task = _assignment_task(world, "report", ref, username.split(".")[0].upper())
+    world.submit(username, task, {"report_text": text})
+
+
+@when(parsers.parse('"{username}" gửi báo cáo nhiệm vụ "{ref}" nhưng sửa trường ẩn "{name}" thành "{value}"'))
+def report_tampered(world: World, username: str, ref: str, name: str, value: str):
+    task = _assignment_task(world, "report", ref, username.split(".")[0].upper())
+    world.submit(username, task, {**FILL["report"], name: value})
+
+
+@when(parsers.parse('"{username}" trả lại báo cáo nhiệm vụ "{ref}" của "{agency}" với lý do "{reason}"'))
+def return_report(world: World, username: str, ref: str, agency: str, reason: str):
+    task = _assignment_task(world, "review_report", ref, agency)
+    _ok(world.submit(username, task, {"report_decision": "return", "report_review_reason": reason}))
+
+
+# -- When: authorization and races ---------------------------------------------
+def _named_task(world: World, name: str, agency: str) -> HumanTask:
+    return next(t for t in world.tasks(agency=agency) if t.name == name)
+
+
+@when(parsers.parse('"{username}" mở việc "{name}" của "{agency}" bằng đường dẫn'))
+def open_foreign(world: World, username: str, name: str, agency: str):
+    world.response = world.client(username).get(f"/tasks/{_named_task(world, name, agency).id}")
+
+
+@when(parsers.parse('"{username}" gửi biểu mẫu việc "{name}" của "{agency}" bằng đường dẫn'))
+def post_foreign(world: World, username: str, name: str, agency: str):
+    task = _named_task(world, name, agency)
+    world.snapshot = world.state()
+    world.response = world.client(username).post(f"/tasks/{task.id}", data={"handler_name": "Người ngoài"})
+
+
+@when(parsers.parse('"{first}" và "{second}" cùng lúc tiếp nhận nhiệm vụ "{ref}"'))
+def race_accept(world: World, first: str, second: str, ref: str):
+    task = _assignment_task(world, "accept", ref, first.split(".")[0].upper())
+    forms = {u: dict(world.form_of(u, task)) | {"handler_name": f"Người xử lý {u}"} for u in (first, second)}
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def run(username):
+        client = world.client(username)
+        barrier.wait()
+        results[username] = client.post(f"/tasks/{task.id}", data=forms[username], follow_redirects=True)
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    world.race = [(u, results[u].get_data(as_text=True)) for u in (first, second)]
+    world.instance_id = task.id
+
+
+# -- Then ----------------------------------------------------------------------
+def _directive(world: World) -> Directive:
+    with world.svc.db.reader() as s:
+        return s.get(Directive, world.instance_id)
+
+
+@then(parsers.parse('văn bản có số "{number}" và ngày ban hành "{day}"'))
+def numbered(world: World, number: str, day: str):
+    directive = _directive(world)
+    assert (directive.number_text, directive.issued_on.strftime("%d/%m/%Y")) == (number, day)
+    page = world.client("cv.lan").get(f"/directives/{world.instance_id}").get_data(as_text=True)
+    assert f'<dd id="number-text">{number}</dd>' in page
+
+
+@then(parsers.parse("sổ văn bản đi năm {year:d} có {count:d} dòng"))
+def outgoing_rows(world: World, year: int, count: int):
+    with world.svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(OutgoingEntry).where(OutgoingEntry.year == year)) == count
+
+
+@then(parsers.parse("văn bản được phát hành đến {count:d} cơ quan"))
+def receipts_count(world: World, count: int):
+    with world.svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Receipt).where(Receipt.directive_id == world.instance_id)) \
+            == count
+    assert len(world.tasks("acknowledge")) == count
+
+
+@then(parsers.parse("có {count:d} nhiệm vụ được giao cho các cơ quan chủ trì"))
+def assignment_count(world: World, count: int):
+    with world.svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Assignment)
+                        .where(Assignment.directive_id == world.instance_id)) == count
+    assert len(world.tasks("accept")) == count
+
+
+@then("mỗi cơ quan nhận có số đến 1 trong sổ văn bản đến của mình")
+def incoming_numbers(world: World):
+    with world.svc.db.reader() as s:
+        rows = s.execute(select(IncomingEntry.agency, IncomingEntry.number)).all()
+        receipts = s.scalar(select(func.count()).select_from(Receipt))
+    assert len(rows) == receipts and {n for _, n in rows} == {1}
+
+
+@then("văn bản vẫn đang xử lý")
+def still_running(world: World):
+    assert _directive(world).status == "running"
+
+
+@then(parsers.parse('văn bản đã hoàn thành và trang văn bản ghi "{text}"'))
+def closed(world: World, text: str):
+    assert _directive(world).status == "completed"
+    page = world.client("cv.lan").get(f"/directives/{world.instance_id}").get_data(as_text=True)
+    assert f'<span class="pill done" id="closed-badge">{text}</span>' in page
+
+
+@then(parsers.parse('việc "{name}" trở lại danh sách việc của "{username}" kèm lý do "{reason}"'))
+def back_with_reason(world: World, username: str, name: str, reason: str):
+    page = world.client(username).get("/tasks").get_data(as_text=True)
+    task = next(t for t in world.tasks() if t.name == name and (t.assignee == username or agency_of(t)
+                                                                == username.split(".")[0].upper()))
+    assert f'href="/tasks/{task.id}"' in page
+    assert reason in world.client(username).get(f"/tasks/{task.id}").get_data(as_text=True)
+
+
+@then(parsers.parse('văn bản chờ "{name}" của "{username}"'))
+def waits_for(world: World, name: str, username: str):
+    assert [t.name for t in world.tasks()] == [name]
+    assert name in world.client(username).get("/tasks").get_data(as_text=True)
+
+
+@then(parsers.parse('danh sách việc của "{username}" chỉ có việc của "{agency}"'))
+def only_own(world: World, username: str, agency: str):
+    page = world.client(username).get("/tasks").get_data(as_text=True)
+    shown = set(re.findall(r'data-task-id="([^"]+)"', page))
+    own = {t.id for t in world.tasks(agency=agency)}
+    assert shown == own and own
+
+
+@then(parsers.parse('"{username}" nhận lỗi {status:d}'))
+def refused(world: World, username: str, status: int):
+    assert world.response.status_code == status
+    assert "<h1>Không có quyền truy cập</h1>" in world.response.get_data(as_text=True)
+
+
+@then(parsers.parse('việc "{name}" của "{agency}" vẫn chờ xử lý'))
+def still_waiting(world: World, name: str, agency: str):
+    assert _named_task(world, name, agency)
+    assert world.state() == world.snapshot
+
+
+@then("đúng một người tiếp nhận thành công")
+def one_winner(world: World):
+    winners = [u for u, page in world.race if "Đã hoàn thành «Tiếp nhận nhiệm vụ»." in page]
+    assert len(winners) == 1, world.race
+
+
+@then(parsers.parse('người còn lại được báo ai đã hoàn thành việc "{name}"'))
+def loser_told(world: World, name: str):
+    winner = next(u for u, page in world.race if "Đã hoàn thành «Tiếp nhận nhiệm vụ»." in page)
+    loser_page = next(page for u, page in world.race if u != winner)
+    with world.svc.db.reader() as s:
+        who = s.get(User, winner)
+    assert f"«{name}» đã được {who.full_name} ({who.org}) hoàn thành lúc" in loser_page
+
+
+@then(parsers.parse('nhiệm vụ "{ref}" chỉ được tiếp nhận một lần trong lịch sử'))
+def accepted_once(world: World, ref: str):
+    with world.svc.db.reader() as s:
+        count = s.scalar(select(func.count()).select_from(HistoryEvent).where(
+            HistoryEvent.task_id == world.instance_id, HistoryEvent.event_type == "task_completed"))
+    assert count == 1
+
+
+@then(parsers.parse('biểu mẫu báo lỗi ở trường "{path}": "{message}"'))
+def field_error(world: World, path: str, message: str):
+    assert world.response.status_code == 400
+    page = lxml.html.fromstring(world.response.get_data(as_text=True))
+    errors = page.xpath(f'//*[@data-error-for="{path}"]')
+    assert errors and errors[0].text_content().strip() == message
+
+
+@then(parsers.parse('biểu mẫu báo lỗi: "{message}"'))
+def form_error(world: World, message: str):
+    assert world.response.status_code == 400
+    summary = lxml.html.fromstring(world.response.get_data(as_text=True)).get_element_by_id("form-errors")
+    assert message in summary.text_content()
+
+
+@then("không có gì thay đổi")
+def nothing_changed(world: World):
+    assert world.state() == world.snapshot
