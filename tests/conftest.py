@@ -49,10 +49,10 @@ def clock() -> Clock:
     return clock
 
 
-@pytest.fixture
-def app(database_url, clock, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-                      "WTF_CSRF_ENABLED": False}, clock=clock)
+def fresh_app(database_url: str, clock: Clock, **config):
+    """An application over an emptied database holding the directory, the demo users and the catalogue."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret", **config},
+                     clock=clock)
     db = app.extensions["chidao"].db
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT]
     with db.transaction() as s:
@@ -63,8 +63,14 @@ def app(database_url, clock, tmp_path):
             s.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " CASCADE"))
     with app.app_context():
         deploy_catalogue()
+    return app
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = fresh_app(database_url, clock, WTF_CSRF_ENABLED=False)
     yield app
-    db.dispose()
+    app.extensions["chidao"].db.dispose()
 
 
 @pytest.fixture
