@@ -6,7 +6,7 @@ All datetimes are timezone-aware; the office's zone is Asia/Ho_Chi_Minh.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -24,7 +24,7 @@ class Clock:
         with self._lock:
             if self._frozen is not None:
                 return self._frozen
-        return datetime.now(timezone.utc).astimezone(LOCAL_TZ)
+        return datetime.now(UTC).astimezone(LOCAL_TZ)
 
     def today(self) -> date:
         """The current date in the office's zone."""
@@ -47,5 +47,5 @@ def to_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ def hashed_fields(event: HistoryEvent) -> dict[str, Any]:
     return {
         "instance_id": event.instance_id,
         "seq": event.seq,
-        "at": event.at.astimezone(timezone.utc).isoformat(),
+        "at": event.at.astimezone(UTC).isoformat(),
         "event_type": event.event_type,
         "actor": event.actor,
         "actor_org": event.actor_org,

@@ -15,33 +15,33 @@ import hashlib
 import threading
 import uuid
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Iterable
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .bpmn.expressions import ExpressionEngine, is_expression
 from .bpmn.parser import parse_bpmn
-from .bpmn.specs import CallActivityTask, HumanTaskSpec
+from .bpmn.specs import Assignment, CallActivityTask, HumanTaskSpec
 from .bpmn.state import StateSerializer
 from .clock import LOCAL_TZ, Clock, to_local
 from .db import Database
-from .errors import Conflict, ExecutionError, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
 from .forms import validate_submission
 from .history import HistoryWriter
 from .identity import Actor, User
-from .tasks import USER_PREFIX
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
 from .plugin import FormContext, Plugin, ServiceContext
-
+from .tasks import USER_PREFIX
 
 
 def new_id() -> str:
@@ -397,7 +397,7 @@ class Engine:
         loaded = command.load(human_task.instance_id)
         task = loaded.workflow.get_task_from_id(UUID(task_id))
         if task.state != TaskState.READY:
-            raise self._gone(session, task_id)
+            raise self.missing_task(session, task_id)
         to_apply = self.check_form(session, human_task, task, actor, data)
         task.data.update(to_apply)
         task.run()
@@ -482,10 +482,11 @@ class Engine:
             query = query.with_for_update()
         human_task = session.scalars(query).first()
         if human_task is None:
-            raise self._gone(session, task_id)
+            raise self.missing_task(session, task_id)
         return human_task
 
-    def _gone(self, session: Session, task_id: str) -> Exception:
+    def missing_task(self, session: Session, task_id: str) -> EngineError:
+        """The error for a task that is not waiting: ``Conflict`` naming who completed it, else ``NotFound``."""
         event = session.scalars(
             select(HistoryEvent).where(HistoryEvent.task_id == task_id,
                                        HistoryEvent.event_type == "task_completed")
@@ -566,20 +567,19 @@ class Engine:
     def _human_task_row(self, loaded: _Loaded, task, now: datetime) -> HumanTask:
         spec = task.task_spec
         data = task.data
-        render = self.expressions.render_list
+        assignment: Assignment = getattr(spec, "assignment", Assignment())
+
+        def value(template: str | None) -> Any:
+            return self.expressions.render(template, data) if template else None
+
         try:
-            assignment = getattr(spec, "assignment", None)
-            groups = render(assignment.candidate_groups, data) if assignment else []
-            users = render(assignment.candidate_users, data) if assignment else []
-            assignee = self.expressions.render(assignment.assignee, data) if assignment and assignment.assignee else None
-            due = to_datetime(self.expressions.render(assignment.due_date, data)) \
-                if assignment and assignment.due_date else None
-            follow_up = to_datetime(self.expressions.render(assignment.follow_up_date, data)) \
-                if assignment and assignment.follow_up_date else None
-            priority = int(self.expressions.render(assignment.priority, data)) \
-                if assignment and assignment.priority else 50
-            label_template = (getattr(spec, "extensions", None) or {}).get("label")
-            label = str(self.expressions.render(label_template, data)) if label_template else None
+            groups = self.expressions.render_list(assignment.candidate_groups, data)
+            users = self.expressions.render_list(assignment.candidate_users, data)
+            assignee = value(assignment.assignee)
+            due = to_datetime(value(assignment.due_date))
+            follow_up = to_datetime(value(assignment.follow_up_date))
+            priority = int(value(assignment.priority) or 50)
+            label = value((getattr(spec, "extensions", None) or {}).get("label"))
         except (SpiffWorkflowException, SyntaxError, NameError, KeyError, ValueError, TypeError) as exc:
             raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}»: không xác định được người xử lý "
                                  f"hoặc hạn xử lý ({exc}).") from None
@@ -590,6 +590,7 @@ class Engine:
             element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
             form_key=spec.form_key if isinstance(spec, HumanTaskSpec) else None,
             assignee=str(assignee) if assignee else None, candidate_groups_text=",".join(candidates),
-            due_at=due, follow_up_at=follow_up, priority=priority, label=label, created_at=now,
+            due_at=due, follow_up_at=follow_up, priority=priority, label=str(label) if label else None,
+            created_at=now,
             candidates=[HumanTaskCandidate(group_id=g) for g in candidates],
         )

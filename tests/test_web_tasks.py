@@ -146,3 +146,13 @@ def test_an_agency_cannot_open_a_directive_not_sent_to_it(client, lifecycle):
 def test_english_is_one_click_away(client):
     page = client.get("/login?lang=en").get_data(as_text=True)
     assert "Sign in" in page
+
+
+def test_opening_a_task_someone_else_completed_says_who_and_when(client, lifecycle):
+    _distributed(lifecycle)
+    accept = lifecycle.task("sct.cv", "accept")
+    lifecycle.complete("sct.td", "accept", {"handler_name": "Giám đốc Sở"})
+    response = login(client, "sct.cv").get(f"/tasks/{accept.id}")
+    assert response.status_code == 409
+    assert ("«Tiếp nhận nhiệm vụ» đã được Thủ trưởng Sở Công Thương (SCT) hoàn thành lúc 09:00 23/11/2026"
+            in response.get_data(as_text=True))

@@ -28,6 +28,7 @@ from .services import services
 bp = Blueprint("directives", __name__)
 
 PER_PAGE = 20
+TIMELINE_EVENTS = ("instance_started", "task_completed", "instance_completed")
 KINDS = {"cong_van": "Công văn", "thong_bao_ket_luan": "Thông báo kết luận"}
 
 
@@ -83,8 +84,9 @@ def show(directive_id: str):
         open_tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == directive.id)).all()
         return render_template(
             "directives/show.html", directive=directive, instance=instance, directory=Directory(s),
-            assignments=assignments_of(s, directive.id, own_agency), receipts=receipts_of(s, directive.id, own_agency),
-            history=[e for e in history if e.event_type in ("task_completed", "instance_started", "instance_completed")],
+            assignments=assignments_of(s, directive.id, own_agency),
+            receipts=receipts_of(s, directive.id, own_agency),
+            history=[e for e in history if e.event_type in TIMELINE_EVENTS],
             completed=completed, open_tasks=open_tasks, kinds=KINDS, authorities=AUTHORITIES,
             names={u: services().engine.display_name(s, u) for u in {e.actor for e in history if e.actor}},
         )

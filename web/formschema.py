@@ -10,8 +10,9 @@ objects edited as rows), ``hidden``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -61,7 +62,7 @@ def widget_of(prop: dict[str, Any]) -> str:
 
 def _enum_options(prop: dict[str, Any]) -> Options:
     names = prop.get("x-enumNames") or prop["enum"]
-    return [("", list(zip(prop["enum"], names)))]
+    return [("", list(zip(prop["enum"], names, strict=True)))]
 
 
 def build_fields(schema: dict[str, Any], values: dict[str, Any], errors: dict[str, str],

@@ -34,10 +34,14 @@ def options_provider(session: Session):
         if widget == "agencies":
             return [(label, [(e.code, e.name) for e in entries]) for label, entries in Directory(session).options()]
         if widget == "signers":
-            return [("", [(u.username, f"{u.full_name} – {u.title} ({', '.join(AUTHORITIES[a]['label'] for a in allowed)})")
-                          for u, allowed in signers(session)])]
+            return [("", [(user.username, f"{user.full_name} – {user.title} ({_labels(allowed)})")
+                          for user, allowed in signers(session)])]
         return []
     return options_for
+
+
+def _labels(authorities: list[str]) -> str:
+    return ", ".join(AUTHORITIES[code]["label"] for code in authorities)
 
 
 def _filter_from_request() -> tuple[TaskFilter, str]:
@@ -82,7 +86,7 @@ def index():
 def _visible_task(session: Session, task_id: str) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
-        abort(404, _("Không tìm thấy nhiệm vụ này; có thể nó đã được xử lý xong."))
+        raise services().engine.missing_task(session, task_id)
     actor = current_user.actor()
     if not (services().engine.is_candidate(task, actor) or current_user.has_role("admin", "auditor")):
         abort(403, _("Nhiệm vụ này không thuộc đơn vị hoặc vai trò của bạn."))
@@ -143,7 +147,8 @@ def _store_file(session: Session, business_key: str | None):
     def store(upload: FileStorage) -> str:
         content = upload.read()
         attachment = Attachment(
-            id=str(uuid.uuid4()), filename=upload.filename[:255], content_type=upload.mimetype or "application/octet-stream",
+            id=str(uuid.uuid4()), filename=upload.filename[:255],
+            content_type=upload.mimetype or "application/octet-stream",
             size=len(content), sha256=hashlib.sha256(content).hexdigest(), business_key=business_key,
             content=content,
             uploaded_by=current_user.username, uploaded_at=services().clock.now(),
@@ -157,8 +162,12 @@ def _store_file(session: Session, business_key: str | None):
 @login_required
 def complete(task_id: str):
     engine = services().engine
-    with services().db.reader() as s:
-        task = _visible_task(s, task_id)
+    try:
+        with services().db.reader() as s:
+            task = _visible_task(s, task_id)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("tasks.index"), 303)
     schema = engine.plugin.forms.get(task.form_key or "", {"properties": {}})
     try:
         with services().db.transaction() as s:
@@ -169,7 +178,7 @@ def complete(task_id: str):
             return _page(s, task, values=data, errors=exc.errors, message=exc.message, status=400)
     except Conflict as exc:
         flash(exc.message, "error")
-        return redirect(url_for("tasks.index")), 303
+        return redirect(url_for("tasks.index"), 303)
     except (Forbidden, NotFound):
         raise
     except EngineError as exc:

@@ -9,9 +9,9 @@ line, but never the lead of a task.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session

@@ -9,8 +9,8 @@ bound to a plugin handler with ``chidao:handler``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag

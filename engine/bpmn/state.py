@@ -8,7 +8,7 @@ definitions (a ``SpecRef`` placeholder in the dictionary points to it).
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer

@@ -12,7 +12,14 @@
         var name = input.getAttribute("name");
         var rest = name.slice(path.length + 1).replace(/^[^.]+/, String(index));
         input.setAttribute("name", path + "." + rest);
-        if (input.id) { input.id = "f-" + (path + "." + rest).replace(/\./g, "-"); }
+        if (input.id) {
+          var suffix = input.type === "checkbox" ? "-" + input.value : "";
+          input.id = "f-" + (path + "." + rest).replace(/\./g, "-") + suffix;
+        }
+      });
+      row.querySelectorAll(".picker").forEach(function (picker) {
+        var first = picker.querySelector("input");
+        if (first) { picker.id = first.id.slice(0, first.id.length - first.value.length - 1); }
       });
     });
   }
@@ -39,6 +46,18 @@
         }
       }
     });
+  });
+
+  // Agency pickers: keep the "chosen" line under each list up to date.
+  document.addEventListener("change", function (event) {
+    var picker = event.target.closest(".picker");
+    if (!picker) { return; }
+    var names = [];
+    picker.querySelectorAll("input:checked").forEach(function (box) {
+      names.push(box.parentElement.textContent.trim());
+    });
+    var line = picker.parentElement.querySelector("[data-chosen-for] span");
+    if (line) { line.textContent = names.join("; "); }
   });
 
   // The process diagram of a directive, with the current position marked.
