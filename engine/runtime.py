@@ -399,6 +399,8 @@ class Engine:
         if task.state != TaskState.READY:
             raise self.missing_task(session, task_id)
         to_apply = self.check_form(session, human_task, task, actor, data)
+        for name in self._form_fields(human_task):
+            task.data.pop(name, None)  # a submission defines every field of its form: no stale loop values
         task.data.update(to_apply)
         task.run()
         command.record(loaded, "task_completed", task, data={"submitted": to_apply})
@@ -426,6 +428,10 @@ class Engine:
         if errors:
             raise InvalidInput("Biểu mẫu chưa hợp lệ; hãy sửa các trường được đánh dấu.", errors)
         return to_apply
+
+    def _form_fields(self, human_task: HumanTask) -> list[str]:
+        schema = self.plugin.forms.get(human_task.form_key or "", {})
+        return [name for name, prop in schema.get("properties", {}).items() if not prop.get("readOnly")]
 
     def claim(self, session: Session, task_id: str, actor: Actor, assignee: str | None = None) -> HumanTask:
         """Assign a task to ``assignee`` (default: the actor), if nobody else holds it."""

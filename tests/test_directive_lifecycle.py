@@ -123,3 +123,34 @@ def test_history_records_every_step_with_its_actor_and_the_chain_verifies(lifecy
     assert completed == [("draft", "cv.lan"), ("review", "cvp"), ("sign", "pct.hoang"), ("register", "vanthu")]
     assert {e.definition_id for e in events} == {events[0].definition_id}
     assert verify_chain(events) == (True, None)
+
+
+def test_a_reason_from_an_earlier_loop_is_not_shown_again(lifecycle, svc):
+    instance_id = lifecycle.start()
+    lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
+    lifecycle.complete("cvp", "review", {"review_decision": "return", "review_reason": "Bổ sung căn cứ."},
+                       instance_id)
+    lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
+    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "return", "sign_reason": "Sửa hạn."}, instance_id)
+    draft = lifecycle.task("cv.lan", "draft", instance_id)
+    with svc.db.reader() as s:
+        variables = svc.engine.task_variables(s, draft.id)
+        assert s.get(Directive, instance_id).last_reason == "Sửa hạn."
+    assert "review_reason" not in variables and variables["sign_reason"] == "Sửa hạn."
+
+
+def test_numbering_restarts_at_01_on_the_first_of_january(lifecycle, svc, clock):
+    from datetime import datetime
+
+    from engine.clock import LOCAL_TZ
+
+    clock.set(datetime(2026, 12, 31, 16, 0, tzinfo=LOCAL_TZ))
+    last_of_year = _to_distribution(lifecycle)
+    second = _to_distribution(lifecycle)
+    clock.set(datetime(2027, 1, 4, 8, 0, tzinfo=LOCAL_TZ))
+    first_of_year = _to_distribution(lifecycle, draft_data(field_code="TH"))
+    with svc.db.reader() as s:
+        numbered = [(s.get(Directive, i).number_text, s.get(Directive, i).issued_on.isoformat())
+                    for i in (last_of_year, second, first_of_year)]
+    assert numbered == [("01/UBND-KT", "2026-12-31"), ("02/UBND-KT", "2026-12-31"), ("01/UBND-TH", "2027-01-04")]

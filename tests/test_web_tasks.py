@@ -156,3 +156,56 @@ def test_opening_a_task_someone_else_completed_says_who_and_when(client, lifecyc
     assert response.status_code == 409
     assert ("«Tiếp nhận nhiệm vụ» đã được Thủ trưởng Sở Công Thương (SCT) hoàn thành lúc 09:00 23/11/2026"
             in response.get_data(as_text=True))
+
+
+def test_a_form_without_its_csrf_token_is_refused(database_url, clock):
+    from .conftest import fresh_app
+
+    app = fresh_app(database_url, clock)
+    client = app.test_client()
+    response = client.post("/login", data={"username": "cv.lan", "password": "demo123"})
+    assert response.status_code == 400
+    assert "mã CSRF" in response.get_data(as_text=True)
+    app.extensions["chidao"].db.dispose()
+
+
+def test_a_report_carries_its_attachment_to_the_tracker(client, lifecycle):
+    import io
+
+    _distributed(lifecycle)
+    lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
+    report = lifecycle.task("bqlkkt.cv", "report")
+    login(client, "bqlkkt.cv")
+    response = client.post(f"/tasks/{report.id}", data={
+        "lead": "BQLKKT", "lead_name": "Ban Quản lý Khu kinh tế", "report_text": "Báo cáo kết quả kèm theo.",
+        "report_attachments": (io.BytesIO("Bảng số liệu".encode()), "so-lieu.txt")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    review = lifecycle.task("cv.lan", "review_report")
+    tracker = login(client.application.test_client(), "cv.lan")
+    page = tracker.get(f"/tasks/{review.id}").get_data(as_text=True)
+    link = re.search(r'href="(/attachments/[^"]+)"', page).group(1)
+    download = tracker.get(link)
+    assert download.get_data() == "Bảng số liệu".encode() and "so-lieu.txt" in download.headers["Content-Disposition"]
+    assert login(client.application.test_client(), "stp.cv").get(link).status_code == 403
+
+
+def test_an_agency_finds_the_directive_in_its_incoming_list_with_its_own_number(client, lifecycle):
+    instance_id = _distributed(lifecycle)
+    login(client, "sct.cv")
+    page = client.get("/directives").get_data(as_text=True)
+    assert "<h1>Văn bản đến" in page and "Chưa xác nhận" in page
+    lifecycle.complete("sct.cv", "acknowledge", {"received": True})
+    rows = lxml_rows(client.get("/directives").get_data(as_text=True))
+    assert [r[0] for r in rows] == ["01/UBND-KT23/11/2026"] and rows[0][4] == "1"
+    assert f'href="/directives/{instance_id}"' in client.get("/directives").get_data(as_text=True)
+    assert "<h1>Văn bản đến" not in login(client.application.test_client(), "cv.lan").get("/directives").get_data(
+        as_text=True)
+
+
+def lxml_rows(page: str) -> list[list[str]]:
+    import lxml.html
+
+    table = lxml.html.fromstring(page).get_element_by_id("directive-list")
+    return [[" ".join(td.text_content().split()).replace(" ", "") for td in tr.xpath("td")]
+            for tr in table.xpath(".//tbody/tr")]

@@ -42,10 +42,13 @@ def index():
         rows, total = search_directives(s, actor, text, status, (page - 1) * PER_PAGE, PER_PAGE)
         ids = [d.id for d in rows]
         task_progress = progress(s, Assignment, ids)
-        receipt_progress = progress(s, Receipt, ids)
+        inbox = None if sees_province(actor) else {
+            r.directive_id: r for r in s.scalars(select(Receipt).where(Receipt.directive_id.in_(ids),
+                                                                       Receipt.agency == actor.org))}
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("directives/list.html", rows=rows, total=total, page=page, pages=pages,
-                           task_progress=task_progress, receipt_progress=receipt_progress, kinds=KINDS)
+                           task_progress=task_progress, inbox=inbox, kinds=KINDS,
+                           heading=_("Văn bản chỉ đạo") if inbox is None else _("Văn bản đến"))
 
 
 @bp.route("/directives/new", methods=["POST"])

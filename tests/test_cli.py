@@ -1,0 +1,73 @@
+"""The chidao command line, run the way an administrator runs it."""
+from __future__ import annotations
+
+from alembic import command
+
+from engine import User
+from web.migrate import alembic_config
+
+
+def _run(app, args, stdin=None):
+    return app.test_cli_runner().invoke(args=args, input=stdin)
+
+
+def test_users_add_reads_the_password_from_stdin_and_hashes_it(app, svc):
+    result = _run(app, ["users", "add", "nguyen.van.a", "--agency", "SCT", "--role", "official",
+                        "--role", "agency_head", "--name", "Nguyễn Văn A"], "mat-khau-manh\n")
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo người dùng nguyen.van.a (SCT: official, agency_head)." in result.output
+    with svc.db.reader() as s:
+        user = s.get(User, "nguyen.van.a")
+        assert user.roles == ["official", "agency_head"] and user.password_hash.startswith("$argon2")
+        assert user.check_password("mat-khau-manh") and not user.check_password("sai")
+    with svc.db.transaction() as s:
+        s.delete(s.get(User, "nguyen.van.a"))
+
+
+def test_users_add_refuses_an_unknown_agency_with_the_known_codes(app):
+    result = _run(app, ["users", "add", "ai.do", "--agency", "SOMOI", "--role", "official"], "mat-khau-manh\n")
+    assert result.exit_code != 0
+    assert "Không có cơ quan mã «SOMOI». Các mã có: UBND, VPUBND, SCT" in result.output
+
+
+def test_users_add_refuses_a_short_password(app):
+    result = _run(app, ["users", "add", "ai.do", "--agency", "SCT", "--role", "official"], "ngan\n")
+    assert result.exit_code != 0 and "ít nhất 8 ký tự" in result.output
+
+
+def test_users_list_shows_agency_and_roles(app):
+    result = _run(app, ["users", "list"])
+    line = next(line for line in result.output.splitlines() if line.startswith("pct.hoang"))
+    assert "Nguyễn Tự Công Hoàng" in line and "Lãnh đạo UBND tỉnh" in line and line.endswith("leader")
+
+
+def test_the_migrations_describe_exactly_the_models(app, svc):
+    command.check(alembic_config(svc.db))
+
+
+def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from engine import Database
+    from workflows.models import Directive
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    chidao = Path(sys.executable).with_name("chidao")
+    result = subprocess.run([str(chidao), "demo", "--no-serve"], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": url, "CHIDAO_INSTANCE": str(tmp_path)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Tài khoản mẫu (mật khẩu chung: demo123):" in result.stdout
+    assert any(line.startswith("cv.lan ") and "specialist" in line for line in result.stdout.splitlines())
+    database = Database(url)
+    with database.reader() as s:
+        stages = {d.source[:3]: (d.stage, d.number_text) for d in s.scalars(select(Directive))}
+    database.dispose()
+    assert stages["000"] == ("Soạn dự thảo", None)
+    assert stages["001"] == ("Thẩm định dự thảo", None)
+    assert stages["004"] == ("Ký ban hành", None)
+    assert stages["003"][1] == "01/UBND-KT"
