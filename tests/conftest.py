@@ -123,6 +123,20 @@ class Lifecycle:
             return self.svc.engine.start(s, "directive", self.actor(username), {"subject": subject},
                                          business_key=f"VB-TEST-{subject[:8]}").id
 
+    def signed(self, data: dict[str, Any] | None = None) -> str:
+        """A new directive drafted, approved and signed: waiting for the clerk."""
+        instance_id = self.start()
+        self.complete("cv.lan", "draft", data or draft_data(), instance_id)
+        self.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
+        self.complete("pct.hoang", "sign", {"sign_decision": "approve"}, instance_id)
+        return instance_id
+
+    def distributed(self, data: dict[str, Any] | None = None) -> str:
+        """A new directive taken through registration and distribution."""
+        instance_id = self.signed(data)
+        self.complete("vanthu", "register", {"format_checked": True, "copies": 10}, instance_id)
+        return instance_id
+
     def human_tasks(self, instance_id: str) -> list[HumanTask]:
         with self.svc.db.reader() as s:
             return list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)))

@@ -10,8 +10,6 @@ from engine import Conflict
 from engine.models import HistoryEvent
 from workflows.models import Directive, OutgoingEntry
 
-from .conftest import draft_data
-
 
 def _race(calls):
     """Run the callables at the same moment; return their results or exceptions."""
@@ -34,14 +32,7 @@ def _race(calls):
 
 
 def _at_register(lifecycle, count: int) -> list[str]:
-    ids = []
-    for _ in range(count):
-        instance_id = lifecycle.start()
-        lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
-        lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
-        lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, instance_id)
-        ids.append(instance_id)
-    return ids
+    return [lifecycle.signed() for _ in range(count)]
 
 
 def test_two_officials_completing_the_same_task_one_wins_and_the_other_is_told_who(lifecycle, svc):

@@ -10,17 +10,8 @@ from workflows.models import Assignment, Directive, IncomingEntry, OutgoingEntry
 from .conftest import draft_data
 
 
-def _to_distribution(lifecycle, data=None) -> str:
-    instance_id = lifecycle.start()
-    lifecycle.complete("cv.lan", "draft", data or draft_data(), instance_id)
-    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
-    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, instance_id)
-    lifecycle.complete("vanthu", "register", {"format_checked": True, "copies": 10}, instance_id)
-    return instance_id
-
-
 def test_directive_closes_when_every_agency_received_it_and_every_task_is_accepted(lifecycle, svc):
-    instance_id = _to_distribution(lifecycle)
+    instance_id = lifecycle.distributed()
     for user in ("sct.cv", "bqlkkt.cv"):
         lifecycle.complete(user, "acknowledge", {"received": True})
     lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
@@ -41,8 +32,8 @@ def test_directive_closes_when_every_agency_received_it_and_every_task_is_accept
 
 
 def test_registration_numbers_the_directive_from_the_yearly_register(lifecycle, svc):
-    first = _to_distribution(lifecycle)
-    second = _to_distribution(lifecycle, draft_data(field_code="TH"))
+    first = lifecycle.distributed()
+    second = lifecycle.distributed(draft_data(field_code="TH"))
     with svc.db.reader() as s:
         numbers = [s.get(Directive, i).number_text for i in (first, second)]
         register = s.scalars(select(OutgoingEntry).order_by(OutgoingEntry.number)).all()
@@ -51,7 +42,7 @@ def test_registration_numbers_the_directive_from_the_yearly_register(lifecycle, 
 
 
 def test_distribution_fans_groups_out_to_every_member(lifecycle, svc):
-    instance_id = _to_distribution(lifecycle, draft_data(recipients=["G_HUYEN", "SCT"], tasks=[
+    instance_id = lifecycle.distributed(draft_data(recipients=["G_HUYEN", "SCT"], tasks=[
         {"ref": "1", "summary": "Rà soát quy hoạch cụm công nghiệp", "lead": ["G_HUYEN"], "coordinate": ["SCT"],
          "deadline": None}]))
     with svc.db.reader() as s:
@@ -62,8 +53,8 @@ def test_distribution_fans_groups_out_to_every_member(lifecycle, svc):
 
 
 def test_each_recipient_enters_the_directive_in_its_own_incoming_register(lifecycle, svc):
-    _to_distribution(lifecycle)
-    _to_distribution(lifecycle)
+    lifecycle.distributed()
+    lifecycle.distributed()
     for _ in range(2):
         lifecycle.complete("sct.cv", "acknowledge", {"received": True})
     lifecycle.complete("bqlkkt.cv", "acknowledge", {"received": True})
@@ -103,7 +94,7 @@ def test_the_signing_step_goes_only_to_the_signer_the_draft_names(lifecycle):
 
 
 def test_a_report_returned_by_the_tracker_comes_back_to_the_lead_agency(lifecycle, svc):
-    _to_distribution(lifecycle)
+    lifecycle.distributed()
     lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
     lifecycle.complete("bqlkkt.cv", "report", {"report_text": "Đã ban hành hướng dẫn cho các KCN."})
     lifecycle.complete("cv.lan", "review_report", {"report_decision": "return",
@@ -115,7 +106,7 @@ def test_a_report_returned_by_the_tracker_comes_back_to_the_lead_agency(lifecycl
 
 
 def test_history_records_every_step_with_its_actor_and_the_chain_verifies(lifecycle, svc):
-    instance_id = _to_distribution(lifecycle)
+    instance_id = lifecycle.distributed()
     with svc.db.reader() as s:
         events = s.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
                            .order_by(HistoryEvent.seq)).all()
@@ -146,10 +137,10 @@ def test_numbering_restarts_at_01_on_the_first_of_january(lifecycle, svc, clock)
     from engine.clock import LOCAL_TZ
 
     clock.set(datetime(2026, 12, 31, 16, 0, tzinfo=LOCAL_TZ))
-    last_of_year = _to_distribution(lifecycle)
-    second = _to_distribution(lifecycle)
+    last_of_year = lifecycle.distributed()
+    second = lifecycle.distributed()
     clock.set(datetime(2027, 1, 4, 8, 0, tzinfo=LOCAL_TZ))
-    first_of_year = _to_distribution(lifecycle, draft_data(field_code="TH"))
+    first_of_year = lifecycle.distributed(draft_data(field_code="TH"))
     with svc.db.reader() as s:
         numbered = [(s.get(Directive, i).number_text, s.get(Directive, i).issued_on.isoformat())
                     for i in (last_of_year, second, first_of_year)]

@@ -8,16 +8,7 @@ from sqlalchemy import select
 from engine.models import HistoryEvent, HumanTask
 from workflows.models import Directive
 
-from .conftest import draft_data, login
-
-
-def _distributed(lifecycle) -> str:
-    instance_id = lifecycle.start()
-    lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
-    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
-    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, instance_id)
-    lifecycle.complete("vanthu", "register", {"format_checked": True, "copies": 10}, instance_id)
-    return instance_id
+from .conftest import login
 
 
 def test_login_rejects_a_wrong_password_with_a_sentence(client):
@@ -32,7 +23,7 @@ def test_pages_require_login(client):
 
 
 def test_an_agency_sees_only_its_own_tasks(client, lifecycle):
-    _distributed(lifecycle)
+    lifecycle.distributed()
     page = login(client, "sct.cv").get("/tasks").get_data(as_text=True)
     assert "Xác nhận nhận văn bản" in page and "Tiếp nhận nhiệm vụ" in page
     assert "Hướng dẫn phát triển KCN sinh thái" not in page  # the Ban's task
@@ -40,7 +31,7 @@ def test_an_agency_sees_only_its_own_tasks(client, lifecycle):
 
 
 def test_another_agencys_task_is_refused_by_url(client, lifecycle):
-    _distributed(lifecycle)
+    lifecycle.distributed()
     foreign = lifecycle.task("bqlkkt.cv", "accept")
     login(client, "sct.cv")
     assert client.get(f"/tasks/{foreign.id}").status_code == 403
@@ -50,7 +41,7 @@ def test_another_agencys_task_is_refused_by_url(client, lifecycle):
 
 
 def test_an_empty_report_is_refused_with_the_field_named_and_nothing_changes(client, lifecycle, svc):
-    _distributed(lifecycle)
+    lifecycle.distributed()
     lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
     report = lifecycle.task("bqlkkt.cv", "report")
     login(client, "bqlkkt.cv")
@@ -63,7 +54,7 @@ def test_an_empty_report_is_refused_with_the_field_named_and_nothing_changes(cli
 
 
 def test_a_tampered_hidden_field_is_refused_and_nothing_changes(client, lifecycle, svc):
-    _distributed(lifecycle)
+    lifecycle.distributed()
     lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
     report = lifecycle.task("bqlkkt.cv", "report")
     login(client, "bqlkkt.cv")
@@ -78,7 +69,7 @@ def test_a_tampered_hidden_field_is_refused_and_nothing_changes(client, lifecycl
 
 
 def test_a_valid_report_completes_the_task_and_it_leaves_the_list(client, lifecycle):
-    _distributed(lifecycle)
+    lifecycle.distributed()
     lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
     report = lifecycle.task("bqlkkt.cv", "report")
     login(client, "bqlkkt.cv")
@@ -129,7 +120,7 @@ def test_a_draft_with_an_unknown_agency_and_a_past_deadline_names_both_fields(cl
 
 
 def test_the_directive_page_shows_each_agencys_progress_and_the_diagram(client, lifecycle):
-    instance_id = _distributed(lifecycle)
+    instance_id = lifecycle.distributed()
     page = login(client, "cv.lan").get(f"/directives/{instance_id}").get_data(as_text=True)
     assert "01/UBND-KT" in page
     assert page.count("data-assignment=") == 2
@@ -139,7 +130,7 @@ def test_the_directive_page_shows_each_agencys_progress_and_the_diagram(client, 
 
 
 def test_an_agency_cannot_open_a_directive_not_sent_to_it(client, lifecycle):
-    instance_id = _distributed(lifecycle)
+    instance_id = lifecycle.distributed()
     assert login(client, "stp.cv").get(f"/directives/{instance_id}").status_code == 403
 
 
@@ -149,7 +140,7 @@ def test_english_is_one_click_away(client):
 
 
 def test_opening_a_task_someone_else_completed_says_who_and_when(client, lifecycle):
-    _distributed(lifecycle)
+    lifecycle.distributed()
     accept = lifecycle.task("sct.cv", "accept")
     lifecycle.complete("sct.td", "accept", {"handler_name": "Giám đốc Sở"})
     response = login(client, "sct.cv").get(f"/tasks/{accept.id}")
@@ -172,7 +163,7 @@ def test_a_form_without_its_csrf_token_is_refused(database_url, clock):
 def test_a_report_carries_its_attachment_to_the_tracker(client, lifecycle):
     import io
 
-    _distributed(lifecycle)
+    lifecycle.distributed()
     lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
     report = lifecycle.task("bqlkkt.cv", "report")
     login(client, "bqlkkt.cv")
@@ -191,7 +182,7 @@ def test_a_report_carries_its_attachment_to_the_tracker(client, lifecycle):
 
 
 def test_an_agency_finds_the_directive_in_its_incoming_list_with_its_own_number(client, lifecycle):
-    instance_id = _distributed(lifecycle)
+    instance_id = lifecycle.distributed()
     login(client, "sct.cv")
     page = client.get("/directives").get_data(as_text=True)
     assert "<h1>Văn bản đến" in page and "Chưa xác nhận" in page

@@ -5,18 +5,14 @@ import re
 
 import pytest
 
-from ..conftest import Lifecycle, draft_data
+from ..conftest import Lifecycle
 
 pytestmark = pytest.mark.browser
 
 
-def _report_waiting(app) -> None:
+def _report_waiting(app) -> str:
     lifecycle = Lifecycle(app.extensions["chidao"])
-    instance_id = lifecycle.start()
-    lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
-    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
-    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, instance_id)
-    lifecycle.complete("vanthu", "register", {"format_checked": True, "copies": 10}, instance_id)
+    instance_id = lifecycle.distributed()
     lifecycle.complete("bqlkkt.cv", "accept", {"handler_name": "Trần Thị B"})
     return instance_id
 
