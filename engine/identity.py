@@ -77,8 +77,8 @@ class Actor:
 
     @property
     def read_only(self) -> bool:
-        """True when every role of the actor is read-only (an auditor)."""
-        return bool(self.roles) and all(r in READ_ONLY_ROLES for r in self.roles)
+        """True for an auditor: a read-only role wins over any other role the user has."""
+        return any(r in READ_ONLY_ROLES for r in self.roles)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

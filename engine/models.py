@@ -158,6 +158,7 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     business_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(80))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

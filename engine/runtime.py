@@ -24,7 +24,6 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,6 +41,21 @@ from .identity import Actor, User
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
 from .plugin import FormContext, Plugin, ServiceContext
 from .tasks import USER_PREFIX
+
+
+def step_failure(task, exc: Exception) -> str:
+    """A sentence for a failed step: which element, what went wrong."""
+    spec = getattr(task, "task_spec", None)
+    element = getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or "?"
+    detail = str(exc).split("\n")[0] or exc.__class__.__name__
+    if isinstance(exc, KeyError):
+        detail = f"thiếu dữ liệu {exc}"
+    return f"Bước «{element}» không thực hiện được: {detail}"
+
+
+def lock_instance(session: Session, instance_id: str) -> None:
+    """Lock an instance's row until the transaction ends (SQLite's write transaction already does)."""
+    session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
 
 
 def new_id() -> str:
@@ -73,6 +87,7 @@ class _Loaded:
     workflow: BpmnWorkflow
     definition: ProcessDefinition
     is_new: bool = False
+    dirty: bool = False
 
 
 @dataclass
@@ -149,7 +164,7 @@ class _Command:
         )
         instance.definition = definition
         self.session.add(instance)
-        loaded = _Loaded(instance, workflow, definition, is_new=True)
+        loaded = _Loaded(instance, workflow, definition, is_new=True, dirty=True)
         workflow.step_context = _StepContext(self, loaded)
         self.loaded[instance.id] = loaded
         self.record(loaded, "instance_started", data={"variables": variables, "business_key": business_key})
@@ -176,7 +191,12 @@ class _Command:
                 self._child_ended(loaded)
 
     def _advance(self, loaded: _Loaded) -> None:
+        loaded.dirty = True
         started_calls = []
+        current: list = [None]
+
+        def will_complete(task) -> None:
+            current[0] = task
 
         def did_complete(task) -> None:
             element_id, _ = _element(task)
@@ -188,9 +208,11 @@ class _Command:
                 self.record(loaded, "activity_completed", task)
 
         try:
-            loaded.workflow.do_engine_steps(did_complete_task=did_complete)
-        except SpiffWorkflowException as exc:
-            raise ExecutionError(self.engine.describe_failure(exc)) from None
+            loaded.workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
+        except EngineError:
+            raise
+        except Exception as exc:  # an expression or a handler failed: say which step and why
+            raise ExecutionError(step_failure(getattr(exc, "task", None) or current[0], exc)) from None
         for task in started_calls:
             self._start_children(loaded, task)
         if loaded.workflow.is_completed() and loaded.instance.status == "running":
@@ -201,6 +223,14 @@ class _Command:
                 self.queue.append(("child_ended", loaded))
 
     def _start_children(self, loaded: _Loaded, task) -> None:
+        try:
+            self._start_children_of(loaded, task)
+        except EngineError:
+            raise
+        except Exception as exc:  # a collection or mapping expression failed
+            raise ExecutionError(step_failure(task, exc)) from None
+
+    def _start_children_of(self, loaded: _Loaded, task) -> None:
         spec: CallActivityTask = task.task_spec
         call = spec.call
         items: list[Any]
@@ -234,17 +264,20 @@ class _Command:
         self.record(loaded, "call_started", task, data={"children": children, "called": definition.id})
 
     def _child_ended(self, child: _Loaded) -> None:
-        parent = self.load(child.instance.parent_instance_id)
+        parent_id = child.instance.parent_instance_id
+        if parent_id not in self.loaded:
+            lock_instance(self.session, parent_id)  # siblings ending at once count one after the other
         self.session.flush()
         running = self.session.scalar(
             select(func.count()).select_from(ProcessInstance).where(
-                ProcessInstance.parent_instance_id == parent.instance.id,
+                ProcessInstance.parent_instance_id == parent_id,
                 ProcessInstance.parent_task_id == child.instance.parent_task_id,
                 ProcessInstance.status == "running",
             )
         )
         if running:
             return
+        parent = self.load(parent_id)
         task = parent.workflow.get_task_from_id(UUID(child.instance.parent_task_id))
         if task.state != TaskState.STARTED:
             return
@@ -260,13 +293,15 @@ class _Command:
                 sibling = self.load(sibling_id)
                 task.data.update(self.engine.map_variables(spec.call.outputs, sibling.workflow.last_task.data))
         task.complete()
+        parent.dirty = True
         self.record(parent, "activity_completed", task)
         self.queue.append(("advance", parent))
 
     # -- writing back ------------------------------------------------------
     def flush(self) -> None:
         for loaded in self.loaded.values():
-            self.engine.write_back(self, loaded)
+            if loaded.dirty:
+                self.engine.write_back(self, loaded)
         self.session.flush()
 
 
@@ -391,10 +426,11 @@ class Engine:
         Raises ``Forbidden`` when the actor is not a candidate, ``InvalidInput``
         with errors per field, ``Conflict`` naming who completed it first.
         """
-        human_task = self._human_task(session, task_id)
-        self.authorize(human_task, actor)
+        self.authorize(self._human_task(session, task_id), actor)
         command = self._command(session, actor)
-        loaded = command.load(human_task.instance_id)
+        loaded = command.load(self._human_task(session, task_id).instance_id)
+        human_task = self._human_task(session, task_id)  # read again under the instance's lock
+        self.authorize(human_task, actor)
         task = loaded.workflow.get_task_from_id(UUID(task_id))
         if task.state != TaskState.READY:
             raise self.missing_task(session, task_id)
@@ -435,7 +471,7 @@ class Engine:
 
     def claim(self, session: Session, task_id: str, actor: Actor, assignee: str | None = None) -> HumanTask:
         """Assign a task to ``assignee`` (default: the actor), if nobody else holds it."""
-        human_task = self._human_task(session, task_id, lock=True)
+        human_task = self._locked_human_task(session, task_id)
         self.authorize(human_task, actor)
         assignee = assignee or actor.username
         if human_task.assignee and human_task.assignee != assignee:
@@ -446,8 +482,10 @@ class Engine:
 
     def unclaim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
         """Give a claimed task back to its candidate groups."""
-        human_task = self._human_task(session, task_id, lock=True)
+        human_task = self._locked_human_task(session, task_id)
         self.authorize(human_task, actor)
+        if not human_task.candidate_groups:
+            raise Conflict("Nhiệm vụ này chỉ giao cho một người nên không thể trả lại cho đơn vị.")
         previous, human_task.assignee = human_task.assignee, None
         self._record_task_event(session, human_task, actor, "task_unclaimed", {"previous": previous})
         return human_task
@@ -482,14 +520,18 @@ class Engine:
         if actor.read_only:
             raise Forbidden("Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu.")
 
-    def _human_task(self, session: Session, task_id: str, lock: bool = False) -> HumanTask:
-        query = select(HumanTask).where(HumanTask.id == task_id)
-        if lock:
-            query = query.with_for_update()
+    def _human_task(self, session: Session, task_id: str) -> HumanTask:
+        """The task's row as the database has it now (refreshing what the session holds)."""
+        query = select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
         human_task = session.scalars(query).first()
         if human_task is None:
             raise self.missing_task(session, task_id)
         return human_task
+
+    def _locked_human_task(self, session: Session, task_id: str) -> HumanTask:
+        """The task's row, read after locking its instance: claims and completions take turns."""
+        lock_instance(session, self._human_task(session, task_id).instance_id)
+        return self._human_task(session, task_id)
 
     def missing_task(self, session: Session, task_id: str) -> EngineError:
         """The error for a task that is not waiting: ``Conflict`` naming who completed it, else ``NotFound``."""
@@ -523,15 +565,6 @@ class Engine:
             elif mapping.source:
                 result[mapping.target or mapping.source] = scope.get(mapping.source)
         return result
-
-    @staticmethod
-    def describe_failure(exc: SpiffWorkflowException) -> str:
-        """A sentence for a failed step: which element, what went wrong."""
-        task = getattr(exc, "task", None)
-        element = getattr(task.task_spec, "bpmn_name", None) or getattr(task.task_spec, "bpmn_id", "?") \
-            if task is not None else "?"
-        detail = getattr(exc, "error_type", None) or str(exc).split("\n")[0]
-        return f"Bước «{element}» không thực hiện được: {detail}"
 
     def write_back(self, command: _Command, loaded: _Loaded) -> None:
         """Store a loaded instance's state, active elements and human tasks; notify the plugin."""
@@ -586,7 +619,7 @@ class Engine:
             follow_up = to_datetime(value(assignment.follow_up_date))
             priority = int(value(assignment.priority) or 50)
             label = value((getattr(spec, "extensions", None) or {}).get("label"))
-        except (SpiffWorkflowException, SyntaxError, NameError, KeyError, ValueError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failing expression is the model's problem, said in a sentence
             raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}»: không xác định được người xử lý "
                                  f"hoặc hạn xử lý ({exc}).") from None
         candidates = list(dict.fromkeys(groups + [f"{USER_PREFIX}{u}" for u in users]))

@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from engine import Conflict
+from engine import Conflict, ExecutionError
 from engine.models import HistoryEvent
 from workflows.models import Directive, OutgoingEntry
 
@@ -89,7 +89,7 @@ def test_a_failed_registration_gives_its_number_back(lifecycle, svc, monkeypatch
         raise RuntimeError("phát hành thất bại")
 
     monkeypatch.setitem(svc.engine.plugin.handlers, "directive.distribute", broken_distribution)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ExecutionError, match="Bước «Phát hành văn bản» không thực hiện được: phát hành thất bại"):
         with svc.db.transaction() as s:
             svc.engine.complete_task(s, first.id, lifecycle.actor("vanthu"), {"format_checked": True, "copies": 2})
     monkeypatch.setitem(svc.engine.plugin.handlers, "directive.distribute", handlers.distribute)

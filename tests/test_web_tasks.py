@@ -200,3 +200,23 @@ def lxml_rows(page: str) -> list[list[str]]:
     table = lxml.html.fromstring(page).get_element_by_id("directive-list")
     return [[" ".join(td.text_content().split()).replace(" ", "") for td in tr.xpath("td")]
             for tr in table.xpath(".//tbody/tr")]
+
+
+def test_an_agency_outside_the_task_cannot_download_its_report_attachment(client, lifecycle):
+    import io
+
+    lifecycle.distributed()
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    lifecycle.complete("bqlkkt.cv", "contribute", {"contribution": {"text": "Thống nhất với dự thảo."}})
+    report = lifecycle.task("sct.cv", "report")
+    login(client, "sct.cv").post(f"/tasks/{report.id}", data={
+        "lead": "SCT", "lead_name": "Sở Công Thương", "report_text": "Báo cáo có số liệu kèm theo.",
+        "report_attachments": (io.BytesIO(b"<html>x</html>"), "bang.html")}, content_type="multipart/form-data")
+    page = login(client.application.test_client(), "cv.lan").get(
+        f"/tasks/{lifecycle.task('cv.lan', 'review_report').id}").get_data(as_text=True)
+    link = re.search(r'href="(/attachments/[^"]+)"', page).group(1)
+    coordinator = login(client.application.test_client(), "bqlkkt.cv").get(link)
+    assert coordinator.status_code == 200
+    assert coordinator.headers["Content-Type"] == "application/octet-stream"
+    assert coordinator.headers["X-Content-Type-Options"] == "nosniff"
+    assert login(client.application.test_client(), "bao.cv").get(link).status_code == 403

@@ -15,7 +15,7 @@ from workflows.models import Assignment, Directive, Receipt
 from workflows.queries import (
     assignments_of,
     can_view,
-    directive_by_business_key,
+    may_open_attachment,
     progress,
     receipts_of,
     search_directives,
@@ -28,6 +28,10 @@ from .services import services
 bp = Blueprint("directives", __name__)
 
 PER_PAGE = 20
+#: Types served as they are; anything else is sent as an opaque download.
+SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg", "text/plain",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TIMELINE_EVENTS = ("instance_started", "task_completed", "instance_completed")
 KINDS = {"cong_van": "Công văn", "thong_bao_ket_luan": "Thông báo kết luận"}
 
@@ -90,7 +94,7 @@ def show(directive_id: str):
             assignments=assignments_of(s, directive.id, own_agency),
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],
-            completed=completed, open_tasks=open_tasks, kinds=KINDS, authorities=AUTHORITIES,
+            completed=completed, open_tasks=open_tasks, kinds=KINDS, authorities=AUTHORITIES, own_agency=own_agency,
             names={u: services().engine.display_name(s, u) for u in {e.actor for e in history if e.actor}},
         )
 
@@ -112,11 +116,10 @@ def attachment(attachment_id: str):
         item = s.get(Attachment, attachment_id)
         if item is None:
             abort(404, _("Không tìm thấy tệp đính kèm."))
-        directive = directive_by_business_key(s, item.business_key)
-        allowed = item.uploaded_by == current_user.username or (
-            directive is not None and can_view(s, current_user.actor(), directive.id))
-        if not allowed:
+        if not may_open_attachment(s, current_user.actor(), item):
             abort(403, _("Bạn không được xem tệp này."))
-        return Response(item.content, mimetype=item.content_type, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}"})
+        mimetype = item.content_type if item.content_type in SAFE_TYPES else "application/octet-stream"
+        return Response(item.content, mimetype=mimetype, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
+            "X-Content-Type-Options": "nosniff"})
 

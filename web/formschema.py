@@ -117,12 +117,27 @@ def _scalar(prop: dict[str, Any], raw: str) -> Any:
     return raw
 
 
+def file_ids(schema: dict[str, Any], values: dict[str, Any]) -> set[str]:
+    """The attachment ids ``values`` holds in the ``files`` fields of ``schema``."""
+    found: set[str] = set()
+    for name, prop in schema.get("properties", {}).items():
+        value = values.get(name)
+        if widget_of(prop) == "files" and isinstance(value, list):
+            found.update(v for v in value if isinstance(v, str))
+        elif widget_of(prop) == "object" and isinstance(value, dict):
+            found |= file_ids(prop, value)
+    return found
+
+
 def read_form(schema: dict[str, Any], form: MultiDict, files: MultiDict,
-              store_file: Callable[[FileStorage], str], prefix: str = "") -> dict[str, Any]:
+              store_file: Callable[[FileStorage], str] | None, known_files: set[str],
+              prefix: str = "") -> dict[str, Any]:
     """Turn a submitted form back into JSON data shaped by ``schema``.
 
     Empty inputs are left out (so ``required`` reports them), unless the
-    property is nullable, in which case they become ``null``.
+    property is nullable, in which case they become ``null``. A ``files``
+    field keeps only attachments the task already had (``known_files``)
+    and stores new uploads with ``store_file`` (None: new uploads are ignored).
     """
     data: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
@@ -131,17 +146,17 @@ def read_form(schema: dict[str, Any], form: MultiDict, files: MultiDict,
         types = _types(prop)
         if widget == "object":
             if any(key.startswith(f"{path}.") for key in form.keys()):
-                data[name] = read_form(prop, form, files, store_file, f"{path}.")
+                data[name] = read_form(prop, form, files, store_file, known_files, f"{path}.")
         elif widget == "table":
             rows = []
             for index in _row_indexes(form, path):
-                row = read_form(prop["items"], form, files, store_file, f"{path}.{index}.")
+                row = read_form(prop["items"], form, files, store_file, known_files, f"{path}.{index}.")
                 if any(v not in (None, "", []) for v in row.values()):
                     rows.append(row)
             data[name] = rows
         elif widget == "files":
-            kept = [v for v in form.getlist(path) if v]
-            uploaded = [store_file(f) for f in files.getlist(path) if f and f.filename]
+            kept = [v for v in form.getlist(path) if v in known_files]
+            uploaded = [store_file(f) for f in files.getlist(path) if f and f.filename] if store_file else []
             if kept or uploaded or path in form:
                 data[name] = kept + uploaded
         elif "array" in types:

@@ -19,7 +19,7 @@ from workflows.models import Assignment, Receipt
 from workflows.queries import directive_by_business_key
 from workflows.signing import AUTHORITIES, signers
 
-from .formschema import Options, build_fields, read_form
+from .formschema import Options, build_fields, file_ids, read_form
 from .services import services
 
 bp = Blueprint("tasks", __name__)
@@ -143,14 +143,14 @@ def show(task_id: str):
         return _page(s, task)
 
 
-def _store_file(session: Session, business_key: str | None):
+def _store_file(session: Session, task: HumanTask):
     def store(upload: FileStorage) -> str:
         content = upload.read()
         attachment = Attachment(
             id=str(uuid.uuid4()), filename=upload.filename[:255],
             content_type=upload.mimetype or "application/octet-stream",
-            size=len(content), sha256=hashlib.sha256(content).hexdigest(), business_key=business_key,
-            content=content,
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(), business_key=task.business_key,
+            instance_id=task.instance_id, content=content,
             uploaded_by=current_user.username, uploaded_at=services().clock.now(),
         )
         session.add(attachment)
@@ -169,13 +169,19 @@ def complete(task_id: str):
         flash(exc.message, "error")
         return redirect(url_for("tasks.index"), 303)
     schema = engine.plugin.forms.get(task.form_key or "", {"properties": {}})
+    with services().db.reader() as s:
+        known = file_ids(schema, engine.task_variables(s, task_id))
+    data = read_form(schema, request.form, request.files, None, known)
     try:
         with services().db.transaction() as s:
-            data = read_form(schema, request.form, request.files, _store_file(s, task.business_key))
-            engine.complete_task(s, task_id, current_user.actor(), data)
+            engine.complete_task(s, task_id, current_user.actor(),
+                                 read_form(schema, request.form, request.files, _store_file(s, task), known))
     except InvalidInput as exc:
+        message = exc.message
+        if any(f.filename for f in request.files.values()):
+            message += " " + _("Tệp đính kèm vừa chọn chưa được lưu; hãy chọn lại.")
         with services().db.reader() as s:
-            return _page(s, task, values=data, errors=exc.errors, message=exc.message, status=400)
+            return _page(s, task, values=data, errors=exc.errors, message=message, status=400)
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("tasks.index"), 303)

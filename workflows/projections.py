@@ -61,7 +61,8 @@ def project_assignment(session: Session, instance: ProcessInstance, v: dict[str,
         session.add(row)
     row.status, row.stage = instance.status, _stage(instance)
     row.report_text = v.get("report_text")
-    row.last_reason = _returned_reason(v, ("report_decision", "report_review_reason"))
+    waiting_for_report = any(e["id"] == "report" for e in instance.active_elements)
+    row.last_reason = _returned_reason(v, ("report_decision", "report_review_reason")) if waiting_for_report else None
     row.updated_at = instance.updated_at
 
 

@@ -102,4 +102,16 @@ def receipts_of(session: Session, directive_id: str, agency: str | None = None) 
 
 
 def _ref_key(ref: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in ref.replace("-", ".").split("."))
+    """Item numbers in reading order: 1, 1.2, 1.10, 2, then lettered items."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in ref.replace("-", ".").split("."))
+
+
+def may_open_attachment(session: Session, actor: Actor, attachment) -> bool:
+    """Its uploader, the issuing side, and the agencies of the task or receipt it was sent with."""
+    if attachment.uploaded_by == actor.username or sees_province(actor):
+        return True
+    assignment = session.get(Assignment, attachment.instance_id) if attachment.instance_id else None
+    if assignment is not None:
+        return actor.org == assignment.lead or actor.org in assignment.coordinators
+    receipt = session.get(Receipt, attachment.instance_id) if attachment.instance_id else None
+    return receipt is not None and receipt.agency == actor.org

@@ -8,6 +8,7 @@ definitions (a ``SpecRef`` placeholder in the dictionary points to it).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
@@ -36,20 +37,24 @@ class StateSerializer:
         registry = BpmnWorkflowSerializer.configure(config)
         registry.convert_from_dict[SPEC_REF] = lambda dct, **_: spec_for(dct["definition_id"])
         self._serializer = BpmnWorkflowSerializer(registry)
+        self._encoding = threading.Lock()
 
     def dump(self, workflow: BpmnWorkflow) -> str:
-        """The JSON text of the workflow's state."""
+        """The JSON text of the workflow's state, stamped with SpiffWorkflow's serializer version."""
         registry = self._serializer.registry
-        registry._encoder_mode = True
-        try:
-            dct = self._serializer.to_dict(workflow)
-            return json.dumps(dct, cls=self._serializer._encoder_cls, ensure_ascii=False)
-        finally:
-            registry._encoder_mode = False
+        with self._encoding:  # the encoder mode is a flag on the shared registry
+            registry._encoder_mode = True
+            try:
+                dct = self._serializer.to_dict(workflow)
+                dct[self._serializer.VERSION_KEY] = self._serializer.VERSION
+                return json.dumps(dct, cls=self._serializer._encoder_cls, ensure_ascii=False)
+            finally:
+                registry._encoder_mode = False
 
     def load(self, text: str, definition_id: str) -> BpmnWorkflow:
-        """Rebuild a workflow from ``dump`` output and the definition's spec."""
+        """Rebuild a workflow from ``dump`` output (migrated if an older SpiffWorkflow wrote it)."""
         dct = json.loads(text)
+        self._serializer.migrate(dct)
         dct["spec"] = {"typename": SPEC_REF, "definition_id": definition_id}
         dct["subprocess_specs"] = {}
         return self._serializer.from_dict(dct)

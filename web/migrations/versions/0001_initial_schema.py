@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:17:53.920082
+Create Date: 2026-11-23 18:47:57.693666
 """
 import sqlalchemy as sa
 from alembic import op
@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('business_key', sa.String(length=120), nullable=True),
+    sa.Column('instance_id', sa.String(length=36), nullable=True),
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('uploaded_by', sa.String(length=80), nullable=False),
     sa.Column('uploaded_at', engine.db.UTCDateTime(timezone=True), nullable=False),
@@ -74,6 +75,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_business_key'), ['business_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attachment_instance_id'), ['instance_id'], unique=False)
 
     op.create_table('deployment',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -332,6 +334,7 @@ def downgrade() -> None:
     op.drop_table('directive')
     op.drop_table('deployment')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachment_instance_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_business_key'))
 
     op.drop_table('attachment')
