@@ -1,5 +1,6 @@
 """A small BPMN engine on SpiffWorkflow: versioned definitions, persisted instances,
 human tasks, history. It knows no document types; plugins add those."""
+from .calendar import BusinessCalendar, CalendarDay, load_calendar
 from .clock import Clock
 from .db import Base, Database
 from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
@@ -8,7 +9,7 @@ from .plugin import FormContext, Plugin, ServiceContext
 from .runtime import Engine
 
 __all__ = [
-    "Actor", "Base", "Clock", "Conflict", "Database", "DefinitionError", "Engine", "EngineError",
+    "Actor", "Base", "BusinessCalendar", "CalendarDay", "load_calendar", "Clock", "Conflict", "Database", "DefinitionError", "Engine", "EngineError",
     "ExecutionError", "Forbidden", "FormContext", "InvalidInput", "NotFound", "Plugin", "SYSTEM",
     "ServiceContext", "User",
 ]

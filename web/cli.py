@@ -1,7 +1,9 @@
 """The ``chidao`` command: demo, serve, users, db. Every command honours ``DATABASE_URL``."""
 from __future__ import annotations
 
+import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -11,11 +13,13 @@ from sqlalchemy import func, select
 
 from engine import SYSTEM, User
 from workflows.agencies import Directory, load_directory
+from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
 from workflows.models import Directive
 from workflows.roles import ROLES
 
 from .migrate import upgrade
+from .settings import deadline_reader
 from .services import services
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "bpmn"
@@ -91,6 +95,22 @@ def register_commands(app: Flask) -> None:
         """Serve the web application (the schema is migrated first)."""
         prepare_database()
         serve_app(app, host, port)
+
+    @app.cli.command("deadline")
+    @click.argument("phrase")
+    @click.option("--from", "base", default=None, help="Ngày tính mốc (YYYY-MM-DD), mặc định hôm nay.")
+    def deadline(phrase: str, base: str | None) -> None:
+        """Read a deadline phrase; print stated, due, recurrence and span as JSON."""
+        try:
+            start = date.fromisoformat(base) if base else services().clock.today()
+        except ValueError:
+            raise click.ClickException(f"Ngày «{base}» không đúng dạng YYYY-MM-DD.") from None
+        with services().db.reader() as s:
+            reader = deadline_reader(s, app.config)
+        try:
+            click.echo(json.dumps(reader.read(phrase, start).as_json(), ensure_ascii=False))
+        except DeadlineError as exc:
+            raise click.ClickException(exc.message) from None
 
     @app.cli.group("db")
     def db() -> None:

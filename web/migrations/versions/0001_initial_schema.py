@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:47:57.693666
+Create Date: 2026-11-23 19:24:22.854434
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import engine.db
+
 
 revision = '0001'
 down_revision = None
@@ -77,6 +77,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_attachment_business_key'), ['business_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_instance_id'), ['instance_id'], unique=False)
 
+    op.create_table('calendar_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('working', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('changed_by', sa.String(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('day')
+    )
     op.create_table('deployment',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -333,6 +340,7 @@ def downgrade() -> None:
 
     op.drop_table('directive')
     op.drop_table('deployment')
+    op.drop_table('calendar_day')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_instance_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_business_key'))

@@ -1,0 +1,233 @@
+"""Reading a deadline as a directive writes it.
+
+«trong tháng 6/2025», «hoàn thành trước ngày 21/3/2025», «trước ngày 10 tháng 8 năm 2025»,
+«trong quý III/2025», «trong năm 2025», «trước 14 giờ, ngày 05/12/2017», «không quá 2 tháng
+kể từ ngày ban hành», «trong 10 ngày làm việc kể từ ngày ký», and recurring ones: «trước 15h00
+thứ Ba hằng tuần», «hằng tháng», «định kỳ từ ngày 1 đến ngày 5 hằng tháng», «hằng quý».
+
+``read_deadline`` returns the date the words name (``stated``), the moment it really falls
+after the calendar rules (``due``), the RFC 5545 rule of a recurring one, and the span of
+the phrase it read. A phrase it cannot read raises ``DeadlineError`` with a sentence: it is
+never turned into a guess.
+"""
+from __future__ import annotations
+
+import calendar as month_calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import rrulestr
+
+from engine.calendar import BusinessCalendar
+from engine.clock import LOCAL_TZ
+
+#: What «trước ngày X» means: the end of day X (default) or the end of the day before.
+BEFORE_THAT_DAY = "that_day"
+BEFORE_DAY_BEFORE = "day_before"
+
+
+class DeadlineError(ValueError):
+    """The phrase names no deadline the parser can read; ``message`` says so in a sentence."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline read from words."""
+
+    stated: date
+    due: datetime
+    recurrence: str | None
+    span: tuple[int, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stated": self.stated.isoformat(), "due": self.due.isoformat(), "recurrence": self.recurrence,
+                "span": list(self.span)}
+
+
+WEEKDAYS = {"hai": "MO", "ba": "TU", "tư": "WE", "năm": "TH", "sáu": "FR", "bảy": "SA",
+            "2": "MO", "3": "TU", "4": "WE", "5": "TH", "6": "FR", "7": "SA"}
+QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+                "mười": 10, "mười lăm": 15, "hai mươi": 20, "ba mươi": 30}
+
+_N = r"(?P<n>\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_DATE = (r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(?P<mo>\d{1,2})"
+         r"(?:\s*(?:/|-|\.|\s+năm\s+)\s*(?P<y>\d{4}))?")
+_TIME = r"(?P<h>\d{1,2})\s*(?:h|giờ)\s*(?P<mi>\d{2})?(?:\s*phút)?"
+_FROM = r"(?:kể\s+)?từ\s+(?:ngày\s+)?(?:ký|ban\s+hành|nhận|văn\s+bản\s+có\s+hiệu\s+lực|có\s+hiệu\s+lực)"
+
+
+def normalize(text: str) -> str:
+    """Lower case, composed accents, «hàng» read as «hằng», single spaces."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(r"\bhàng\s+(tuần|tháng|quý|năm|ngày)", r"hằng \1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, month_calendar.monthrange(year, month)[1])
+
+
+def _day(match: re.Match, base: date) -> date:
+    year = int(match.group("y")) if match.group("y") else base.year
+    try:
+        return date(year, int(match.group("mo")), int(match.group("d")))
+    except ValueError:
+        written = "/".join(g for g in (match.group("d"), match.group("mo"), match.group("y")) if g)
+        raise DeadlineError(f"Ngày «{written}» không có trên lịch.") from None
+
+
+def _at(match: re.Match) -> time:
+    hour, minute = int(match.group("h")), int(match.group("mi") or 0)
+    if hour > 23 or minute > 59:
+        raise DeadlineError(f"Giờ «{match.group(0)}» không hợp lệ.")
+    return time(hour, minute)
+
+
+class DeadlineReader:
+    """Reads deadline phrases against a business calendar and the «trước ngày» setting."""
+
+    def __init__(self, calendar: BusinessCalendar, before_means: str = BEFORE_THAT_DAY):
+        if before_means not in (BEFORE_THAT_DAY, BEFORE_DAY_BEFORE):
+            raise ValueError(f"unknown setting for «trước ngày»: {before_means}")
+        self.calendar = calendar
+        self.before_means = before_means
+
+    def read(self, phrase: str, base: date) -> Deadline:
+        """The deadline ``phrase`` names, counting relative periods from ``base`` (the signing date)."""
+        text = normalize(phrase)
+        if not text:
+            raise DeadlineError("Chưa nhập thời hạn.")
+        for rule in (self._recurring, self._timed_date, self._date, self._period, self._relative):
+            found = rule(text, base)
+            if found is not None:
+                return found
+        raise DeadlineError(f"Không đọc được thời hạn «{phrase.strip()}». Hãy ghi ngày cụ thể (ví dụ «trước ngày "
+                            "30/6/2025», «trong tháng 6/2025», «trong 10 ngày làm việc kể từ ngày ký») hoặc "
+                            "định kỳ (ví dụ «trước 15h00 thứ Ba hằng tuần»).")
+
+    # -- one rule per shape of phrase ------------------------------------------------
+    def _recurring(self, text: str, base: date) -> Deadline | None:
+        weekly = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?(?:ngày\s+)?thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])"
+                           r"\s+hằng\s+tuần", text)
+        if weekly:
+            at = _at(weekly) if weekly.group("h") else None
+            rule = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[weekly.group('wd')]}"
+            return self._recurrence(rule, at, base, weekly.span())
+        if re.search(r"hằng\s+tuần", text):
+            raise DeadlineError("Thời hạn «hằng tuần» chưa nói thứ nào trong tuần; hãy ghi ví dụ «trước 15h00 thứ Ba "
+                                "hằng tuần».")
+        window = re.search(r"(?:định\s+kỳ\s+)?từ\s+ngày\s+(\d{1,2})\s+đến\s+(?:hết\s+)?ngày\s+(?P<end>\d{1,2})"
+                           r"\s+hằng\s+tháng", text)
+        monthly_day = re.search(r"(?:trước\s+|vào\s+|đến\s+)?ngày\s+(?P<end>\d{1,2})\s+hằng\s+tháng", text)
+        for found in (window, monthly_day):
+            if found:
+                day = int(found.group("end"))
+                if not 1 <= day <= 31:
+                    raise DeadlineError(f"Ngày «{day}» hằng tháng không có trên lịch.")
+                return self._recurrence(f"FREQ=MONTHLY;BYMONTHDAY={day}", None, base, found.span())
+        simple = {"hằng tháng": "FREQ=MONTHLY;BYMONTHDAY=-1",
+                  "hằng quý": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1",
+                  "hằng năm": "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31"}
+        for words, rule in simple.items():
+            found = re.search(rf"(?:định\s+kỳ\s+)?{words}", text)
+            if found:
+                return self._recurrence(rule, None, base, found.span())
+        return None
+
+    def _timed_date(self, text: str, base: date) -> Deadline | None:
+        found = re.search(rf"(?:trước|đến|chậm\s+nhất(?:\s+là)?|trong)?\s*{_TIME}\s*,?\s*(?:ngày\s+)?{_DATE}", text)
+        if not found:
+            return None
+        day = _day(found, base)
+        return Deadline(day, self.calendar.deadline(day, _at(found)), None, found.span())
+
+    def _date(self, text: str, base: date) -> Deadline | None:
+        found = re.search(rf"(?P<before>trước)?\s*(?:ngày\s+)?{_DATE}", text)
+        if not found or (not found.group("y") and "ngày" not in found.group(0)):
+            return None
+        day = _day(found, base)
+        due_day = day - timedelta(days=1) if found.group("before") and self.before_means == BEFORE_DAY_BEFORE else day
+        return Deadline(day, self.calendar.deadline(due_day), None, found.span())
+
+    def _relative(self, text: str, base: date) -> Deadline | None:
+        found = re.search(rf"(?:trong|không\s+quá|chậm\s+nhất|sau)?\s*(?:thời\s+hạn\s+)?{_N}\s+"
+                          rf"(?P<unit>ngày\s+làm\s+việc|ngày|tuần|tháng)\s*(?:,\s*)?(?P<from>{_FROM})?", text)
+        if not found:
+            return None
+        if not found.group("from"):
+            raise DeadlineError(f"Thời hạn «{found.group(0).strip()}» không nói tính từ ngày nào; hãy ghi ví dụ "
+                                "«kể từ ngày ký» hoặc «kể từ ngày ban hành».")
+        count = _number(found.group("n"))
+        unit = found.group("unit")
+        if unit == "ngày làm việc":
+            day = self.calendar.add_working_days(base, count)
+        elif unit == "ngày":
+            day = base + timedelta(days=count)
+        elif unit == "tuần":
+            day = base + timedelta(weeks=count)
+        else:  # a period in months ends on the same day of the last month, or its last day (Điều 147)
+            day = base + relativedelta(months=count)
+        return Deadline(day, self.calendar.deadline(day), None, found.span())
+
+    def _period(self, text: str, base: date) -> Deadline | None:
+        patterns = [
+            (r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?tháng\s+(?P<mo>\d{1,2})\s*(?:/|-|\s+năm\s+)\s*(?P<y>\d{4})",
+             lambda m: _month_end(int(m["y"]), int(m["mo"]))),
+            (r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?quý\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|-|\s+năm\s+)\s*"
+             r"(?P<y>\d{4})", lambda m: _month_end(int(m["y"]), 3 * QUARTERS[m["q"]])),
+            (r"(?P<n>6|9|sáu|chín)\s+tháng\s+đầu\s+năm\s+(?P<y>\d{4})",
+             lambda m: _month_end(int(m["y"]), {"6": 6, "sáu": 6, "9": 9, "chín": 9}[m["n"]])),
+            (r"6\s+tháng\s+cuối\s+năm\s+(?P<y>\d{4})", lambda m: date(int(m["y"]), 12, 31)),
+            (r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?năm\s+(?P<y>\d{4})", lambda m: date(int(m["y"]), 12, 31)),
+        ]
+        for pattern, end_of in patterns:
+            found = re.search(pattern, text)
+            if found:
+                if not 1 <= int(found.groupdict().get("mo") or 1) <= 12:
+                    raise DeadlineError(f"Tháng «{found.group('mo')}» không có trên lịch.")
+                day = end_of(found)
+                if found.groupdict().get("before"):
+                    day = self._before_period(found, day)
+                return Deadline(day, self.calendar.deadline(day), None, found.span())
+        return None
+
+    @staticmethod
+    def _before_period(found: re.Match, end: date) -> date:
+        """«trước tháng 6/2025» ends with May, «trước quý III» with June, «trước năm 2026» with 2025."""
+        groups = found.groupdict()
+        if groups.get("mo"):
+            return end.replace(day=1) - timedelta(days=1)
+        if groups.get("q"):
+            return (end.replace(day=1) - relativedelta(months=2)) - timedelta(days=1)
+        return date(end.year - 1, 12, 31)
+
+    def _recurrence(self, rule: str, at: time | None, base: date, span: tuple[int, int]) -> Deadline:
+        if at is not None:
+            rule += f";BYHOUR={at.hour};BYMINUTE={at.minute}"
+        first = self.occurrences(rule, base, 1)[0]
+        return Deadline(first.date(), self.calendar.deadline(first.date(), at), rule, span)
+
+    def occurrences(self, rule: str, after: date, count: int) -> list[datetime]:
+        """The next ``count`` stated moments of a rule, from ``after`` (inclusive)."""
+        start = datetime.combine(after, time(0), tzinfo=LOCAL_TZ)
+        recurrence = rrulestr(rule, dtstart=start)
+        moments, moment = [], start - timedelta(seconds=1)
+        while len(moments) < count:
+            moment = recurrence.after(moment)
+            if moment is None:
+                break
+            moments.append(moment)
+        return moments
