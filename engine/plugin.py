@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from .calendar import BusinessCalendar
     from .identity import Actor
     from .models import ProcessInstance
 
@@ -33,6 +34,7 @@ class ServiceContext:
     variables: dict[str, Any]
     actor: Actor
     now: datetime
+    calendar: BusinessCalendar
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Plugin:
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     listeners: list[InstanceListener] = field(default_factory=list)
+    job_handlers: dict[str, Callable[[Session, Any], None]] = field(default_factory=dict)
 
     def on_instance_changed(self, session: Session, instance: ProcessInstance, variables: dict[str, Any]) -> None:
         """Tell every listener that ``instance`` changed in this command."""

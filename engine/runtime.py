@@ -22,25 +22,45 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .bpmn.events import VariablesMessage, timer_due
 from .bpmn.expressions import ExpressionEngine, is_expression
-from .bpmn.parser import parse_bpmn
+from .bpmn.parser import ParsedProcess, parse_bpmn
 from .bpmn.specs import Assignment, CallActivityTask, HumanTaskSpec
 from .bpmn.state import StateSerializer
+from .calendar import BusinessCalendar, load_calendar
 from .clock import LOCAL_TZ, Clock, to_local
 from .db import Database
 from .errors import Conflict, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
 from .forms import validate_submission
 from .history import HistoryWriter
-from .identity import Actor, User
+from .identity import SYSTEM, Actor, User
+from .jobs import TIMER, WAITING, Job, new_job
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
 from .plugin import FormContext, Plugin, ServiceContext
 from .tasks import USER_PREFIX
+
+
+def element_kind(spec) -> str:
+    """What kind of work waits in an element: a person ("task"), child instances ("call"), or an event."""
+    if getattr(spec, "manual", False):
+        return "task"
+    if isinstance(spec, CallActivityTask):
+        return "call"
+    return "event"
+
+
+def task_scope(workflow: BpmnWorkflow, task) -> dict[str, Any]:
+    """What a task's expressions see: the instance's data objects (process-wide) and its own data."""
+    return {**workflow.data_objects, **task.data}
 
 
 def step_failure(task, exc: Exception) -> str:
@@ -106,7 +126,8 @@ class _StepContext:
                                  "chưa được đăng ký.")
         context = ServiceContext(
             session=self.command.session, instance=self.loaded.instance, element_id=element_id,
-            variables=dict(task.data), actor=self.command.actor, now=self.command.now,
+            variables=task_scope(self.loaded.workflow, task), actor=self.command.actor, now=self.command.now,
+            calendar=self.command.calendar,
         )
         return handler(context)
 
@@ -124,6 +145,14 @@ class _Command:
 
     def __post_init__(self) -> None:
         self.history = HistoryWriter(self.session)
+        self._calendar: BusinessCalendar | None = None
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The business calendar with its recorded exceptions, read once per command."""
+        if self._calendar is None:
+            self._calendar = load_calendar(self.session, self.engine.country)
+        return self._calendar
 
     # -- loading -----------------------------------------------------------
     def load(self, instance_id: str) -> _Loaded:
@@ -136,9 +165,7 @@ class _Command:
         if instance is None:
             raise NotFound(f"Không tìm thấy phiên quy trình {instance_id}.")
         definition = instance.definition
-        self.engine.spec_of(definition)
-        workflow = self.engine.state.load(instance.state, definition.id)
-        workflow.script_engine = self.engine.expressions
+        workflow = self.engine.load_workflow(instance)
         loaded = _Loaded(instance, workflow, definition)
         workflow.step_context = _StepContext(self, loaded)
         self.loaded[instance_id] = loaded
@@ -146,11 +173,11 @@ class _Command:
 
     def create(self, definition: ProcessDefinition, variables: dict[str, Any], business_key: str | None,
                parent: tuple[str, str, int | None] | None = None) -> _Loaded:
-        spec = self.engine.spec_of(definition)
-        workflow = BpmnWorkflow(spec, script_engine=self.engine.expressions)
+        model = self.engine.model_of(definition)
+        workflow = BpmnWorkflow(model.spec, model.subprocesses, script_engine=self.engine.expressions)
         start = workflow.get_next_task(spec_name="Start")
         data = dict(variables)
-        initiator = getattr(spec, "initiator_variable", None)
+        initiator = model.initiator
         if initiator:
             data.setdefault(initiator, self.actor.username)
         start.set_data(**data)
@@ -215,6 +242,7 @@ class _Command:
             raise ExecutionError(step_failure(getattr(exc, "task", None) or current[0], exc)) from None
         for task in started_calls:
             self._start_children(loaded, task)
+        self._cancel_children_of_cancelled_calls(loaded)
         if loaded.workflow.is_completed() and loaded.instance.status == "running":
             loaded.instance.status = "completed"
             loaded.instance.ended_at = self.now
@@ -263,6 +291,30 @@ class _Command:
             children.append(child.instance.id)
         self.record(loaded, "call_started", task, data={"children": children, "called": definition.id})
 
+    def _cancel_children_of_cancelled_calls(self, loaded: _Loaded) -> None:
+        cancelled = [str(t.id) for t in loaded.workflow.get_tasks(state=TaskState.CANCELLED)
+                     if isinstance(t.task_spec, CallActivityTask)]
+        if not cancelled:
+            return
+        self.session.flush()
+        for child_id in self.session.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.parent_instance_id == loaded.instance.id,
+                ProcessInstance.parent_task_id.in_(cancelled), ProcessInstance.status == "running")):
+            self.cancel(self.load(child_id))
+
+    def cancel(self, loaded: _Loaded) -> None:
+        """End an instance without completing it (its call activity was interrupted or terminated)."""
+        loaded.workflow.cancel()
+        loaded.instance.status = "cancelled"
+        loaded.instance.ended_at = self.now
+        loaded.dirty = True
+        self.record(loaded, "instance_cancelled")
+        self._cancel_children_of_cancelled_calls(loaded)
+        self.session.flush()
+        for child_id in self.session.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.parent_instance_id == loaded.instance.id, ProcessInstance.status == "running")):
+            self.cancel(self.load(child_id))
+
     def _child_ended(self, child: _Loaded) -> None:
         parent_id = child.instance.parent_instance_id
         if parent_id not in self.loaded:
@@ -308,14 +360,19 @@ class _Command:
 class Engine:
     """Definitions, instances and human tasks over one database and one plugin."""
 
-    def __init__(self, db: Database, plugin: Plugin, clock: Clock | None = None):
+    def __init__(self, db: Database, plugin: Plugin, clock: Clock | None = None, country: str = "VN"):
         self.db = db
         self.plugin = plugin
         self.clock = clock or Clock()
+        self.country = country
         self.expressions = ExpressionEngine(plugin.functions)
-        self._specs: dict[str, BpmnProcessSpec] = {}
-        self._specs_lock = threading.Lock()
-        self.state = StateSerializer(lambda definition_id: self._specs[definition_id])
+        self._models: dict[str, ParsedProcess] = {}
+        self._models_lock = threading.Lock()
+        self.state = StateSerializer(self._cached_spec)
+
+    def _cached_spec(self, definition_id: str, name: str | None) -> BpmnProcessSpec:
+        model = self._models[definition_id]
+        return model.spec if name is None else model.subprocesses[name]
 
     # -- definitions -------------------------------------------------------
     def deploy(self, session: Session, name: str, files: dict[str, bytes], actor: Actor,
@@ -370,28 +427,24 @@ class Engine:
             raise ExecutionError(f"Quy trình được gọi «{call.called_element}» chưa được triển khai.")
         return definition
 
-    def spec_of(self, definition: ProcessDefinition) -> BpmnProcessSpec:
-        """The parsed spec of a definition (parsed once per process, then cached)."""
-        spec = self._specs.get(definition.id)
-        if spec is None:
-            with self._specs_lock:
-                spec = self._specs.get(definition.id)
-                if spec is None:
+    def model_of(self, definition: ProcessDefinition) -> ParsedProcess:
+        """The parsed process of a definition with its embedded subprocesses (parsed once, then cached)."""
+        model = self._models.get(definition.id)
+        if model is None:
+            with self._models_lock:
+                model = self._models.get(definition.id)
+                if model is None:
                     parsed = {p.key: p for p in parse_bpmn(definition.bpmn_xml.encode("utf-8"),
                                                            definition.resource_name)}
-                    spec = parsed[definition.key].spec
-                    spec.initiator_variable = parsed[definition.key].initiator
-                    self._specs[definition.id] = spec
-        return spec
+                    model = self._models[definition.id] = parsed[definition.key]
+        return model
 
-    def element_names(self, definition: ProcessDefinition) -> dict[str, str]:
-        """Element id → name for every flow element of a definition."""
-        names = {}
-        for spec in self.spec_of(definition).task_specs.values():
-            bpmn_id = getattr(spec, "bpmn_id", None)
-            if bpmn_id:
-                names[bpmn_id] = getattr(spec, "bpmn_name", None) or bpmn_id
-        return names
+    def load_workflow(self, instance: ProcessInstance) -> BpmnWorkflow:
+        """The instance's workflow rebuilt from its stored state."""
+        model = self.model_of(instance.definition)
+        workflow = self.state.load(instance.state, instance.definition_id, list(model.subprocesses))
+        workflow.script_engine = self.expressions
+        return workflow
 
     # -- instances -----------------------------------------------------------
     def start(self, session: Session, key: str, actor: Actor, variables: dict[str, Any] | None = None,
@@ -407,17 +460,52 @@ class Engine:
 
     def variables(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
         """The instance's current variables (the data of its latest task)."""
-        self.spec_of(instance.definition)
-        workflow = self.state.load(instance.state, instance.definition_id)
-        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+        workflow = self.load_workflow(instance)
+        return task_scope(workflow, workflow.last_task) if workflow.last_task else dict(workflow.data_objects)
 
     def task_variables(self, session: Session, task_id: str) -> dict[str, Any]:
         """The variables a READY task sees."""
         human_task = self._human_task(session, task_id)
         instance = session.get(ProcessInstance, human_task.instance_id)
-        self.spec_of(instance.definition)
-        workflow = self.state.load(instance.state, instance.definition_id)
-        return dict(workflow.get_task_from_id(UUID(task_id)).data)
+        workflow = self.load_workflow(instance)
+        return task_scope(workflow, workflow.get_task_from_id(UUID(task_id)))
+
+    def fire_timer(self, session: Session, job: Job) -> None:
+        """Worker handler: bring the job's instance up to now, so its due timers fire."""
+        command = self._command(session, SYSTEM)
+        loaded = command.load(job.instance_id)
+        loaded.workflow.refresh_waiting_tasks()
+        command.queue.append(("advance", loaded))
+        command.run()
+        command.flush()
+
+    def correlate_message(self, session: Session, instance_id: str, name: str, actor: Actor,
+                          variables: dict[str, Any]) -> ProcessInstance:
+        """Deliver message ``name`` with ``variables`` to an instance that waits for it.
+
+        Raises ``Conflict`` when the instance is not waiting for that message now.
+        """
+        self._refuse_read_only(actor)
+        command = self._command(session, actor)
+        loaded = command.load(instance_id)
+        event = BpmnEvent(VariablesMessage(name), payload={"payload": dict(variables)})
+        try:
+            loaded.workflow.send_event(event)
+        except WorkflowException:
+            raise Conflict(f"Quy trình hiện không chờ «{name}»; có thể yêu cầu trước vẫn đang được xử lý.") from None
+        command.record(loaded, "message_correlated", data={"message": name, "variables": variables})
+        command.queue.append(("advance", loaded))
+        command.run()
+        command.flush()
+        return loaded.instance
+
+    def waits_for_message(self, session: Session, instance_id: str, name: str) -> bool:
+        """True when the instance would catch message ``name`` now."""
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or instance.status != "running":
+            return False
+        workflow = self.load_workflow(instance)
+        return any(getattr(e, "name", None) == name for e in workflow.waiting_events())
 
     # -- human tasks -------------------------------------------------------
     def complete_task(self, session: Session, task_id: str, actor: Actor, data: dict[str, Any]) -> ProcessInstance:
@@ -577,11 +665,38 @@ class Engine:
         for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
             element_id, name = _element(task)
             if element_id and not isinstance(task.task_spec, StartEvent):
-                active.setdefault(element_id, {"id": element_id, "name": name or element_id})
+                active.setdefault(element_id, {"id": element_id, "name": name or element_id,
+                                               "kind": element_kind(task.task_spec)})
         instance.active_elements = list(active.values())
         self._mirror_human_tasks(command, loaded)
-        variables = dict(workflow.last_task.data) if workflow.last_task is not None else {}
+        self._mirror_timer_jobs(command, loaded)
+        variables = task_scope(workflow, workflow.last_task) if workflow.last_task is not None else {}
         self.plugin.on_instance_changed(session, instance, variables)
+
+    def _mirror_timer_jobs(self, command: _Command, loaded: _Loaded) -> None:
+        """One job per waiting timer, due when it fires; jobs of timers no longer waiting go."""
+        session = command.session
+        waiting = {}
+        if loaded.instance.status == "running":
+            for task in loaded.workflow.get_tasks(state=TaskState.WAITING):
+                definition = getattr(task.task_spec, "event_definition", None)
+                due = timer_due(task) if isinstance(definition, TimerEventDefinition) else None
+                if due is not None:
+                    waiting[str(task.id)] = (task, due)
+        existing = {} if loaded.is_new else {
+            j.task_id: j for j in session.scalars(select(Job).where(Job.instance_id == loaded.instance.id,
+                                                                    Job.kind == TIMER))
+        }
+        for task_id, job in existing.items():
+            if task_id not in waiting:
+                session.delete(job)
+            elif job.status == WAITING:
+                job.due_at = waiting[task_id][1]
+        for task_id, (task, due) in waiting.items():
+            if task_id not in existing:
+                element_id, name = _element(task)
+                session.add(new_job(TIMER, due, command.now, instance_id=loaded.instance.id, task_id=task_id,
+                                    element_id=element_id, element_name=name))
 
     def _mirror_human_tasks(self, command: _Command, loaded: _Loaded) -> None:
         session = command.session
@@ -595,6 +710,7 @@ class Engine:
                 session.delete(row)
         for task_id, task in ready.items():
             if task_id in existing:
+                self._follow_due_date(command, loaded, task, existing[task_id])
                 continue
             row = self._human_task_row(loaded, task, command.now)
             session.add(row)
@@ -603,9 +719,20 @@ class Engine:
                 "due_at": row.due_at.isoformat() if row.due_at else None,
             }, actor=None)
 
+    def _follow_due_date(self, command: _Command, loaded: _Loaded, task, row: HumanTask) -> None:
+        """An open task's due date follows the data objects it reads (an extension moves it)."""
+        template = getattr(getattr(task.task_spec, "assignment", None), "due_date", None)
+        if not template or not loaded.workflow.data_objects:
+            return
+        due = to_datetime(self.expressions.render(template, task_scope(loaded.workflow, task)))
+        if due != row.due_at:
+            command.record(loaded, "task_due_changed", task, data={
+                "from": row.due_at.isoformat() if row.due_at else None, "to": due.isoformat() if due else None})
+            row.due_at = due
+
     def _human_task_row(self, loaded: _Loaded, task, now: datetime) -> HumanTask:
         spec = task.task_spec
-        data = task.data
+        data = task_scope(loaded.workflow, task)
         assignment: Assignment = getattr(spec, "assignment", Assignment())
 
         def value(template: str | None) -> Any:

@@ -83,7 +83,7 @@ def test_concurrent_registrations_take_consecutive_numbers_without_gaps(lifecycl
 def test_a_failed_registration_gives_its_number_back(lifecycle, svc, monkeypatch):
     ids = _at_register(lifecycle, 2)
     first = lifecycle.task("vanthu", "register", ids[0])
-    import workflows.handlers as handlers
+    original = svc.engine.plugin.handlers["directive.distribute"]
 
     def broken_distribution(ctx):
         raise RuntimeError("phát hành thất bại")
@@ -92,7 +92,7 @@ def test_a_failed_registration_gives_its_number_back(lifecycle, svc, monkeypatch
     with pytest.raises(ExecutionError, match="Bước «Phát hành văn bản» không thực hiện được: phát hành thất bại"):
         with svc.db.transaction() as s:
             svc.engine.complete_task(s, first.id, lifecycle.actor("vanthu"), {"format_checked": True, "copies": 2})
-    monkeypatch.setitem(svc.engine.plugin.handlers, "directive.distribute", handlers.distribute)
+    monkeypatch.setitem(svc.engine.plugin.handlers, "directive.distribute", original)
     lifecycle.complete("vanthu", "register", {"format_checked": True, "copies": 2}, ids[1])
     with svc.db.reader() as s:
         assert s.get(Directive, ids[1]).number_text == "01/UBND-KT"

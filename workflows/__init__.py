@@ -10,10 +10,12 @@ from importlib import resources
 
 from engine import Plugin
 
-from .checks import FORM_CHECKS
-from .handlers import HANDLERS
+from .checks import form_checks
+from .handlers import lifecycle_handlers
+from .notifications import EMAIL, send_email
 from .projections import on_instance_changed
 from .signing import signing_group
+from .tracking import Tracking, TrackingSettings
 
 
 def load_forms() -> dict[str, dict]:
@@ -25,13 +27,15 @@ def load_forms() -> dict[str, dict]:
     }
 
 
-def directive_plugin() -> Plugin:
+def directive_plugin(settings: TrackingSettings | None = None) -> Plugin:
     """The plugin instance the application registers with the engine."""
+    tracking = Tracking(settings or TrackingSettings())
     return Plugin(
         name="directive",
-        handlers=dict(HANDLERS),
+        handlers={**lifecycle_handlers(tracking), **tracking.handlers()},
         forms=load_forms(),
-        form_checks=dict(FORM_CHECKS),
+        form_checks=form_checks(tracking),
         functions={"signing_group": signing_group},
         listeners=[on_instance_changed],
+        job_handlers={EMAIL: send_email(tracking.settings.mailer)},
     )

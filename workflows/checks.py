@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from engine import FormContext, User
+from engine import FormContext, User, load_calendar
+from engine.clock import to_local
 
 from .agencies import Directory
+from .deadlines import DeadlineError, DeadlineReader
 from .signing import AUTHORITIES, may_sign
+from .tracking import Tracking
 
 
 def _dmy(value: date) -> str:
@@ -18,8 +21,31 @@ def _unknown(directory: Directory, codes: list[str]) -> list[str]:
     return [code for code in codes if code not in directory]
 
 
-def check_draft(ctx: FormContext, data: dict[str, Any]) -> dict[str, str]:
-    """Agencies exist and leads are concrete; refs are unique; deadlines are ahead; the signer fits."""
+def _check_deadline(reader: DeadlineReader, task: dict[str, Any], i: int, label: str,
+                    today: date) -> dict[str, str]:
+    """The phrase can be read, agrees with the date typed beside it, and the deadline is ahead."""
+    phrase = (task.get("deadline_phrase") or "").strip()
+    typed = task.get("deadline")
+    if phrase:
+        try:
+            found = reader.read(phrase, today)
+        except DeadlineError as exc:
+            return {f"tasks.{i}.deadline_phrase": f"{label}: {exc.message}"}
+        if found.recurrence:
+            return {}
+        read = to_local(found.due).date()
+        if typed and date.fromisoformat(typed) != read:
+            return {f"tasks.{i}.deadline": (f"{label}: hạn {_dmy(date.fromisoformat(typed))} khác với thời hạn "
+                                            f"«{phrase}» (đọc ra {_dmy(read)}); hãy sửa một trong hai.")}
+        typed = read.isoformat()
+    if typed and date.fromisoformat(typed) < today:
+        return {f"tasks.{i}.deadline": f"{label}: hạn xử lý {_dmy(date.fromisoformat(typed))} "
+                                       f"đã qua (hôm nay là {_dmy(today)})."}
+    return {}
+
+
+def check_draft(ctx: FormContext, data: dict[str, Any], reader: DeadlineReader) -> dict[str, str]:
+    """Agencies exist and leads are concrete; refs are unique; deadlines read and ahead; the signer fits."""
     errors: dict[str, str] = {}
     directory = Directory(ctx.session)
     today = ctx.now.date()
@@ -42,10 +68,7 @@ def check_draft(ctx: FormContext, data: dict[str, Any]) -> dict[str, str]:
         unknown = _unknown(directory, task.get("coordinate", []))
         if unknown:
             errors[f"tasks.{i}.coordinate"] = f"{label}: không có cơ quan mã «{', '.join(unknown)}» trong danh bạ."
-        deadline = task.get("deadline")
-        if deadline and date.fromisoformat(deadline) < today:
-            errors[f"tasks.{i}.deadline"] = (f"{label}: hạn xử lý {_dmy(date.fromisoformat(deadline))} "
-                                             f"đã qua (hôm nay là {_dmy(today)}).")
+        errors.update(_check_deadline(reader, task, i, label, today))
     signer = ctx.session.get(User, data.get("signer", ""))
     authority = data.get("signing_authority")
     if signer is None:
@@ -71,4 +94,16 @@ def check_sign(ctx: FormContext, data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-FORM_CHECKS = {"directive_draft": check_draft, "directive_sign": check_sign}
+def check_extension_request(ctx: FormContext, data: dict[str, Any], tracking: Tracking) -> dict[str, str]:
+    """The new date lies after the current deadline (and the task has one)."""
+    problem = tracking.request_checks(ctx.variables, data.get("extension_new_deadline", ""))
+    return {"extension_new_deadline": problem} if problem else {}
+
+
+def form_checks(tracking: Tracking) -> dict[str, Any]:
+    """The checks by form key, bound to the tracking settings."""
+    return {
+        "directive_draft": lambda ctx, data: check_draft(ctx, data, tracking.reader(load_calendar(ctx.session))),
+        "directive_sign": check_sign,
+        "directive_extension_request": lambda ctx, data: check_extension_request(ctx, data, tracking),
+    }

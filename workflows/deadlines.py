@@ -183,15 +183,16 @@ class DeadlineReader:
         return Deadline(day, self.calendar.deadline(day), None, found.span())
 
     def _period(self, text: str, base: date) -> Deadline | None:
+        within = r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?"
+        of_year = r"\s*(?:/|-|\s+năm\s+)\s*(?P<y>\d{4})"
         patterns = [
-            (r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?tháng\s+(?P<mo>\d{1,2})\s*(?:/|-|\s+năm\s+)\s*(?P<y>\d{4})",
-             lambda m: _month_end(int(m["y"]), int(m["mo"]))),
-            (r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?quý\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|-|\s+năm\s+)\s*"
-             r"(?P<y>\d{4})", lambda m: _month_end(int(m["y"]), 3 * QUARTERS[m["q"]])),
+            (rf"{within}tháng\s+(?P<mo>\d{{1,2}}){of_year}", lambda m: _month_end(int(m["y"]), int(m["mo"]))),
+            (rf"{within}quý\s+(?P<q>iv|iii|ii|i|[1-4]){of_year}",
+             lambda m: _month_end(int(m["y"]), 3 * QUARTERS[m["q"]])),
             (r"(?P<n>6|9|sáu|chín)\s+tháng\s+đầu\s+năm\s+(?P<y>\d{4})",
              lambda m: _month_end(int(m["y"]), {"6": 6, "sáu": 6, "9": 9, "chín": 9}[m["n"]])),
             (r"6\s+tháng\s+cuối\s+năm\s+(?P<y>\d{4})", lambda m: date(int(m["y"]), 12, 31)),
-            (r"(?P<before>trước\s+)?(?:trong\s+|cuối\s+|hết\s+)?năm\s+(?P<y>\d{4})", lambda m: date(int(m["y"]), 12, 31)),
+            (rf"{within}năm\s+(?P<y>\d{{4}})", lambda m: date(int(m["y"]), 12, 31)),
         ]
         for pattern, end_of in patterns:
             found = re.search(pattern, text)

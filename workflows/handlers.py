@@ -11,6 +11,8 @@ from engine import ServiceContext, User
 
 from .agencies import ISSUING_SIDE, Directory
 from .models import IncomingEntry, OutgoingEntry
+from .tracking import Tracking, read_task_deadline
+from .deadlines import DeadlineReader
 from .registers import format_number, incoming_register, notation_for, outgoing_register, take_number
 
 ISSUER = "UBND"
@@ -41,15 +43,19 @@ def register_outgoing(ctx: ServiceContext) -> dict[str, Any]:
     }
 
 
-def distribute(ctx: ServiceContext) -> dict[str, Any]:
+def distribute(ctx: ServiceContext, reader: DeadlineReader) -> dict[str, Any]:
     """Fan recipients and task leads out to single agencies.
 
     Returns ``receipts`` (one per recipient agency outside the issuing side)
     and ``assignments`` (one per task and lead agency), the collections the
-    process's multi-instance call activities iterate over.
+    process's multi-instance call activities iterate over. Deadlines written
+    as phrases are read again from the issue date («kể từ ngày ban hành»).
     """
     v = ctx.variables
     directory = Directory(ctx.session)
+    signer = ctx.session.get(User, v["signer"])
+    supervisor = signer.username if signer is not None and signer.org == ISSUER else None
+    issued_on = date.fromisoformat(v["issued_on"])
     common = {"directive_id": ctx.instance.id, "subject": v["subject"], "number_text": v["number_text"],
               "issued_on": v["issued_on"]}
     receipts = [
@@ -58,6 +64,7 @@ def distribute(ctx: ServiceContext) -> dict[str, Any]:
     ]
     assignments = []
     for task in v["tasks"]:
+        deadline = read_task_deadline(reader, task, issued_on)
         coordinate = task.get("coordinate") or []
         coordinating_agencies = directory.expand(coordinate)
         for lead in directory.expand(task["lead"]):
@@ -72,8 +79,11 @@ def distribute(ctx: ServiceContext) -> dict[str, Any]:
                     {"agency": code, "agency_name": directory.name(code)}
                     for code in coordinating_agencies if code != lead
                 ],
-                "deadline": task.get("deadline"),
+                **deadline,
+                "deadline_phrase": task.get("deadline_phrase"),
+                "recurrence_until": None,
                 "tracker": v["initiator"],
+                "supervisor": supervisor,
             })
     return {"receipts": receipts, "assignments": assignments}
 
@@ -91,8 +101,10 @@ def register_incoming(ctx: ServiceContext) -> dict[str, Any]:
     return {"incoming_number": number, "received_on": date.isoformat(ctx.now.date())}
 
 
-HANDLERS = {
-    "directive.register_outgoing": register_outgoing,
-    "directive.distribute": distribute,
-    "directive.register_incoming": register_incoming,
-}
+def lifecycle_handlers(tracking: Tracking) -> dict[str, Any]:
+    """The handlers of the directive and receipt processes, bound to the tracking settings."""
+    return {
+        "directive.register_outgoing": register_outgoing,
+        "directive.distribute": lambda ctx: distribute(ctx, tracking.reader(ctx.calendar)),
+        "directive.register_incoming": register_incoming,
+    }

@@ -21,7 +21,8 @@ DONE_STAGE = "Đã hoàn thành"
 def _stage(instance: ProcessInstance) -> str:
     if instance.status == "completed":
         return DONE_STAGE
-    return ", ".join(e["name"] for e in instance.active_elements) or "Đang xử lý"
+    work = [e["name"] for e in instance.active_elements if e.get("kind") in ("task", "call")]
+    return ", ".join(dict.fromkeys(work)) or "Đang theo dõi"
 
 
 def _date(value: str | None) -> date | None:

@@ -59,6 +59,11 @@ def expression_bodies(text: str) -> list[str]:
     return [juel_to_python(m.group(1)) for m in _EXPR.finditer(text)]
 
 
+def data_objects(task) -> dict[str, Any]:
+    """The data objects of the instance a task belongs to (process-wide variables)."""
+    return dict(getattr(task.workflow.top_workflow, "data_objects", None) or {})
+
+
 class ExpressionEngine(PythonScriptEngine):
     """SpiffWorkflow's Python engine, reading Camunda expressions too.
 
@@ -70,7 +75,9 @@ class ExpressionEngine(PythonScriptEngine):
         super().__init__(environment=TaskDataEnvironment(dict(functions or {})))
 
     def evaluate(self, task, expression, external_context=None):
-        return super().evaluate(task, juel_to_python(expression), external_context)
+        """Evaluate against the task's data; the instance's data objects are visible too."""
+        scope = {**data_objects(task), **(external_context or {})}
+        return super().evaluate(task, juel_to_python(expression), scope)
 
     def evaluate_in(self, data: dict[str, Any], expression: str) -> Any:
         """Evaluate ``expression`` against ``data`` (a task's variables)."""

@@ -10,17 +10,24 @@ bound to a plugin handler with ``chidao:handler``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, IntermediateCatchEvent, StartEvent
 from SpiffWorkflow.camunda.parser.CamundaParser import NSMAP as CAMUNDA_NSMAP
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
+    CamundaIntermediateCatchEventParser,
+    CamundaStartEventParser,
+)
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
 
 from ..errors import DefinitionError
+from .events import CLOCK_TIMERS, VariablesMessage
 from .specs import (
     Assignment,
     CallActivityTask,
@@ -120,11 +127,40 @@ class CallActivityParser(CamundaTaskParser):
         return None
 
 
+class ClockEvents:
+    """Event parsing that uses the engine's clock for timers and sets message variables."""
+
+    def parse_timer_event(self, event):
+        definition = super().parse_timer_event(event)
+        return CLOCK_TIMERS[type(definition)](definition.name, definition.expression,
+                                             description=definition.description)
+
+    def parse_message_event(self, message_event):
+        definition = super().parse_message_event(message_event)
+        return VariablesMessage(definition.name, definition.correlation_properties, definition.expression,
+                                definition.result_var, description=definition.description)
+
+
+class StartEventParser(ClockEvents, CamundaStartEventParser):
+    pass
+
+
+class IntermediateCatchEventParser(ClockEvents, CamundaIntermediateCatchEventParser):
+    pass
+
+
+class BoundaryEventParser(ClockEvents, CamundaBoundaryEventParser):
+    pass
+
+
 class ChidaoParser(CamundaParser):
-    """CamundaParser with our task parsers."""
+    """CamundaParser with our task and event parsers."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("startEvent"): (StartEventParser, StartEvent),
+        full_tag("intermediateCatchEvent"): (IntermediateCatchEventParser, IntermediateCatchEvent),
+        full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),
         full_tag("userTask"): (HumanTaskParser, HumanTaskSpec),
         full_tag("serviceTask"): (HandlerServiceTaskParser, HandlerServiceTask),
         full_tag("callActivity"): (CallActivityParser, CallActivityTask),
@@ -142,6 +178,7 @@ class ParsedProcess:
     name: str | None
     spec: BpmnProcessSpec
     initiator: str | None = None
+    subprocesses: dict[str, BpmnProcessSpec] = field(default_factory=dict)
 
 
 def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
@@ -162,8 +199,8 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
         for key in parser.get_process_ids():
             node = parser.get_process_parser(key).node
             starts = node.xpath("./bpmn:startEvent/@camunda:initiator", namespaces=NSMAP)
-            processes.append(ParsedProcess(key, node.get("name"), parser.get_spec(key),
-                                           starts[0] if starts else None))
+            processes.append(ParsedProcess(key, node.get("name"), parser.get_spec(key), starts[0] if starts else None,
+                                           parser.get_subprocess_specs(key)))
     except ValidationException as exc:
         element = getattr(exc, "id", None)
         message = str(exc).split("\n")[0]

@@ -29,13 +29,17 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 class StateSerializer:
-    """Dumps and loads workflow state; ``spec_for`` resolves a definition id to its spec."""
+    """Dumps and loads workflow state.
 
-    def __init__(self, spec_for: Callable[[str], BpmnProcessSpec]):
+    ``spec_for(definition_id, name)`` resolves a definition's main spec (``name`` None) or one of
+    its embedded subprocesses.
+    """
+
+    def __init__(self, spec_for: Callable[[str, str | None], BpmnProcessSpec]):
         config = dict(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = _SpeclessWorkflowConverter
         registry = BpmnWorkflowSerializer.configure(config)
-        registry.convert_from_dict[SPEC_REF] = lambda dct, **_: spec_for(dct["definition_id"])
+        registry.convert_from_dict[SPEC_REF] = lambda dct, **_: spec_for(dct["definition_id"], dct.get("name"))
         self._serializer = BpmnWorkflowSerializer(registry)
         self._encoding = threading.Lock()
 
@@ -51,10 +55,11 @@ class StateSerializer:
             finally:
                 registry._encoder_mode = False
 
-    def load(self, text: str, definition_id: str) -> BpmnWorkflow:
+    def load(self, text: str, definition_id: str, subprocesses: list[str]) -> BpmnWorkflow:
         """Rebuild a workflow from ``dump`` output (migrated if an older SpiffWorkflow wrote it)."""
         dct = json.loads(text)
         self._serializer.migrate(dct)
         dct["spec"] = {"typename": SPEC_REF, "definition_id": definition_id}
-        dct["subprocess_specs"] = {}
+        dct["subprocess_specs"] = {name: {"typename": SPEC_REF, "definition_id": definition_id, "name": name}
+                                   for name in subprocesses}
         return self._serializer.from_dict(dct)

@@ -6,6 +6,7 @@ from sqlalchemy import engine_from_config, pool
 
 import engine.calendar  # noqa: F401  (registers the calendar exceptions)
 import engine.identity  # noqa: F401  (registers the user table)
+import engine.jobs  # noqa: F401
 import engine.models  # noqa: F401
 import workflows.models  # noqa: F401
 from engine.db import Base

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:24:22.854434
+Create Date: 2026-11-23 19:35:28.678856
 """
 from alembic import op
 import sqlalchemy as sa
@@ -160,6 +160,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_incoming_entry_agency'), ['agency'], unique=False)
         batch_op.create_index(batch_op.f('ix_incoming_entry_directive_id'), ['directive_id'], unique=False)
 
+    op.create_table('notification',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=True),
+    sa.Column('directive_id', sa.String(length=36), nullable=True),
+    sa.Column('created_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_user_unread', ['username', 'read_at'], unique=False)
+
     op.create_table('outgoing_entry',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('issuer', sa.String(length=40), nullable=False),
@@ -276,6 +291,27 @@ def upgrade() -> None:
         batch_op.create_index('ix_human_task_due', ['due_at'], unique=False)
         batch_op.create_index('ix_human_task_instance', ['instance_id'], unique=False)
 
+    op.create_table('job',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('instance_id', sa.String(length=36), nullable=True),
+    sa.Column('task_id', sa.String(length=36), nullable=True),
+    sa.Column('element_id', sa.String(length=200), nullable=True),
+    sa.Column('element_name', sa.String(length=300), nullable=True),
+    sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('payload', engine.db.JSONText(), nullable=False),
+    sa.Column('created_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index('ix_job_due', ['status', 'due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_instance_id'), ['instance_id'], unique=False)
+
     op.create_table('human_task_candidate',
     sa.Column('task_id', sa.String(length=36), nullable=False),
     sa.Column('group_id', sa.String(length=120), nullable=False),
@@ -294,6 +330,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_candidate_group')
 
     op.drop_table('human_task_candidate')
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_instance_id'))
+        batch_op.drop_index('ix_job_due')
+
+    op.drop_table('job')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index('ix_human_task_instance')
         batch_op.drop_index('ix_human_task_due')
@@ -322,6 +363,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outgoing_entry_directive_id'))
 
     op.drop_table('outgoing_entry')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_user_unread')
+
+    op.drop_table('notification')
     with op.batch_alter_table('incoming_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incoming_entry_directive_id'))
         batch_op.drop_index(batch_op.f('ix_incoming_entry_agency'))

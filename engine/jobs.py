@@ -1,0 +1,143 @@
+"""Jobs: work with a due time (timers, plugin jobs such as e-mail), taken by workers.
+
+A job is a row. Workers take due jobs one at a time, each in its own
+transaction, with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's
+write transaction serializes them), so a job runs exactly once even when
+workers race. A failing job is retried with a growing delay and becomes an
+*incident* after its last attempt; an administrator can retry or cancel it.
+The due-job query reads the index on (status, due time) and does not grow
+with the number of waiting jobs.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .db import Base, JSONText, UTCDateTime
+from .errors import EngineError, NotFound
+
+if TYPE_CHECKING:
+    from .runtime import Engine
+
+log = logging.getLogger(__name__)
+
+WAITING, INCIDENT = "waiting", "incident"
+TIMER = "timer"
+MAX_ATTEMPTS = 3
+BACKOFF = timedelta(minutes=1)
+
+
+class Job(Base):
+    """Something to do at ``due_at``."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_due", "status", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    instance_id: Mapped[str | None] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"),
+                                                    index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    element_name: Mapped[str | None] = mapped_column(String(300))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default=WAITING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=MAX_ATTEMPTS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def new_job(kind: str, due_at: datetime, now: datetime, **fields) -> Job:
+    """A waiting job of ``kind`` due at ``due_at``."""
+    return Job(id=str(uuid.uuid4()), kind=kind, due_at=due_at, status=WAITING, attempts=0,
+               max_attempts=fields.pop("max_attempts", MAX_ATTEMPTS), created_at=now, **fields)
+
+
+def failure_sentence(exc: Exception) -> str:
+    return exc.message if isinstance(exc, EngineError) else f"{exc.__class__.__name__}: {exc}"
+
+
+class Worker:
+    """Runs due jobs: ``tick`` once, or ``start`` a background thread for the embedded server."""
+
+    def __init__(self, engine: Engine, handlers: dict[str, Callable[[Session, Job], None]] | None = None,
+                 batch: int = 100):
+        self.engine = engine
+        self.handlers = {TIMER: engine.fire_timer, **(handlers or {})}
+        self.batch = batch
+        self._stop = threading.Event()
+
+    def tick(self) -> int:
+        """Run every job due now (at most ``batch``); return how many ran (successfully or not)."""
+        ran = 0
+        while ran < self.batch and self._run_one():
+            ran += 1
+        return ran
+
+    def _run_one(self) -> bool:
+        db = self.engine.db
+        now = self.engine.clock.now()
+        with db.transaction() as session:
+            job = session.scalars(
+                select(Job).where(Job.status == WAITING, Job.due_at <= now)
+                .order_by(Job.due_at, Job.id).limit(1).with_for_update(skip_locked=True)
+            ).first()
+            if job is None:
+                return False
+            job_id = job.id
+            try:
+                with session.begin_nested():
+                    self.handlers[job.kind](session, job)
+                    session.flush()
+            except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never lost
+                log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
+                job = session.get(Job, job_id)
+                if job is not None:
+                    self._record_failure(job, exc, now)
+                return True
+            left = session.get(Job, job_id)
+            if left is not None and left.status == WAITING and left.due_at <= now:
+                self._record_failure(left, RuntimeError("việc đến hạn nhưng không có gì được thực hiện"), now)
+        return True
+
+    @staticmethod
+    def _record_failure(job: Job, exc: Exception, now: datetime) -> None:
+        job.attempts += 1
+        job.last_error = failure_sentence(exc)
+        if job.attempts >= job.max_attempts:
+            job.status = INCIDENT
+        else:
+            job.due_at = now + BACKOFF * (2 ** (job.attempts - 1))
+
+    def start(self, interval: float = 5.0) -> threading.Thread:
+        """Tick every ``interval`` seconds in a daemon thread until ``stop``."""
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.tick()
+                except Exception:  # noqa: BLE001 - the embedded worker must outlive a bad tick
+                    log.exception("worker tick failed")
+        thread = threading.Thread(target=loop, name="chidao-worker", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def retry_incident(session: Session, job_id: str, now: datetime) -> Job:
+    """Give an incident its attempts back and make it due now."""
+    job = session.get(Job, job_id)
+    if job is None or job.status != INCIDENT:
+        raise NotFound("Không tìm thấy sự cố này, hoặc nó đã được xử lý.")
+    job.status, job.attempts, job.due_at = WAITING, 0, now
+    return job
