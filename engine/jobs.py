@@ -118,6 +118,21 @@ class Worker:
         else:
             job.due_at = now + BACKOFF * (2 ** (job.attempts - 1))
 
+    def tick_all(self, rounds: int = 100) -> int:
+        """Tick until nothing is due now (jobs a tick makes due now run too); return how many ran."""
+        total = 0
+        for _ in range(rounds):
+            ran = self.tick()
+            total += ran
+            if not ran:
+                break
+        return total
+
+    def run_forever(self, interval: float) -> None:
+        """Tick every ``interval`` seconds in this thread until ``stop``."""
+        while not self._stop.wait(interval):
+            self.tick_all()
+
     def start(self, interval: float = 5.0) -> threading.Thread:
         """Tick every ``interval`` seconds in a daemon thread until ``stop``."""
         def loop() -> None:

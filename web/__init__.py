@@ -11,10 +11,11 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from engine import Clock, Database, Engine, User
+from engine import Clock, Database, Engine, User, Worker
 from workflows import directive_plugin
 
 from .services import Services
+from .settings import tracking_settings
 
 LANGUAGES = ("vi", "en")
 
@@ -61,7 +62,9 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
     database = Database(app.config["DATABASE_URL"])
-    app.extensions["chidao"] = Services(database, Engine(database, directive_plugin(), clock or Clock()))
+    plugin = directive_plugin(tracking_settings(app.config))
+    engine = Engine(database, plugin, clock or Clock())
+    app.extensions["chidao"] = Services(database, engine, Worker(engine, plugin.job_handlers))
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -19,8 +19,8 @@ from workflows.models import Directive
 from workflows.roles import ROLES
 
 from .migrate import upgrade
-from .settings import deadline_reader
 from .services import services
+from .settings import deadline_reader, setting
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "bpmn"
 
@@ -65,8 +65,13 @@ def print_users() -> None:
 
 
 def serve_app(app: Flask, host: str, port: int) -> None:
+    """Serve with waitress and, unless WORKER_INTERVAL is 0, one embedded worker thread."""
     from waitress import serve
 
+    interval = float(setting(app.config, "WORKER_INTERVAL"))
+    if interval > 0:
+        services().worker.start(interval)
+        click.echo(f"Bộ xử lý việc hẹn giờ chạy mỗi {interval:g} giây.")
     click.echo(f"Chỉ đạo đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     serve(app, host=host, port=port, threads=8)
 
@@ -111,6 +116,26 @@ def register_commands(app: Flask) -> None:
             click.echo(json.dumps(reader.read(phrase, start).as_json(), ensure_ascii=False))
         except DeadlineError as exc:
             raise click.ClickException(exc.message) from None
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Chạy mọi việc đến hạn một lần rồi thoát.")
+    @click.option("--now", "moment", default=None,
+                  help="Coi thời điểm này là «bây giờ» (ISO, ví dụ 2025-08-11T08:00+07:00).")
+    @click.option("--interval", default=5.0, show_default=True, help="Số giây giữa hai lần chạy.")
+    def worker(once: bool, moment: str | None, interval: float) -> None:
+        """Run due jobs (timers, e-mail): once, or every INTERVAL seconds until stopped."""
+        if moment:
+            try:
+                services().clock.set(datetime.fromisoformat(moment))
+            except ValueError:
+                raise click.ClickException(f"Thời điểm «{moment}» không đúng dạng ISO 8601.") from None
+        upgrade(services().db)
+        if once:
+            ran = services().worker.tick_all()
+            click.echo(f"Đã chạy {ran} việc đến hạn lúc {services().clock.now().isoformat()}.")
+            return
+        click.echo(f"Bộ xử lý việc hẹn giờ chạy mỗi {interval:g} giây (Ctrl+C để dừng).")
+        services().worker.run_forever(interval)
 
     @app.cli.group("db")
     def db() -> None:

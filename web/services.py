@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from engine import Database, Engine
+from engine import Database, Engine, Worker
 
 
 @dataclass
 class Services:
     db: Database
     engine: Engine
+    worker: Worker
 
     @property
     def clock(self):

@@ -10,10 +10,10 @@ from typing import Any
 from engine import ServiceContext, User
 
 from .agencies import ISSUING_SIDE, Directory
-from .models import IncomingEntry, OutgoingEntry
-from .tracking import Tracking, read_task_deadline
 from .deadlines import DeadlineReader
+from .models import IncomingEntry, OutgoingEntry
 from .registers import format_number, incoming_register, notation_for, outgoing_register, take_number
+from .tracking import Tracking, read_task_deadline
 
 ISSUER = "UBND"
 

@@ -127,10 +127,43 @@ class Assignment(Base):
     lead: Mapped[str] = mapped_column(String(40))
     coordinators: Mapped[list[str]] = mapped_column(JSONText, default=list)
     deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_phrase: Mapped[str | None] = mapped_column(String(300))
+    recurrence: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="running")
     stage: Mapped[str | None] = mapped_column(String(300))
     report_text: Mapped[str | None] = mapped_column(Text)
     last_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportPeriod(Base):
+    """Read model of one period of a recurring report (a directive_report_period instance)."""
+
+    __tablename__ = "report_period"
+    __table_args__ = (Index("ix_report_period_assignment", "assignment_id", "period_no"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(String(36))
+    directive_id: Mapped[str] = mapped_column(String(36), index=True)
+    lead: Mapped[str] = mapped_column(String(40), index=True)
+    period_no: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    stage: Mapped[str | None] = mapped_column(String(300))
+    report_text: Mapped[str | None] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

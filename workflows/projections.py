@@ -6,14 +6,14 @@ drawn in the BPMN, so the lifecycle stays in the diagram.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from engine.models import ProcessInstance
 
-from .models import Assignment, Directive, Receipt
+from .models import Assignment, Directive, Receipt, ReportPeriod
 
 DONE_STAGE = "Đã hoàn thành"
 
@@ -27,6 +27,10 @@ def _stage(instance: ProcessInstance) -> str:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _returned_reason(variables: dict[str, Any], *pairs: tuple[str, str]) -> str | None:
@@ -53,18 +57,37 @@ def project_directive(session: Session, instance: ProcessInstance, v: dict[str, 
     row.updated_at = instance.updated_at
 
 
-def project_assignment(session: Session, instance: ProcessInstance, v: dict[str, Any]) -> None:
+def project_assignment(session: Session, instance: ProcessInstance, v: dict[str, Any]) -> Assignment:
     row = session.get(Assignment, instance.id)
     if row is None:
         row = Assignment(id=instance.id, directive_id=v["directive_id"], ref=v["ref"], summary=v["summary"],
                          lead=v["lead"], coordinators=[c["agency"] for c in v.get("contributions", [])],
-                         deadline=_date(v.get("deadline")))
+                         deadline=_date(v.get("deadline")), deadline_phrase=v.get("deadline_phrase"),
+                         recurrence=v.get("recurrence"), extensions=[], facts={})
         session.add(row)
+    schedule = v.get("schedule") or {}
+    row.deadline = _date(schedule.get("deadline")) or row.deadline
+    row.due_at = _moment(schedule.get("due_at"))
+    row.original_due_at = _moment(schedule.get("original_due_at"))
+    row.extensions = schedule.get("extensions") or []
     row.status, row.stage = instance.status, _stage(instance)
-    row.report_text = v.get("report_text")
+    row.report_text = v.get("report_text") or row.report_text
     waiting_for_report = any(e["id"] == "report" for e in instance.active_elements)
     row.last_reason = _returned_reason(v, ("report_decision", "report_review_reason")) if waiting_for_report else None
     row.updated_at = instance.updated_at
+    return row
+
+
+def project_period(session: Session, instance: ProcessInstance, v: dict[str, Any]) -> ReportPeriod:
+    row = session.get(ReportPeriod, instance.id)
+    if row is None:
+        row = ReportPeriod(id=instance.id, assignment_id=instance.parent_instance_id, directive_id=v["directive_id"],
+                           lead=v["lead"], period_no=v["period_no"], due_at=_moment(v["period_due"]), facts={})
+        session.add(row)
+    row.status, row.stage = instance.status, _stage(instance)
+    row.report_text = v.get("report_text") or row.report_text
+    row.updated_at = instance.updated_at
+    return row
 
 
 def project_receipt(session: Session, instance: ProcessInstance, v: dict[str, Any]) -> None:
@@ -80,11 +103,11 @@ PROJECTIONS = {
     "directive": project_directive,
     "directive_task": project_assignment,
     "directive_receipt": project_receipt,
+    "directive_report_period": project_period,
 }
 
 
-def on_instance_changed(session: Session, instance: ProcessInstance, variables: dict[str, Any]) -> None:
-    """Engine listener: refresh the read-model row of a directive, assignment or receipt instance."""
+def on_instance_changed(session: Session, instance: ProcessInstance, variables: dict[str, Any]):
+    """Engine listener: refresh (and return) the read-model row of a directive, assignment, receipt or period."""
     projection = PROJECTIONS.get(instance.definition_key)
-    if projection is not None:
-        projection(session, instance, variables)
+    return projection(session, instance, variables) if projection is not None else None

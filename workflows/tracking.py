@@ -17,6 +17,7 @@ from engine.clock import to_local
 
 from .deadlines import BEFORE_THAT_DAY, DeadlineReader
 from .notifications import Mailer, notify, people_of
+from .projections import on_instance_changed
 
 #: Working hours start: reminders and escalations are sent at the start of a working day.
 MORNING = time(8, 0)
@@ -94,6 +95,7 @@ class Tracking:
             schedule.update(plan(ctx.calendar, self.settings, ctx.calendar.deadline(date.fromisoformat(deadline), at)))
         else:
             schedule.update(due_at=None, remind_at=None, escalate_at=None)
+        schedule["original_due_at"] = schedule["due_at"]
         return {"schedule": schedule, "phase": phase_at(schedule, ctx.now)}
 
     def track(self, ctx: ServiceContext) -> dict[str, Any]:
@@ -106,6 +108,7 @@ class Tracking:
         left = ctx.calendar.working_days_between(ctx.now.date(), due.date())
         self._tell(ctx, self._lead(ctx), "reminder", f"Sắp đến hạn: nhiệm vụ {v['ref']}",
                    f"{self._what(v)}\nHạn xử lý: {dmy(to_local(due))}, còn {left} ngày làm việc.")
+        self._fact(ctx, reminded_at=ctx.now.isoformat())
         return {"phase": BEFORE_DUE}
 
     def mark_overdue(self, ctx: ServiceContext) -> dict[str, Any]:
@@ -113,6 +116,7 @@ class Tracking:
         due = datetime.fromisoformat(v.get("period_due") or v["schedule"]["due_at"])
         self._tell(ctx, self._lead(ctx) + self._tracker(ctx), "overdue", f"Quá hạn: nhiệm vụ {v['ref']}",
                    f"{self._what(v)}\nĐã quá hạn xử lý {dmy(to_local(due))} mà chưa hoàn thành.")
+        self._fact(ctx, overdue_at=ctx.now.isoformat())
         return {"phase": OVERDUE}
 
     def send_chase(self, ctx: ServiceContext) -> dict[str, Any]:
@@ -121,7 +125,9 @@ class Tracking:
         who = f"{leader.full_name} ({leader.title})" if leader else ctx.actor.username
         self._tell(ctx, self._lead(ctx) + self._tracker(ctx), "chase", f"Đôn đốc: nhiệm vụ {v['ref']}",
                    f"{who} đôn đốc thực hiện {self._what(v)}\n{v.get('chase_text', '')}")
-        return {"phase": ESCALATED, "chased_at": ctx.now.isoformat(), "chased_by": ctx.actor.username}
+        row = self._fact(ctx, chase_text=v.get("chase_text"), chased_by=ctx.actor.username)
+        row.escalated_at = ctx.now
+        return {"phase": ESCALATED}
 
     # -- extensions -----------------------------------------------------------------------
     def request_checks(self, v: dict[str, Any], new_deadline: str) -> str | None:
@@ -166,7 +172,11 @@ class Tracking:
         v = ctx.variables
         self._tell(ctx, self._lead(ctx), "authority", f"Ý kiến chỉ đạo: nhiệm vụ {v['ref']}",
                    f"{self._what(v)}\nVấn đề: {v.get('authority_matter')}\nÝ kiến: {v.get('authority_decision')}")
-        return {"authority_answered_at": ctx.now.isoformat(), "authority_answered_by": ctx.actor.username}
+        row = self._fact(ctx)
+        row.facts = {**row.facts, "authority": row.facts.get("authority", []) + [{
+            "matter": v.get("authority_matter"), "decision": v.get("authority_decision"),
+            "decided_by": ctx.actor.username, "decided_at": ctx.now.isoformat()}]}
+        return {}
 
     # -- recurring reports ------------------------------------------------------------------
     def next_period(self, ctx: ServiceContext) -> dict[str, Any]:
@@ -186,15 +196,25 @@ class Tracking:
                 "period_escalate_at": moments["escalate_at"], "periods_over": over}
 
     def finish(self, ctx: ServiceContext) -> dict[str, Any]:
-        """Record when the task was completed and whether it was on time."""
+        """Record when the task (or period) was completed and whether its report came in time."""
         v = ctx.variables
+        row = self._fact(ctx)
+        row.completed_at = ctx.now
         due = (v.get("schedule") or {}).get("due_at") or v.get("period_due")
-        reported = v.get("reported_at") or ctx.now.isoformat()
-        return {"completed_at": ctx.now.isoformat(),
-                "on_time": None if not due else datetime.fromisoformat(reported) <= datetime.fromisoformat(due)}
+        row.on_time = None if not due else (row.reported_at or ctx.now) <= datetime.fromisoformat(due)
+        return {}
 
     def mark_reported(self, ctx: ServiceContext) -> dict[str, Any]:
-        return {"reported_at": ctx.now.isoformat()}
+        self._fact(ctx).reported_at = ctx.now
+        return {}
+
+    @staticmethod
+    def _fact(ctx: ServiceContext, **facts: Any):
+        """The read-model row of the running task or period, with ``facts`` added to it."""
+        row = on_instance_changed(ctx.session, ctx.instance, ctx.variables)
+        if facts:
+            row.facts = {**(row.facts or {}), **facts}
+        return row
 
     def handlers(self) -> dict[str, Any]:
         return {

@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:35:28.678856
+Create Date: 2026-11-23 19:39:35.118290
 """
-from alembic import op
 import sqlalchemy as sa
-import engine.db
+from alembic import op
 
+import engine.db
 
 revision = '0001'
 down_revision = None
@@ -49,15 +49,26 @@ def upgrade() -> None:
     sa.Column('lead', sa.String(length=40), nullable=False),
     sa.Column('coordinators', engine.db.JSONText(), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=True),
+    sa.Column('deadline_phrase', sa.String(length=300), nullable=True),
+    sa.Column('recurrence', sa.String(length=200), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('stage', sa.String(length=300), nullable=True),
     sa.Column('report_text', sa.Text(), nullable=True),
     sa.Column('last_reason', sa.Text(), nullable=True),
     sa.Column('updated_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('original_due_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('extensions', engine.db.JSONText(), nullable=False),
+    sa.Column('facts', engine.db.JSONText(), nullable=False),
+    sa.Column('reported_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('on_time', sa.Boolean(), nullable=True),
+    sa.Column('escalated_at', engine.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index('ix_assignment_directive', ['directive_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignment_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_assignment_lead', ['lead'], unique=False)
 
     op.create_table('attachment',
@@ -215,6 +226,29 @@ def upgrade() -> None:
     sa.Column('last_number', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('register', 'year')
     )
+    op.create_table('report_period',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('assignment_id', sa.String(length=36), nullable=False),
+    sa.Column('directive_id', sa.String(length=36), nullable=False),
+    sa.Column('lead', sa.String(length=40), nullable=False),
+    sa.Column('period_no', sa.Integer(), nullable=False),
+    sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('stage', sa.String(length=300), nullable=True),
+    sa.Column('report_text', sa.Text(), nullable=True),
+    sa.Column('facts', engine.db.JSONText(), nullable=False),
+    sa.Column('reported_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('on_time', sa.Boolean(), nullable=True),
+    sa.Column('escalated_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('report_period', schema=None) as batch_op:
+        batch_op.create_index('ix_report_period_assignment', ['assignment_id', 'period_no'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_period_directive_id'), ['directive_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_period_lead'), ['lead'], unique=False)
+
     op.create_table('agency_group_member',
     sa.Column('group_code', sa.String(length=40), nullable=False),
     sa.Column('member_code', sa.String(length=40), nullable=False),
@@ -353,6 +387,12 @@ def downgrade() -> None:
 
     op.drop_table('process_definition')
     op.drop_table('agency_group_member')
+    with op.batch_alter_table('report_period', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_period_lead'))
+        batch_op.drop_index(batch_op.f('ix_report_period_directive_id'))
+        batch_op.drop_index('ix_report_period_assignment')
+
+    op.drop_table('report_period')
     op.drop_table('register_counter')
     with op.batch_alter_table('receipt', schema=None) as batch_op:
         batch_op.drop_index('ix_receipt_directive')
@@ -393,6 +433,7 @@ def downgrade() -> None:
     op.drop_table('attachment')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index('ix_assignment_lead')
+        batch_op.drop_index(batch_op.f('ix_assignment_due_at'))
         batch_op.drop_index('ix_assignment_directive')
 
     op.drop_table('assignment')
