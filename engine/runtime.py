@@ -49,6 +49,13 @@ from .plugin import FormContext, Plugin, ServiceContext
 from .tasks import USER_PREFIX
 
 
+def waits_for_timer(spec) -> bool:
+    """True for a catching event (or event-based gateway) that waits for a timer."""
+    definition = getattr(spec, "event_definition", None)
+    definitions = getattr(definition, "event_definitions", None) or [definition]
+    return any(isinstance(d, TimerEventDefinition) for d in definitions)
+
+
 def element_kind(spec) -> str:
     """What kind of work waits in an element: a person ("task"), child instances ("call"), or an event."""
     if getattr(spec, "manual", False):
@@ -679,8 +686,7 @@ class Engine:
         waiting = {}
         if loaded.instance.status == "running":
             for task in loaded.workflow.get_tasks(state=TaskState.WAITING):
-                definition = getattr(task.task_spec, "event_definition", None)
-                due = timer_due(task) if isinstance(definition, TimerEventDefinition) else None
+                due = timer_due(task) if waits_for_timer(task.task_spec) else None
                 if due is not None:
                     waiting[str(task.id)] = (task, due)
         existing = {} if loaded.is_new else {

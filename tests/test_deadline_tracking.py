@@ -223,3 +223,44 @@ def test_a_message_the_instance_does_not_wait_for_is_refused_with_a_sentence(lif
     with pytest.raises(Conflict, match="Quy trình hiện không chờ «Kết thúc theo dõi»"):
         with svc.db.transaction() as s:
             svc.engine.correlate_message(s, instance_id, "Kết thúc theo dõi", lifecycle.actor("cv.lan"), {})
+
+
+def weekly_report() -> dict:
+    return one_task(None, deadline_phrase="định kỳ báo cáo kết quả về UBND tỉnh trước 15h00 thứ Ba hàng tuần")
+
+
+def periods(svc) -> list[tuple[int, str, str]]:
+    from workflows.models import ReportPeriod
+
+    with svc.db.reader() as s:
+        return [(p.period_no, p.due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"), p.status)
+                for p in s.scalars(select(ReportPeriod).order_by(ReportPeriod.period_no))]
+
+
+def test_a_weekly_report_opens_one_obligation_per_period_moved_past_the_national_day(lifecycle, svc, clock):
+    clock.set(at("2025-08-25T09:00"))  # a Monday
+    lifecycle.distributed(weekly_report())
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    assert periods(svc) == [(1, "26/08/2025 15:00", "running")]
+    report = lifecycle.task("sct.cv", "report")
+    assert report.due_at == at("2025-08-26T15:00") and "kỳ báo cáo 1" in report.label
+    run_worker(svc, clock, "2025-08-26T15:00")
+    assert periods(svc) == [(1, "26/08/2025 15:00", "running"), (2, "03/09/2025 15:00", "running")]
+    assert notices(svc, "sct.cv")[-1] == "Quá hạn: nhiệm vụ 1"
+    lifecycle.complete("sct.cv", "report", {"report_text": "Báo cáo tuần: các dự án trọng điểm đúng tiến độ."},
+                       lifecycle.tasks("sct.cv", "report")[0].instance_id)
+    run_worker(svc, clock, "2025-09-03T15:00")
+    assert [p[:2] for p in periods(svc)] == [(1, "26/08/2025 15:00"), (2, "03/09/2025 15:00"),
+                                            (3, "09/09/2025 15:00")]
+
+
+def test_closing_a_recurring_task_ends_its_periods(lifecycle, svc, clock):
+    clock.set(at("2025-08-25T09:00"))
+    lifecycle.distributed(weekly_report())
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    with svc.db.transaction() as s:
+        svc.engine.correlate_message(s, assignment_instance(svc), "Kết thúc theo dõi", lifecycle.actor("cv.lan"), {})
+    with svc.db.reader() as s:
+        assert s.scalars(select(Assignment)).one().status == "completed"
+        assert s.scalar(select(func.count()).select_from(Job)) == 0
+    assert periods(svc)[0][2] == "cancelled" and lifecycle.tasks("sct.cv", "report") == []

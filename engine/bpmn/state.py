@@ -16,6 +16,9 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessage
+
+from .events import CLOCK_TIMERS, VariablesMessage
 
 SPEC_REF = "ChidaoSpecRef"
 
@@ -38,6 +41,8 @@ class StateSerializer:
     def __init__(self, spec_for: Callable[[str, str | None], BpmnProcessSpec]):
         config = dict(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = _SpeclessWorkflowConverter
+        for theirs, ours in {**CLOCK_TIMERS, CamundaMessage: VariablesMessage}.items():
+            config[ours] = config[theirs]  # our event definitions serialize as the ones they extend
         registry = BpmnWorkflowSerializer.configure(config)
         registry.convert_from_dict[SPEC_REF] = lambda dct, **_: spec_for(dct["definition_id"], dct.get("name"))
         self._serializer = BpmnWorkflowSerializer(registry)
