@@ -43,7 +43,8 @@ class BusinessCalendar:
                  weekdays: frozenset[int] = frozenset(range(5))):
         self.exceptions = dict(exceptions or {})
         self.weekdays = weekdays
-        self.public_holidays = holidays.country_holidays(country)
+        self.country = country
+        self.public_holidays = holidays.country_holidays(country, language="vi")
 
     def is_working_day(self, day: date) -> bool:
         """True when people work on ``day``."""
@@ -62,6 +63,15 @@ class BusinessCalendar:
         if day in self.exceptions:
             return "ngày nghỉ do cơ quan quy định"
         return self.public_holidays.get(day) or "ngày nghỉ cuối tuần"
+
+    def holidays_of(self, year: int) -> list[tuple[date, str]]:
+        """The public holidays of ``year`` with their names."""
+        return sorted(holidays.country_holidays(self.country, years=year, language="vi").items())
+
+    def swapped_workdays(self, year: int) -> list[date]:
+        """The weekend days of ``year`` the government made working days (in exchange for a day off)."""
+        of_year = holidays.country_holidays(self.country, years=year)
+        return sorted(d for d in getattr(of_year, "weekend_workdays", ()) if d.year == year)
 
     def roll_forward(self, day: date) -> date:
         """``day`` if it is worked, else the next working day."""

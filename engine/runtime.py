@@ -487,14 +487,21 @@ class Engine:
         command.flush()
 
     def correlate_message(self, session: Session, instance_id: str, name: str, actor: Actor,
-                          variables: dict[str, Any]) -> ProcessInstance:
+                          variables: dict[str, Any], form_key: str | None = None,
+                          trusted: dict[str, Any] | None = None) -> ProcessInstance:
         """Deliver message ``name`` with ``variables`` to an instance that waits for it.
 
-        Raises ``Conflict`` when the instance is not waiting for that message now.
+        With ``form_key`` the variables are validated like a form first; ``trusted`` variables
+        (set by the server, such as who sent it) are added after. Raises ``Conflict`` when the
+        instance is not waiting for that message now.
         """
         self._refuse_read_only(actor)
         command = self._command(session, actor)
         loaded = command.load(instance_id)
+        if form_key:
+            current = task_scope(loaded.workflow, loaded.workflow.last_task)
+            variables = self.check_form(session, form_key, current, actor, variables)
+        variables = {**variables, **(trusted or {})}
         event = BpmnEvent(VariablesMessage(name), payload={"payload": dict(variables)})
         try:
             loaded.workflow.send_event(event)
@@ -512,7 +519,11 @@ class Engine:
         if instance is None or instance.status != "running":
             return False
         workflow = self.load_workflow(instance)
-        return any(getattr(e, "name", None) == name for e in workflow.waiting_events())
+        names = {getattr(e, "name", None) for e in workflow.waiting_events()}
+        for spec_name in workflow.spec.start.trigger_specs:  # event subprocesses that any message may start
+            names.update(getattr(start.event_definition, "name", None)
+                         for start in workflow.subprocess_specs[spec_name].bpmn_start_events)
+        return name in names
 
     # -- human tasks -------------------------------------------------------
     def complete_task(self, session: Session, task_id: str, actor: Actor, data: dict[str, Any]) -> ProcessInstance:
@@ -529,7 +540,8 @@ class Engine:
         task = loaded.workflow.get_task_from_id(UUID(task_id))
         if task.state != TaskState.READY:
             raise self.missing_task(session, task_id)
-        to_apply = self.check_form(session, human_task, task, actor, data)
+        to_apply = self.check_form(session, human_task.form_key, task_scope(loaded.workflow, task), actor, data,
+                                   human_task.element_id)
         for name in self._form_fields(human_task):
             task.data.pop(name, None)  # a submission defines every field of its form: no stale loop values
         task.data.update(to_apply)
@@ -540,21 +552,24 @@ class Engine:
         command.flush()
         return loaded.instance
 
-    def check_form(self, session: Session, human_task: HumanTask, task, actor: Actor,
-                   data: dict[str, Any]) -> dict[str, Any]:
-        """Validate ``data`` against the task's form; return what to apply or raise ``InvalidInput``."""
+    def check_form(self, session: Session, form_key: str | None, current: dict[str, Any], actor: Actor,
+                   data: dict[str, Any], element_id: str | None = None) -> dict[str, Any]:
+        """Validate ``data`` against form ``form_key`` (``current``: the variables it sees).
+
+        Returns what to apply, or raises ``InvalidInput`` with a sentence per field.
+        """
         if not isinstance(data, dict):
             raise InvalidInput("Dữ liệu gửi lên phải là một đối tượng JSON.")
-        if not human_task.form_key:
+        if not form_key:
             return data
-        schema = self.plugin.forms.get(human_task.form_key)
+        schema = self.plugin.forms.get(form_key)
         if schema is None:
-            raise ExecutionError(f"Biểu mẫu «{human_task.form_key}» của bước «{human_task.name}» chưa được đăng ký.")
-        to_apply, errors = validate_submission(schema, data, task.data)
-        check = self.plugin.form_checks.get(human_task.form_key)
+            raise ExecutionError(f"Biểu mẫu «{form_key}» chưa được đăng ký.")
+        to_apply, errors = validate_submission(schema, data, current)
+        check = self.plugin.form_checks.get(form_key)
         if check is not None and not errors:
-            context = FormContext(session=session, form_key=human_task.form_key, element_id=human_task.element_id,
-                                  variables={**task.data, **to_apply}, actor=actor, now=self.clock.now())
+            context = FormContext(session=session, form_key=form_key, element_id=element_id,
+                                  variables={**current, **to_apply}, actor=actor, now=self.clock.now())
             errors.update(check(context, to_apply))
         if errors:
             raise InvalidInput("Biểu mẫu chưa hợp lệ; hãy sửa các trường được đánh dấu.", errors)

@@ -72,11 +72,13 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import auth, directives, errors, filters, tasks
+    from . import admin, auth, directives, errors, filters, tasks, tracking
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(directives.bp)
+    app.register_blueprint(tracking.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
     filters.register(app)
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine import load_calendar
 from engine.models import Attachment, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from workflows.agencies import Directory
 from workflows.models import Assignment, Directive, Receipt
@@ -22,6 +23,7 @@ from workflows.queries import (
     sees_province,
 )
 from workflows.signing import AUTHORITIES
+from workflows.status import standing
 
 from .services import services
 
@@ -89,9 +91,14 @@ def show(directive_id: str):
         completed = sorted({e.element_id for e in history if e.element_id and e.event_type in
                             ("activity_completed", "task_completed")})
         open_tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == directive.id)).all()
+        calendar = load_calendar(s)
+        now = services().clock.now()
+        assignments = assignments_of(s, directive.id, own_agency)
+        standings = {a.id: standing(a.status, a.due_at, a.on_time, now, calendar, bool(a.recurrence))
+                     for a in assignments}
         return render_template(
-            "directives/show.html", directive=directive, instance=instance, directory=Directory(s),
-            assignments=assignments_of(s, directive.id, own_agency),
+            "directives/show.html", standings=standings, directive=directive, instance=instance, directory=Directory(s),
+            assignments=assignments,
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],
             completed=completed, open_tasks=open_tasks, kinds=KINDS, authorities=AUTHORITIES, own_agency=own_agency,

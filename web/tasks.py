@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import timedelta
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,21 +11,23 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from engine import Conflict, EngineError, Forbidden, InvalidInput, NotFound
+from engine import Conflict, EngineError, Forbidden, InvalidInput, NotFound, load_calendar
+from engine.clock import to_local
 from engine.models import Attachment, HumanTask, ProcessInstance
 from engine.tasks import TaskFilter, count_tasks, list_tasks
 from workflows.agencies import Directory
 from workflows.models import Assignment, Receipt
 from workflows.queries import directive_by_business_key
 from workflows.signing import AUTHORITIES, signers
+from workflows.status import SOON_WORKING_DAYS, standing
 
 from .formschema import Options, build_fields, file_ids, read_form
 from .services import services
+from .tracking import REQUESTS, extension_pending
 
 bp = Blueprint("tasks", __name__)
 
 PER_PAGE = 20
-SOON_DAYS = 3
 
 
 def options_provider(session: Session):
@@ -44,7 +46,12 @@ def _labels(authorities: list[str]) -> str:
     return ", ".join(AUTHORITIES[code]["label"] for code in authorities)
 
 
-def _filter_from_request() -> tuple[TaskFilter, str]:
+def _soon_until(calendar, now) -> datetime:
+    """The end of the «sắp đến hạn» window: the end of the third working day from today."""
+    return calendar.deadline(calendar.add_working_days(to_local(now).date(), SOON_WORKING_DAYS))
+
+
+def _filter_from_request(calendar) -> tuple[TaskFilter, str]:
     now = services().clock.now()
     state = request.args.get("state", "")
     f = TaskFilter(actor=current_user.actor(), search=request.args.get("q") or None,
@@ -52,7 +59,7 @@ def _filter_from_request() -> tuple[TaskFilter, str]:
     if state == "overdue":
         f.due_before = now
     elif state == "soon":
-        f.due_after, f.due_before = now, now + timedelta(days=SOON_DAYS)
+        f.due_after, f.due_before = now, _soon_until(calendar, now)
     return f, state
 
 
@@ -65,22 +72,23 @@ def home():
 @bp.route("/tasks")
 @login_required
 def index():
-    f, state = _filter_from_request()
     page = max(request.args.get("page", 1, type=int), 1)
     now = services().clock.now()
     with services().db.reader() as s:
+        calendar = load_calendar(s)
+        f, state = _filter_from_request(calendar)
         total = count_tasks(s, f)
         rows = list_tasks(s, f, (page - 1) * PER_PAGE, PER_PAGE)
         mine = TaskFilter(actor=current_user.actor())
         counts = {
             "all": count_tasks(s, mine),
             "overdue": count_tasks(s, TaskFilter(actor=mine.actor, due_before=now)),
-            "soon": count_tasks(s, TaskFilter(actor=mine.actor, due_after=now,
-                                              due_before=now + timedelta(days=SOON_DAYS))),
+            "soon": count_tasks(s, TaskFilter(actor=mine.actor, due_after=now, due_before=_soon_until(calendar, now))),
         }
+    standings = {t.id: standing("running", t.due_at, None, now, calendar) for t in rows}
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("tasks/list.html", rows=rows, total=total, counts=counts, state=state,
-                           page=page, pages=pages, now=now, soon=now + timedelta(days=SOON_DAYS))
+                           page=page, pages=pages, standings=standings)
 
 
 def _visible_task(session: Session, task_id: str) -> HumanTask:
@@ -103,9 +111,11 @@ def _page(session: Session, task: HumanTask, values: dict | None = None, errors:
     shown = {f.path for f in _walk(fields)}
     other_errors = [msg for path, msg in errors.items() if path not in shown]
     directory = Directory(session)
+    assignment = session.get(Assignment, task.instance_id)
     context = {
         "directive": directive_by_business_key(session, task.business_key),
-        "assignment": session.get(Assignment, task.instance_id),
+        "assignment": assignment,
+        "follow_up": _follow_up(session, task, assignment, variables),
         "receipt": session.get(Receipt, task.instance_id),
         "instance": session.get(ProcessInstance, task.instance_id),
         "reasons": [(schema_title(engine, key), variables[key]) for key in schema.get("x-context", [])
@@ -116,6 +126,31 @@ def _page(session: Session, task: HumanTask, values: dict | None = None, errors:
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields, errors=errors,
                            other_errors=other_errors, message=message, directory=directory, can_act=can_act,
                            variables=variables, **context), status
+
+
+def _follow_up(session: Session, task: HumanTask, assignment: Assignment | None, variables: dict) -> dict | None:
+    """The deadline standing of the task's assignment and the requests its lead agency may send now."""
+    if assignment is None:
+        return None
+    engine = services().engine
+    actor = current_user.actor()
+    calendar = load_calendar(session)
+    mine = actor.org == assignment.lead and not actor.read_only
+    requests = []
+    for kind, (message, form_key, _done) in REQUESTS.items():
+        if kind == "extension" and (extension_pending(session, assignment.id) or assignment.due_at is None):
+            continue
+        if mine and engine.waits_for_message(session, assignment.id, message):
+            schema = engine.plugin.forms[form_key]
+            fields = build_fields(schema, {}, {}, options_provider(session), prefix="")
+            requests.append({"kind": kind, "title": schema["title"], "fields": fields})
+    return {
+        "standing": standing(assignment.status, assignment.due_at, assignment.on_time, services().clock.now(),
+                             calendar, bool(assignment.recurrence)),
+        "schedule": variables.get("schedule") or {},
+        "requests": requests,
+        "authority": (assignment.facts or {}).get("authority", []),
+    }
 
 
 def schema_title(engine, key: str) -> str:

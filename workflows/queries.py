@@ -18,7 +18,7 @@ def sees_province(actor: Actor) -> bool:
     return actor.org in ISSUING_SIDE or any(role in PROVINCE_WIDE for role in actor.roles)
 
 
-def _lists(column, code: str):
+def list_contains(column, code: str):
     """``column`` (a JSON list kept as text) names ``code``."""
     return type_coerce(column, Text).like(f'%"{code}"%')
 
@@ -26,7 +26,7 @@ def _lists(column, code: str):
 def _concerns_agency(agency: str):
     return or_(
         exists().where(Assignment.directive_id == Directive.id, Assignment.lead == agency),
-        exists().where(Assignment.directive_id == Directive.id, _lists(Assignment.coordinators, agency)),
+        exists().where(Assignment.directive_id == Directive.id, list_contains(Assignment.coordinators, agency)),
         exists().where(Receipt.directive_id == Directive.id, Receipt.agency == agency),
     )
 
@@ -89,7 +89,7 @@ def assignments_of(session: Session, directive_id: str, agency: str | None = Non
     """A directive's assignments in task order; only the agency's own when ``agency`` is given."""
     query = select(Assignment).where(Assignment.directive_id == directive_id)
     if agency:
-        query = query.where(or_(Assignment.lead == agency, _lists(Assignment.coordinators, agency)))
+        query = query.where(or_(Assignment.lead == agency, list_contains(Assignment.coordinators, agency)))
     rows = list(session.scalars(query))
     return sorted(rows, key=lambda a: (_ref_key(a.ref), a.lead))
 

@@ -60,6 +60,36 @@
     if (line) { line.textContent = names.join("; "); }
   });
 
+  // Deadline phrases: show the date they resolve to, and fill the date beside them.
+  function previewDeadline(input) {
+    var box = input.parentElement.querySelector(".deadline-preview");
+    var row = input.closest(".row");
+    var date = row ? row.querySelector("input[type=date]") : null;
+    var phrase = input.value.trim();
+    if (!phrase) { box.textContent = ""; box.className = "deadline-preview"; return; }
+    fetch(input.getAttribute("data-preview") + "?phrase=" + encodeURIComponent(phrase), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (found) {
+        if (found.error) {
+          box.textContent = found.error; box.className = "deadline-preview bad"; return;
+        }
+        box.className = "deadline-preview ok";
+        box.textContent = found.recurrence ? "→ " + box.getAttribute("data-recurring") + " " + found.recurrence
+                                           : "→ " + found.due_text;
+        if (date && found.date) { date.value = found.date; }
+      });
+  }
+  var timer = null;
+  document.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("deadline-phrase")) { return; }
+    clearTimeout(timer);
+    var input = event.target;
+    timer = setTimeout(function () { previewDeadline(input); }, 300);
+  });
+  document.querySelectorAll(".deadline-phrase").forEach(function (input) {
+    if (input.value.trim()) { previewDeadline(input); }
+  });
+
   // The process diagram of a directive, with the current position marked.
   var holder = document.getElementById("diagram");
   if (holder && window.BpmnJS) {

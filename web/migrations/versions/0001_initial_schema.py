@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:39:35.118290
+Create Date: 2026-11-23 19:49:19.873980
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import engine.db
+
 
 revision = '0001'
 down_revision = None

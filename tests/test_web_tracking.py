@@ -1,0 +1,112 @@
+"""Follow-up in the browser's pages: deadlines in lists, requests, dashboard, exports, bell, admin."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from openpyxl import load_workbook
+
+from .conftest import draft_data, login
+from .test_deadline_tracking import at, one_task, run_worker
+
+
+def test_the_task_list_shows_working_days_left_and_colours_by_them(client, lifecycle, clock):
+    lifecycle.distributed(one_task("2026-11-27"))  # Friday; today is Monday 23/11, Tuesday 24/11 is a holiday
+    page = login(client, "sct.cv").get("/tasks").get_data(as_text=True)
+    row = re.search(r'<tr class="soon" data-task-id="[^"]+">.*?</tr>', page, re.S).group(0)
+    assert "Tiếp nhận nhiệm vụ" in row and "Còn 3 ngày làm việc" in row
+    clock.set(at("2026-11-30T09:00"))
+    page = client.get("/tasks").get_data(as_text=True)
+    assert re.search(r'<tr class="late" data-task-id="[^"]+">.*?Quá hạn 1 ngày làm việc', page, re.S)
+
+
+def test_an_agency_asks_for_an_extension_from_its_task_page(client, lifecycle):
+    lifecycle.distributed(one_task("2026-12-15"))
+    accept = lifecycle.task("sct.cv", "accept")
+    page = login(client, "sct.cv").get(f"/tasks/{accept.id}").get_data(as_text=True)
+    assert 'id="request-extension"' in page and 'id="request-authority"' in page
+    assignment = re.search(r'action="/assignments/([^/]+)/extension"', page).group(1)
+    refused = client.post(f"/assignments/{assignment}/extension", data={
+        "extension_new_deadline": "2026-12-01", "extension_reason": "Chờ ý kiến của Bộ Công Thương.",
+        "back": f"/tasks/{accept.id}"}, follow_redirects=True).get_data(as_text=True)
+    assert "Hạn mới phải sau hạn hiện tại 15/12/2026." in refused
+    done = client.post(f"/assignments/{assignment}/extension", data={
+        "extension_new_deadline": "2027-01-29", "extension_reason": "Chờ ý kiến của Bộ Công Thương.",
+        "back": f"/tasks/{accept.id}"}, follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi đề nghị gia hạn" in done and 'id="request-extension"' not in done
+    review = lifecycle.task("cvp", "review_extension")
+    assert review.label.startswith("Sở Công Thương xin gia hạn nhiệm vụ 1")
+
+
+def test_another_agency_cannot_send_a_request_about_the_task(client, lifecycle):
+    lifecycle.distributed(one_task("2026-12-15"))
+    accept = lifecycle.task("sct.cv", "accept")
+    response = login(client, "stc.cv").post(f"/assignments/{accept.instance_id}/authority",
+                                            data={"authority_matter": "Một vấn đề không thuộc thẩm quyền."})
+    assert response.status_code == 403
+
+
+def test_the_dashboard_counts_by_status_and_exports_csv_and_xlsx(client, lifecycle, clock):
+    lifecycle.distributed(draft_data(tasks=[
+        {"ref": "1", "summary": "Xây dựng chính sách", "lead": ["SCT"], "coordinate": [], "deadline": "2026-11-26"},
+        {"ref": "2", "summary": "Hướng dẫn KCN", "lead": ["BQLKKT"], "coordinate": [], "deadline": "2027-03-31"}]))
+    page = login(client, "cv.lan").get("/dashboard").get_data(as_text=True)
+    assert re.search(r'data-status="due_soon">1<', page) and re.search(r'data-status="on_track">1<', page)
+    rows = list(csv.reader(io.StringIO(client.get("/dashboard/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Số, ký hiệu", "Trích yếu", "Mục"]
+    assert [r[4] for r in rows[1:]] == ["Sở Công Thương", "Ban Quản lý Khu kinh tế"]
+    assert rows[1][9] == "Đang thực hiện – sắp đến hạn" and rows[1][7] == "26/11/2026"
+    sheet = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx").get_data())).active
+    assert sheet["A1"].value == "Số, ký hiệu" and sheet["J3"].value == "Đang thực hiện – trong hạn"
+    agency = login(client.application.test_client(), "sct.cv").get("/dashboard/export.csv").get_data(as_text=True)
+    assert "Hướng dẫn KCN" not in agency and "Xây dựng chính sách" in agency
+
+
+def test_the_bell_counts_unread_notifications_until_they_are_read(client, lifecycle, svc, clock):
+    lifecycle.distributed(one_task("2026-12-15"))
+    run_worker(svc, clock, "2026-12-10T08:00")
+    login(client, "sct.cv")
+    assert '<span class="badge" id="unread-count">1</span>' in client.get("/tasks").get_data(as_text=True)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Sắp đến hạn: nhiệm vụ 1" in page and "còn 3 ngày làm việc" in page
+    assert 'id="unread-count"' not in client.get("/tasks").get_data(as_text=True)
+
+
+def test_the_draft_form_previews_a_deadline_phrase(client):
+    login(client, "cv.lan")
+    found = client.get("/deadlines/preview?phrase=trước ngày 10 tháng 8 năm 2027").get_json()
+    assert (found["date"], found["due_text"]) == ("2027-08-10", "10/08/2027")
+    refused = client.get("/deadlines/preview?phrase=càng sớm càng tốt")
+    assert refused.status_code == 400 and "Không đọc được thời hạn" in refused.get_json()["error"]
+
+
+def test_an_admin_records_an_extra_day_off_and_deadlines_move_past_it(client, lifecycle, svc):
+    login(client, "admin")
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert "Tết Nguyên Đán" in page
+    response = client.post("/admin/calendar", data={"day": "2026-12-15", "working": "0",
+                                                      "note": "Nghỉ bù theo quyết định của UBND tỉnh"})
+    assert response.status_code == 303
+    lifecycle.distributed(one_task("2026-12-15"))
+    assert lifecycle.task("sct.cv", "accept").due_at == at("2026-12-16T23:59:59")
+    assert login(client.application.test_client(), "sct.cv").get("/admin/calendar").status_code == 403
+
+
+def test_incidents_are_listed_for_admins_who_can_retry_them(client, lifecycle, svc, clock, monkeypatch):
+    lifecycle.distributed(one_task("2026-12-15"))
+
+    def broken(ctx):
+        raise RuntimeError("máy chủ thư không trả lời")
+
+    monkeypatch.setitem(svc.engine.plugin.handlers, "directive.remind", broken)
+    for moment in ("2026-12-10T08:00", "2026-12-10T08:01", "2026-12-10T08:03"):
+        run_worker(svc, clock, moment)
+    page = login(client, "admin").get("/admin/incidents").get_data(as_text=True)
+    assert "máy chủ thư không trả lời" in page
+    job_id = re.search(r'/admin/incidents/([^/]+)/retry', page).group(1)
+    monkeypatch.setitem(svc.engine.plugin.handlers, "directive.remind",
+                        svc.engine.plugin.handlers["directive.mark_overdue"].__self__.remind)
+    assert client.post(f"/admin/incidents/{job_id}/retry").status_code == 303
+    run_worker(svc, clock, "2026-12-10T08:05")
+    assert "Không có sự cố nào." in client.get("/admin/incidents").get_data(as_text=True)

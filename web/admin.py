@@ -1,0 +1,98 @@
+"""Process administration: the working calendar's exceptions and the incidents of failed jobs."""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engine import CalendarDay, Job, load_calendar
+from engine.jobs import INCIDENT, retry_incident
+
+from .services import services
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_only(view):
+    """Only process admins reach these pages (auditors may look, not change)."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.has_role("admin", "auditor"):
+            abort(403, _("Chỉ quản trị quy trình được vào trang này."))
+        if request.method == "POST" and not current_user.has_role("admin"):
+            abort(403, _("Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu."))
+        return view(*args, **kwargs)
+    return login_required(guarded)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@admin_only
+def calendar():
+    year = request.args.get("year", services().clock.today().year, type=int)
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(request.form.get("day", ""))
+        except ValueError:
+            flash(_("Ngày không hợp lệ: hãy chọn ngày theo lịch."), "error")
+            return redirect(url_for("admin.calendar", year=year), 303)
+        note = request.form.get("note", "").strip()
+        if not note:
+            flash(_("Hãy ghi lý do (ví dụ «Nghỉ bù Tết», «Làm bù thứ Bảy»)."), "error")
+            return redirect(url_for("admin.calendar", year=year), 303)
+        with services().db.transaction() as s:
+            row = s.get(CalendarDay, day) or CalendarDay(day=day)
+            row.working, row.note, row.changed_by = request.form.get("working") == "1", note, current_user.username
+            s.add(row)
+        flash(_("Đã ghi ngày %(day)s.", day=day.strftime("%d/%m/%Y")), "success")
+        return redirect(url_for("admin.calendar", year=day.year), 303)
+    with services().db.reader() as s:
+        rows = s.scalars(select(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+                         .order_by(CalendarDay.day)).all()
+        calendar = load_calendar(s)
+    return render_template("admin/calendar.html", year=year, rows=rows, holidays=calendar.holidays_of(year),
+                           swapped=calendar.swapped_workdays(year))
+
+
+@bp.route("/calendar/<day>/delete", methods=["POST"])
+@admin_only
+def calendar_delete(day: str):
+    with services().db.transaction() as s:
+        row = s.get(CalendarDay, date.fromisoformat(day))
+        if row is None:
+            abort(404, _("Ngày này không có trong danh sách ngoại lệ."))
+        s.delete(row)
+    flash(_("Đã xóa ngày %(day)s khỏi danh sách ngoại lệ.", day=date.fromisoformat(day).strftime("%d/%m/%Y")),
+          "success")
+    return redirect(url_for("admin.calendar", year=day[:4]), 303)
+
+
+@bp.route("/incidents")
+@admin_only
+def incidents():
+    with services().db.reader() as s:
+        rows = s.scalars(select(Job).where(Job.status == INCIDENT).order_by(Job.due_at)).all()
+        waiting = s.scalars(select(Job).where(Job.status != INCIDENT).order_by(Job.due_at).limit(50)).all()
+    return render_template("admin/incidents.html", rows=rows, waiting=waiting)
+
+
+@bp.route("/incidents/<job_id>/<action>", methods=["POST"])
+@admin_only
+def incident_action(job_id: str, action: str):
+    with services().db.transaction() as s:
+        if action == "retry":
+            retry_incident(s, job_id, services().clock.now())
+            message = _("Sẽ chạy lại việc này ở lần chạy kế tiếp của bộ xử lý.")
+        elif action == "cancel":
+            job = s.get(Job, job_id)
+            if job is None or job.status != INCIDENT:
+                abort(404, _("Không tìm thấy sự cố này, hoặc nó đã được xử lý."))
+            s.delete(job)
+            message = _("Đã hủy việc lỗi.")
+        else:
+            abort(404)
+    flash(message, "success")
+    return redirect(url_for("admin.incidents"), 303)
