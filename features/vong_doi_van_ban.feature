@@ -36,6 +36,8 @@ Tính năng: Vòng đời văn bản chỉ đạo
     Và mọi cơ quan phối hợp gửi ý kiến phối hợp
     Và mọi cơ quan chủ trì báo cáo kết quả
     Và "cv.binh" chấp nhận mọi báo cáo
+    Thì văn bản vẫn đang xử lý
+    Khi "cv.binh" kết thúc theo dõi báo cáo định kỳ của nhiệm vụ "1.9"
     Thì văn bản đã hoàn thành và trang văn bản ghi "Đã hoàn thành – mọi nhiệm vụ đã được chấp nhận"
 
   Kịch bản: Lãnh đạo Văn phòng trả lại dự thảo để chỉnh sửa

@@ -19,7 +19,8 @@ from engine.models import HistoryEvent, HumanTask, ProcessInstance
 from workflows.demo import DEMO_PASSWORD, draft_from_label, seed_files
 from workflows.models import Assignment, Directive, IncomingEntry, OutgoingEntry, Receipt
 
-scenarios("vong_doi_van_ban.feature", "phan_quyen.feature", "dong_thoi.feature", "du_lieu_sai.feature")
+scenarios("vong_doi_van_ban.feature", "phan_quyen.feature", "dong_thoi.feature", "du_lieu_sai.feature",
+          "theo_doi_thoi_han.feature")
 
 
 @dataclass
@@ -114,10 +115,10 @@ def _assignment_task(world: World, element_id: str, ref: str, agency: str) -> Hu
 
 # -- Given -------------------------------------------------------------------
 @given(parsers.parse('chuyên viên "{username}" soạn dự thảo từ văn bản mẫu "{seed}"'))
-def draft_from_seed(world: World, username: str, seed: str):
+def draft_from_seed(world: World, username: str, seed: str, rebase: bool = True):
     text, label = seed_files()[seed]
     with world.svc.db.transaction() as s:
-        draft = draft_from_label(s, label, text, world.clock.today())
+        draft = draft_from_label(s, label, text, world.clock.today(), rebase)
         instance = world.svc.engine.start(s, "directive", s.get(User, username).actor(), draft,
                                           business_key=f"VB-FEATURE-{seed[:3]}")
         world.instance_id = instance.id
@@ -183,6 +184,7 @@ def register(world: World, username: str):
     _ok(world.submit(username, world.tasks("register")[0], {"format_checked": "on", "copies": "30"}))
 
 
+@given(parsers.parse('ngày hôm nay là "{day}"'))
 @when(parsers.parse('ngày hôm nay là "{day}"'))
 def today_is(world: World, day: str):
     world.clock.set(datetime.strptime(day, "%d/%m/%Y").replace(hour=9, tzinfo=LOCAL_TZ))
@@ -438,3 +440,190 @@ def form_error(world: World, message: str):
 @then("không có gì thay đổi")
 def nothing_changed(world: World):
     assert world.state() == world.snapshot
+
+
+# -- time: deadlines, reminders, escalations, extensions --------------------------------
+def _moment(text: str) -> datetime:
+    return datetime.strptime(text, "%H:%M %d/%m/%Y").replace(tzinfo=LOCAL_TZ)
+
+
+def _signed_by(world: World) -> str:
+    with world.svc.db.reader() as s:
+        return s.get(Directive, world.instance_id).signer
+
+
+def _through_distribution(world: World, drafter: str) -> None:
+    submit_draft(world, drafter)
+    approve_draft(world, "cvp")
+    _ok(world.submit(_signed_by(world), world.tasks("sign")[0], {"sign_decision": "approve"}))
+    register(world, "vanthu")
+
+
+@given(parsers.parse('văn bản mẫu "{seed}" giữ nguyên ngày đã được phát hành'))
+def distributed_as_written(world: World, seed: str):
+    draft_from_seed(world, "cv.lan", seed, rebase=False)
+    _through_distribution(world, "cv.lan")
+
+
+@given(parsers.parse('văn bản mẫu "{seed}" được phát hành với hạn nhiệm vụ "{ref}" là "{phrase}"'))
+def distributed_with_phrase(world: World, seed: str, ref: str, phrase: str):
+    draft_from_seed(world, "cv.lan", seed, rebase=False)
+    index = _task_index(world, "cv.lan", ref)
+    world.submit("cv.lan", world.tasks("draft")[0], {f"tasks.{index}.deadline_phrase": phrase,
+                                                     f"tasks.{index}.deadline": ""})
+    _ok(world.response)
+    approve_draft(world, "cvp")
+    _ok(world.submit(_signed_by(world), world.tasks("sign")[0], {"sign_decision": "approve"}))
+    register(world, "vanthu")
+
+
+def _assignment(world: World, ref: str, agency: str) -> Assignment:
+    with world.svc.db.reader() as s:
+        return s.scalars(select(Assignment).where(Assignment.ref == ref, Assignment.lead == agency)).one()
+
+
+@then(parsers.parse('nhiệm vụ "{ref}" của "{agency}" có hạn "{day}" và được nhắc lúc "{moment}"'))
+def has_deadline(world: World, ref: str, agency: str, day: str, moment: str):
+    assignment = _assignment(world, ref, agency)
+    assert assignment.due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y") == day
+    with world.svc.db.reader() as s:
+        schedule = world.svc.engine.variables(s, s.get(ProcessInstance, assignment.id))["schedule"]
+    assert datetime.fromisoformat(schedule["remind_at"]) == _moment(moment)
+
+
+@when(parsers.parse('đến "{moment}" bộ xử lý việc hẹn giờ chạy'))
+def worker_runs(world: World, moment: str):
+    world.clock.set(_moment(moment))
+    world.svc.worker.tick_all()
+
+
+def _notices(world: World, username: str) -> list[str]:
+    from workflows.notifications import Notification
+
+    with world.svc.db.reader() as s:
+        return list(s.scalars(select(Notification.title).where(Notification.username == username)))
+
+
+@then(parsers.parse('"{username}" nhận thông báo "{title}"'))
+def notified(world: World, username: str, title: str):
+    assert title in _notices(world, username)
+    assert title in world.client(username).get("/notifications").get_data(as_text=True)
+
+
+@then(parsers.parse('"{username}" không nhận thông báo "{title}"'))
+def not_notified(world: World, username: str, title: str):
+    assert title not in _notices(world, username)
+
+
+def _periods(world: World, ref: str) -> list[tuple[str, str]]:
+    from workflows.models import ReportPeriod
+
+    with world.svc.db.reader() as s:
+        assignment = s.scalars(select(Assignment).where(Assignment.ref == ref)).one()
+        rows = s.scalars(select(ReportPeriod).where(ReportPeriod.assignment_id == assignment.id)
+                         .order_by(ReportPeriod.period_no))
+        return [(str(p.period_no), p.due_at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")) for p in rows]
+
+
+@then(parsers.parse('nhiệm vụ "{ref}" có các kỳ báo cáo:'))
+def has_periods(world: World, ref: str, datatable):
+    assert _periods(world, ref) == [tuple(row) for row in datatable[1:]]
+
+
+@then(parsers.parse('kỳ báo cáo {number} của nhiệm vụ "{ref}" có hạn "{moment}"'))
+def period_due(world: World, number: str, ref: str, moment: str):
+    assert (number, moment) in _periods(world, ref)
+
+
+@then(parsers.parse('việc "{name}" của "{username}" ghi hạn "{day}"'))
+def listed_with_due(world: World, name: str, username: str, day: str):
+    page = world.client(username).get("/tasks").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr class=[^>]*data-task-id=.*?</tr>", page, re.S) if name in r)
+    assert day in row
+
+
+def _own_task(world: World, username: str, ref: str, element_id: str = "accept") -> HumanTask:
+    return _assignment_task(world, element_id, ref, username.split(".")[0].upper())
+
+
+@when(parsers.parse('"{username}" xin gia hạn nhiệm vụ "{ref}" đến "{day}" vì "{reason}"'))
+def ask_extension(world: World, username: str, ref: str, day: str, reason: str):
+    task = _own_task(world, username, ref)
+    page = world.client(username).get(f"/tasks/{task.id}").get_data(as_text=True)
+    action = re.search(r'action="(/assignments/[^"]+/extension)"', page).group(1)
+    new = datetime.strptime(day, "%d/%m/%Y").date().isoformat()
+    _ok(world.client(username).post(action, data={"extension_new_deadline": new, "extension_reason": reason,
+                                                  "back": f"/tasks/{task.id}"}))
+
+
+@when(parsers.parse('"{username}" đồng ý gia hạn vì "{reason}"'))
+def approve_extension(world: World, username: str, reason: str):
+    _ok(world.submit(username, world.tasks("review_extension")[0],
+                     {"extension_decision": "approve", "extension_decision_reason": reason}))
+
+
+@when(parsers.parse('"{username}" không đồng ý gia hạn vì "{reason}"'))
+def reject_extension(world: World, username: str, reason: str):
+    _ok(world.submit(username, world.tasks("review_extension")[0],
+                     {"extension_decision": "reject", "extension_decision_reason": reason}))
+
+
+@then(parsers.parse('trang văn bản ghi nhiệm vụ "{ref}" của "{agency}" có hạn đầu "{day}"'))
+def page_shows_original(world: World, ref: str, agency: str, day: str):
+    assignment = _assignment(world, ref, agency)
+    page = world.client("cv.lan").get(f"/directives/{world.instance_id}").get_data(as_text=True)
+    row = re.search(rf'<tr data-assignment="{assignment.id}">.*?</tr>', page, re.S).group(0)
+    assert f"hạn đầu {day}" in row
+
+
+@then(parsers.parse('"{username}" có việc "{name}" về nhiệm vụ "{ref}"'))
+def has_task_about(world: World, username: str, name: str, ref: str):
+    page = world.client(username).get("/tasks").get_data(as_text=True)
+    rows = [r for r in re.findall(r"<tr class=[^>]*data-task-id=.*?</tr>", page, re.S) if name in r]
+    assert any(f"nhiệm vụ {ref}:" in r.lower() or f"nhiệm vụ {ref} " in r.lower() for r in rows), rows
+
+
+def _task_about(world: World, element_id: str, ref: str) -> HumanTask:
+    return next(t for t in world.tasks(element_id) if f"nhiệm vụ {ref}:" in (t.label or "").lower())
+
+
+@when(parsers.parse('"{username}" đôn đốc nhiệm vụ "{ref}" với nội dung "{text}"'))
+def chase(world: World, username: str, ref: str, text: str):
+    _ok(world.submit(username, _task_about(world, "chase", ref), {"chase_text": text}))
+
+
+@then(parsers.parse('lịch sử nhiệm vụ "{ref}" của "{agency}" ghi "{name}" do "{username}"'))
+def history_shows(world: World, ref: str, agency: str, name: str, username: str):
+    assignment = _assignment(world, ref, agency)
+    with world.svc.db.reader() as s:
+        events = s.execute(select(HistoryEvent.element_name, HistoryEvent.actor).where(
+            HistoryEvent.instance_id == assignment.id, HistoryEvent.event_type == "task_completed")).all()
+    assert (name, username) in events
+
+
+@when(parsers.parse('"{username}" báo cáo vấn đề vượt thẩm quyền của nhiệm vụ "{ref}": "{text}"'))
+def raise_matter(world: World, username: str, ref: str, text: str):
+    task = _own_task(world, username, ref)
+    page = world.client(username).get(f"/tasks/{task.id}").get_data(as_text=True)
+    action = re.search(r'action="(/assignments/[^"]+/authority)"', page).group(1)
+    _ok(world.client(username).post(action, data={"authority_matter": text, "back": f"/tasks/{task.id}"}))
+
+
+@when(parsers.parse('"{username}" cho ý kiến "{text}"'))
+def decide(world: World, username: str, text: str):
+    _ok(world.submit(username, world.tasks("decide_authority")[0], {"authority_decision": text}))
+
+
+@then(parsers.parse('trang việc của "{username}" về nhiệm vụ "{ref}" ghi "{text}"'))
+def task_page_shows(world: World, username: str, ref: str, text: str):
+    task = _task_about(world, "receive_decision", ref)
+    assert text in world.client(username).get(f"/tasks/{task.id}").get_data(as_text=True)
+
+
+@when(parsers.parse('"{username}" kết thúc theo dõi báo cáo định kỳ của nhiệm vụ "{ref}"'))
+def close_recurring(world: World, username: str, ref: str):
+    with world.svc.db.reader() as s:
+        assignment = s.scalars(select(Assignment).where(Assignment.ref == ref)).one()
+    page = world.client(username).get(f"/directives/{world.instance_id}").get_data(as_text=True)
+    assert f'action="/assignments/{assignment.id}/close"' in page
+    _ok(world.client(username).post(f"/assignments/{assignment.id}/close"))

@@ -129,11 +129,16 @@ def _codes(directory: Directory, names: list[str], lead: bool) -> list[str]:
     return codes
 
 
-def draft_from_label(session: Session, label: dict[str, Any], text: str, today: date) -> dict[str, Any]:
-    """The draft form data of a seed, as the specialist would fill it in."""
+def draft_from_label(session: Session, label: dict[str, Any], text: str, today: date,
+                     rebase: bool = True) -> dict[str, Any]:
+    """The draft form data of a seed, as the specialist would fill it in.
+
+    With ``rebase`` the seed's dates move forward by whole years to lie ahead of ``today``;
+    recurring deadlines keep the phrase they were written with.
+    """
     directory = Directory(session)
     deadlines = [date.fromisoformat(t["deadline"]) for t in label["tasks"] if t["deadline"]]
-    years = _years_forward(deadlines, today)
+    years = _years_forward(deadlines, today) if rebase else 0
     authority = AUTHORITY_OF_LABEL.get(label["signer"]["authority"], "TL_CT")
     signer = session.scalars(select(User).where(User.full_name == label["signer"]["name"])).first()
     notation = label.get("notation") or ""
@@ -151,6 +156,7 @@ def draft_from_label(session: Session, label: dict[str, Any], text: str, today: 
                 "summary": task["summary"],
                 "lead": _codes(directory, task["lead"], lead=True),
                 "coordinate": _codes(directory, task["coordinate"], lead=False),
+                "deadline_phrase": task["deadline_phrase"] if task["recurrence"] else None,
                 "deadline": _shift(date.fromisoformat(task["deadline"]), years).isoformat()
                 if task["deadline"] else None,
             }
