@@ -68,6 +68,6 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
         stages = {d.source[:3]: (d.stage, d.number_text) for d in s.scalars(select(Directive))}
     database.dispose()
     assert stages["000"] == ("Soạn dự thảo", None)
-    assert stages["001"] == ("Thẩm định dự thảo", None)
+    assert stages["001"][1] == "01/TB-UBND"
     assert stages["004"] == ("Ký ban hành", None)
-    assert stages["003"][1] == "01/UBND-KT"
+    assert stages["003"][1] == "02/UBND-KT"

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from openpyxl import Workbook
 from sqlalchemy import select, update
@@ -31,9 +32,9 @@ bp = Blueprint("tracking", __name__)
 #: Messages an agency sends about its task, with the form that carries them.
 REQUESTS = {
     "extension": ("Xin gia hạn", "directive_extension_request",
-                  "Đã gửi đề nghị gia hạn; Lãnh đạo Văn phòng sẽ xem xét."),
+                  _l("Đã gửi đề nghị gia hạn; Lãnh đạo Văn phòng sẽ xem xét.")),
     "authority": ("Vượt thẩm quyền", "directive_authority_request",
-                  "Đã báo cáo vấn đề vượt thẩm quyền lên Lãnh đạo UBND tỉnh."),
+                  _l("Đã báo cáo vấn đề vượt thẩm quyền lên Lãnh đạo UBND tỉnh.")),
 }
 
 
@@ -79,7 +80,7 @@ def send_request(assignment_id: str, kind: str):
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(back, 303)
-    flash(_(done), "success")
+    flash(str(done), "success")
     return redirect(back, 303)
 
 

@@ -56,7 +56,7 @@ HEADS = {"SCT": "Giám đốc Sở", "BQLKKT": "Trưởng ban"}
 #: Which user drafts and how far each seed is taken.
 SEED_STAGES = {
     "000_4d45b63e93395a07": ("cv.lan", "draft"),
-    "001_406948b0e7715172": ("cv.lan", "review"),
+    "001_406948b0e7715172": ("cv.lan", "in_progress"),
     "003_09fc60a00c80ca95": ("cv.binh", "in_progress"),
     "004_3aa08d13fa6d828c": ("cv.binh", "sign"),
 }
