@@ -191,9 +191,11 @@ def preview():
         except DeadlineError as exc:
             return jsonify({"error": exc.message}), 400
     due = to_local(found.due)
-    return jsonify({**found.as_json(), "due_text": due.strftime("%d/%m/%Y") + (
-        "" if (due.hour, due.minute) == (23, 59) else due.strftime(" lúc %H:%M")),
-        "date": due.date().isoformat() if not found.recurrence else None})
+    text = due.strftime("%d/%m/%Y") + ("" if (due.hour, due.minute) == (23, 59) else due.strftime(" lúc %H:%M"))
+    if not found.recurrence and due.date() > found.stated:
+        text += " " + _("(ngày %(day)s là ngày nghỉ)", day=found.stated.strftime("%d/%m/%Y"))
+    return jsonify({**found.as_json(), "due_text": text,
+                    "date": due.date().isoformat() if not found.recurrence else None})
 
 
 # -- the bell ---------------------------------------------------------------------------

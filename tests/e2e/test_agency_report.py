@@ -59,6 +59,7 @@ def test_the_directive_page_draws_the_process_with_the_current_position(live_app
 
 
 def test_a_specialist_drafts_a_directive_adding_a_task_row_in_the_browser(live_app, live_server, page):
+    """Adds a task row, sees a deadline phrase resolved while typing, submits the draft."""
     _sign_in(page, live_server, "cv.lan")
     page.click("text=+ Soạn văn bản mới")
     page.wait_for_selector("#task-form")
@@ -76,7 +77,13 @@ def test_a_specialist_drafts_a_directive_adding_a_task_row_in_the_browser(live_a
     page.fill("#f-tasks-1-ref", "2")
     page.fill("#f-tasks-1-summary", "Báo cáo kết quả rà soát")
     page.check("#f-tasks-1-lead-G_HUYEN")
+    page.fill("#f-tasks-1-deadline_phrase", "hoàn thành trong tháng 1/2027")
+    preview = page.locator("#f-tasks-1-deadline_phrase + .deadline-preview.ok")
+    preview.wait_for()
+    assert preview.inner_text() == "→ 01/02/2027 (ngày 31/01/2027 là ngày nghỉ)"
+    assert page.input_value("#f-tasks-1-deadline") == "2027-02-01"
     page.fill("#f-tasks-1-deadline", "2027-01-15")
+    page.fill("#f-tasks-1-deadline_phrase", "")
     assert "Sở Công Thương" in page.locator('[data-chosen-for="f-recipients"]').inner_text()
     page.click("#submit-task")
     page.wait_for_url(re.compile(r".*/tasks$"))
