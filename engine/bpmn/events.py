@@ -38,33 +38,37 @@ def _iso(value) -> str:
     return str(value)
 
 
-class ClockTimeDate(TimeDateEventDefinition):
+class _ClockTimer:
+    """A one-shot timer: armed once (``arm`` gives the moment), fired when the clock reaches it."""
+
+    def arm(self, my_task, now: datetime) -> str:
+        raise NotImplementedError
+
+    def has_fired(self, my_task):
+        now = engine_now(my_task)
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            event_value = self.arm(my_task, now)
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.parse_time_or_duration(event_value) <= now:
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class ClockTimeDate(_ClockTimer, TimeDateEventDefinition):
     """A timer at a date and time."""
 
-    def has_fired(self, my_task):
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            event_value = _iso(my_task.workflow.script_engine.evaluate(my_task, self.expression))
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.parse_time_or_duration(event_value) <= engine_now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return my_task._get_internal_data("event_fired", False)
+    def arm(self, my_task, now: datetime) -> str:
+        return _iso(my_task.workflow.script_engine.evaluate(my_task, self.expression))
 
 
-class ClockDuration(DurationTimerEventDefinition):
+class ClockDuration(_ClockTimer, DurationTimerEventDefinition):
     """A timer some time after it was reached."""
 
-    def has_fired(self, my_task):
-        event_value = my_task._get_internal_data("event_value")
-        now = engine_now(my_task)
-        if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            duration = TimerEventDefinition.parse_iso_duration(expression)
-            event_value = (now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat()
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) <= now:
-            my_task._set_internal_data(event_fired=True)
-        return my_task._get_internal_data("event_fired", False)
+    def arm(self, my_task, now: datetime) -> str:
+        duration = TimerEventDefinition.parse_iso_duration(
+            my_task.workflow.script_engine.evaluate(my_task, self.expression))
+        return (now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat()
 
 
 class ClockCycle(CycleTimerEventDefinition):
