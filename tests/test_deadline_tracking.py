@@ -264,3 +264,18 @@ def test_closing_a_recurring_task_ends_its_periods(lifecycle, svc, clock):
         assert s.scalars(select(Assignment)).one().status == "completed"
         assert s.scalar(select(func.count()).select_from(Job)) == 0
     assert periods(svc)[0][2] == "cancelled" and lifecycle.tasks("sct.cv", "report") == []
+
+
+def test_a_recurring_report_with_an_end_date_completes_after_its_last_period(lifecycle, svc, clock):
+    clock.set(at("2025-08-25T09:00"))
+    lifecycle.distributed(one_task(None, deadline_phrase="trước 15h00 thứ Ba hằng tuần đến ngày 02/09/2025"))
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    run_worker(svc, clock, "2025-08-26T15:00")
+    assert [p[:2] for p in periods(svc)] == [(1, "26/08/2025 15:00"), (2, "03/09/2025 15:00")]
+    for report in lifecycle.tasks("sct.cv", "report"):
+        lifecycle.complete("sct.cv", "report", {"report_text": "Báo cáo tuần: đúng tiến độ."}, report.instance_id)
+    for review in lifecycle.tasks("cv.lan", "review_report"):
+        lifecycle.complete("cv.lan", "review_report", {"report_decision": "accept"}, review.instance_id)
+    with svc.db.reader() as s:
+        assert s.scalars(select(Assignment)).one().status == "completed"
+    assert [p[2] for p in periods(svc)] == ["completed", "completed"]

@@ -49,6 +49,13 @@ def test_a_recurring_phrase_gives_its_rule_and_first_deadline(phrase, rule, firs
     assert (deadline.recurrence, deadline.due.isoformat()) == (rule, first_due)
 
 
+def test_a_recurring_report_may_name_its_end():
+    deadline = READER.read("trước 15h00 thứ Ba hằng tuần đến hết năm 2025", SIGNED)
+    assert deadline.recurrence == "FREQ=WEEKLY;BYDAY=TU;BYHOUR=15;BYMINUTE=0;UNTIL=20251231T165959Z"
+    last = READER.occurrences(deadline.recurrence, date(2025, 12, 24), 3)
+    assert [moment.date() for moment in last] == [date(2025, 12, 30)]
+
+
 def test_the_span_is_the_part_of_the_phrase_that_was_read():
     phrase = "báo cáo kết quả trước ngày 10 tháng 8 năm 2025 để tổng hợp"
     start, end = READER.read(phrase, SIGNED).span

@@ -16,7 +16,7 @@ import calendar as month_calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -119,13 +119,34 @@ class DeadlineReader:
                             "định kỳ (ví dụ «trước 15h00 thứ Ba hằng tuần»).")
 
     # -- one rule per shape of phrase ------------------------------------------------
+    @staticmethod
+    def _until(text: str) -> date | None:
+        """The end of a recurring report: «đến hết năm 2025», «đến hết tháng 12/2025», «đến ngày 31/12/2025»."""
+        found = re.search(r"(?:cho\s+)?(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*"
+                          r"(?P<mo>\d{1,2})\s*(?:/|-|\.|\s+năm\s+)\s*(?P<y>\d{4})|tháng\s+(?P<m2>\d{1,2})\s*(?:/|\s+năm\s+)\s*"
+                          r"(?P<y2>\d{4})|năm\s+(?P<y3>\d{4}))", text)
+        if not found:
+            return None
+        if found.group("y3"):
+            return date(int(found.group("y3")), 12, 31)
+        if found.group("y2"):
+            return _month_end(int(found.group("y2")), int(found.group("m2")))
+        return _day(found, date(int(found.group("y")), 1, 1))
+
     def _recurring(self, text: str, base: date) -> Deadline | None:
+        until = self._until(text)
+        found = self._recurring_rule(text, base)
+        if found is None:
+            return None
+        rule, at, span = found
+        return self._recurrence(rule, at, base, span, until)
+
+    def _recurring_rule(self, text: str, base: date) -> tuple[str, time | None, tuple[int, int]] | None:
         weekly = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?(?:ngày\s+)?thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])"
                            r"\s+hằng\s+tuần", text)
         if weekly:
             at = _at(weekly) if weekly.group("h") else None
-            rule = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[weekly.group('wd')]}"
-            return self._recurrence(rule, at, base, weekly.span())
+            return f"FREQ=WEEKLY;BYDAY={WEEKDAYS[weekly.group('wd')]}", at, weekly.span()
         if re.search(r"hằng\s+tuần", text):
             raise DeadlineError("Thời hạn «hằng tuần» chưa nói thứ nào trong tuần; hãy ghi ví dụ «trước 15h00 thứ Ba "
                                 "hằng tuần».")
@@ -137,14 +158,14 @@ class DeadlineReader:
                 day = int(found.group("end"))
                 if not 1 <= day <= 31:
                     raise DeadlineError(f"Ngày «{day}» hằng tháng không có trên lịch.")
-                return self._recurrence(f"FREQ=MONTHLY;BYMONTHDAY={day}", None, base, found.span())
+                return f"FREQ=MONTHLY;BYMONTHDAY={day}", None, found.span()
         simple = {"hằng tháng": "FREQ=MONTHLY;BYMONTHDAY=-1",
                   "hằng quý": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1",
                   "hằng năm": "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31"}
         for words, rule in simple.items():
             found = re.search(rf"(?:định\s+kỳ\s+)?{words}", text)
             if found:
-                return self._recurrence(rule, None, base, found.span())
+                return rule, None, found.span()
         return None
 
     def _timed_date(self, text: str, base: date) -> Deadline | None:
@@ -215,11 +236,17 @@ class DeadlineReader:
             return (end.replace(day=1) - relativedelta(months=2)) - timedelta(days=1)
         return date(end.year - 1, 12, 31)
 
-    def _recurrence(self, rule: str, at: time | None, base: date, span: tuple[int, int]) -> Deadline:
+    def _recurrence(self, rule: str, at: time | None, base: date, span: tuple[int, int],
+                    until: date | None) -> Deadline:
         if at is not None:
             rule += f";BYHOUR={at.hour};BYMINUTE={at.minute}"
-        first = self.occurrences(rule, base, 1)[0]
-        return Deadline(first.date(), self.calendar.deadline(first.date(), at), rule, span)
+        if until is not None:
+            last = datetime.combine(until, time(23, 59, 59), tzinfo=LOCAL_TZ).astimezone(UTC)
+            rule += f";UNTIL={last:%Y%m%dT%H%M%SZ}"
+        first = self.occurrences(rule, base, 1)
+        if not first:
+            raise DeadlineError(f"Báo cáo định kỳ đã hết hạn trước ngày {base:%d/%m/%Y}.")
+        return Deadline(first[0].date(), self.calendar.deadline(first[0].date(), at), rule, span)
 
     def occurrences(self, rule: str, after: date, count: int) -> list[datetime]:
         """The next ``count`` stated moments of a rule, from ``after`` (inclusive)."""

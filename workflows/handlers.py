@@ -81,7 +81,6 @@ def distribute(ctx: ServiceContext, reader: DeadlineReader) -> dict[str, Any]:
                 ],
                 **deadline,
                 "deadline_phrase": task.get("deadline_phrase"),
-                "recurrence_until": None,
                 "tracker": v["initiator"],
                 "supervisor": supervisor,
             })

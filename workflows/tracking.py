@@ -184,16 +184,16 @@ class Tracking:
         v = ctx.variables
         opens = datetime.fromisoformat(v["period_due"]) if v.get("period_due") else ctx.now
         reader = self.reader(ctx.calendar)
-        stated = reader.occurrences(v["recurrence"], (opens + timedelta(seconds=1)).date(), 2)
-        stated = next(s for s in stated if s > opens)
+        upcoming = reader.occurrences(v["recurrence"], (opens + timedelta(seconds=1)).date(), 2)
+        stated = next((s for s in upcoming if s > opens), None)
+        if stated is None:  # the rule's UNTIL has passed
+            return {"periods_over": True}
         has_time = "BYHOUR" in v["recurrence"]
         due = ctx.calendar.deadline(stated.date(), stated.timetz().replace(tzinfo=None) if has_time else None)
-        until = v.get("recurrence_until")
-        over = bool(until) and stated.date() > date.fromisoformat(until)
         moments = plan(ctx.calendar, self.settings, due)
         return {"period_no": (v.get("period_no") or 0) + 1, "period_opens_at": opens.isoformat(),
                 "period_due": moments["due_at"], "period_remind_at": moments["remind_at"],
-                "period_escalate_at": moments["escalate_at"], "periods_over": over}
+                "period_escalate_at": moments["escalate_at"], "periods_over": False}
 
     def finish(self, ctx: ServiceContext) -> dict[str, Any]:
         """Record when the task (or period) was completed and whether its report came in time."""
