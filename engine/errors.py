@@ -46,12 +46,12 @@ class InvalidInput(EngineError):
 
 
 class DefinitionError(EngineError):
-    """A BPMN file cannot be deployed; ``problems`` lists (element id, sentence)."""
+    """A file cannot be deployed; ``problems`` are dicts of element_id, element_name, message."""
 
     status = 400
     camunda_type = "ParseException"
 
-    def __init__(self, message: str, problems: list[tuple[str | None, str]] | None = None):
+    def __init__(self, message: str, problems: list[dict] | None = None):
         super().__init__(message)
         self.problems = problems or []
 

@@ -39,7 +39,8 @@ from .bpmn.state import StateSerializer
 from .calendar import BusinessCalendar, load_calendar
 from .clock import LOCAL_TZ, Clock, to_local
 from .db import Database
-from .errors import Conflict, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
+from .form_catalogue import form_keys, form_schema
 from .forms import validate_submission
 from .history import HistoryWriter
 from .identity import SYSTEM, Actor, User
@@ -47,6 +48,7 @@ from .jobs import TIMER, WAITING, Job, new_job
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
 from .plugin import FormContext, Plugin, ServiceContext
 from .tasks import USER_PREFIX
+from .validation import Problem, validate_bpmn
 
 
 def waits_for_timer(spec) -> bool:
@@ -390,6 +392,12 @@ class Engine:
         version is not deployed again. Raises ``DefinitionError`` for a file
         that cannot be parsed; nothing of the deployment is then written.
         """
+        problems = {name: self.validate(session, content, name) for name, content in files.items()}
+        problems = {name: found for name, found in problems.items() if found}
+        if problems:
+            name, found = next(iter(problems.items()))
+            raise DefinitionError(f"Tệp {name} chưa triển khai được: {found[0].message}",
+                                  [p.as_json() for found in problems.values() for p in found])
         now = self.clock.now()
         deployment = Deployment(id=new_id(), name=name, source=source, deployed_by=actor.username, deployed_at=now)
         new_definitions = []
@@ -411,6 +419,10 @@ class Engine:
             session.add_all(new_definitions)
             session.flush()
         return deployment
+
+    def validate(self, session: Session, xml: bytes, filename: str) -> list[Problem]:
+        """The problems of a BPMN file against this engine's forms and handlers (none: deployable)."""
+        return validate_bpmn(xml, filename, form_keys(session, self.plugin.forms), self.plugin.handlers)
 
     def latest_definition(self, session: Session, key: str, required: bool = True) -> ProcessDefinition | None:
         """The newest version of ``key``."""
@@ -542,7 +554,7 @@ class Engine:
             raise self.missing_task(session, task_id)
         to_apply = self.check_form(session, human_task.form_key, task_scope(loaded.workflow, task), actor, data,
                                    human_task.element_id)
-        for name in self._form_fields(human_task):
+        for name in self._form_fields(session, human_task):
             task.data.pop(name, None)  # a submission defines every field of its form: no stale loop values
         task.data.update(to_apply)
         task.run()
@@ -562,7 +574,7 @@ class Engine:
             raise InvalidInput("Dữ liệu gửi lên phải là một đối tượng JSON.")
         if not form_key:
             return data
-        schema = self.plugin.forms.get(form_key)
+        schema = self.form(session, form_key)
         if schema is None:
             raise ExecutionError(f"Biểu mẫu «{form_key}» chưa được đăng ký.")
         to_apply, errors = validate_submission(schema, data, current)
@@ -575,8 +587,12 @@ class Engine:
             raise InvalidInput("Biểu mẫu chưa hợp lệ; hãy sửa các trường được đánh dấu.", errors)
         return to_apply
 
-    def _form_fields(self, human_task: HumanTask) -> list[str]:
-        schema = self.plugin.forms.get(human_task.form_key or "", {})
+    def form(self, session: Session, key: str | None) -> dict[str, Any] | None:
+        """The schema form ``key`` has now (the newest deployed version, else the plugin's)."""
+        return form_schema(session, self.plugin.forms, key)
+
+    def _form_fields(self, session: Session, human_task: HumanTask) -> list[str]:
+        schema = self.form(session, human_task.form_key) or {}
         return [name for name, prop in schema.get("properties", {}).items() if not prop.get("readOnly")]
 
     def claim(self, session: Session, task_id: str, actor: Actor, assignee: str | None = None) -> HumanTask:

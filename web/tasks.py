@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from engine import Conflict, EngineError, Forbidden, InvalidInput, NotFound, load_calendar
 from engine.clock import to_local
+from engine.form_catalogue import form_keys
 from engine.models import Attachment, HumanTask, ProcessInstance
 from engine.tasks import TaskFilter, count_tasks, list_tasks
 from workflows.agencies import Directory
@@ -105,7 +106,7 @@ def _page(session: Session, task: HumanTask, values: dict | None = None, errors:
           message: str | None = None, status: int = 200):
     engine = services().engine
     variables = engine.task_variables(session, task.id)
-    schema = engine.plugin.forms.get(task.form_key or "", {"properties": {}})
+    schema = engine.form(session, task.form_key) or {"properties": {}}
     errors = errors or {}
     fields = build_fields(schema, values if values is not None else variables, errors, options_provider(session))
     shown = {f.path for f in _walk(fields)}
@@ -118,7 +119,7 @@ def _page(session: Session, task: HumanTask, values: dict | None = None, errors:
         "follow_up": _follow_up(session, task, assignment, variables),
         "receipt": session.get(Receipt, task.instance_id),
         "instance": session.get(ProcessInstance, task.instance_id),
-        "reasons": [(schema_title(engine, key), variables[key]) for key in schema.get("x-context", [])
+        "reasons": [(schema_title(session, key), variables[key]) for key in schema.get("x-context", [])
                     if variables.get(key)],
         "contributions": [c for c in variables.get("contributions", []) if c.get("text")],
     }
@@ -141,7 +142,7 @@ def _follow_up(session: Session, task: HumanTask, assignment: Assignment | None,
         if kind == "extension" and (extension_pending(session, assignment.id) or assignment.due_at is None):
             continue
         if mine and engine.waits_for_message(session, assignment.id, message):
-            schema = engine.plugin.forms[form_key]
+            schema = engine.form(session, form_key)
             fields = build_fields(schema, {}, {}, options_provider(session), prefix="")
             requests.append({"kind": kind, "title": schema["title"], "fields": fields})
     return {
@@ -153,9 +154,10 @@ def _follow_up(session: Session, task: HumanTask, assignment: Assignment | None,
     }
 
 
-def schema_title(engine, key: str) -> str:
-    """The title of a variable as some form of the plugin names it."""
-    for schema in engine.plugin.forms.values():
+def schema_title(session: Session, key: str) -> str:
+    """The title of a variable as some form names it."""
+    engine = services().engine
+    for schema in (engine.form(session, name) for name in sorted(form_keys(session, engine.plugin.forms))):
         prop = schema.get("properties", {}).get(key)
         if prop:
             return prop.get("title", key)
@@ -203,8 +205,8 @@ def complete(task_id: str):
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("tasks.index"), 303)
-    schema = engine.plugin.forms.get(task.form_key or "", {"properties": {}})
     with services().db.reader() as s:
+        schema = engine.form(s, task.form_key) or {"properties": {}}
         known = file_ids(schema, engine.task_variables(s, task_id))
     data = read_form(schema, request.form, request.files, None, known)
     try:

@@ -61,7 +61,8 @@ def send_request(assignment_id: str, kind: str):
         abort(404)
     message, form_key, done = REQUESTS[kind]
     engine = services().engine
-    schema = engine.plugin.forms[form_key]
+    with services().db.reader() as s:
+        schema = engine.form(s, form_key)
     data = read_form(schema, request.form, request.files, None, set())
     sender = {f"{kind}_requested_by": current_user.username,
               f"{kind}_requested_at": services().clock.now().isoformat()}

@@ -181,6 +181,10 @@ class ParsedProcess:
     subprocesses: dict[str, BpmnProcessSpec] = field(default_factory=dict)
 
 
+def _problem(message: str, element_id: str | None = None) -> dict:
+    return {"element_id": element_id, "element_name": None, "message": message}
+
+
 def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
     """Parse a BPMN file and return its executable processes.
 
@@ -191,7 +195,7 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
         root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         raise DefinitionError(f"Tệp {filename} không phải XML hợp lệ: {exc.msg}.",
-                              [(None, f"XML không hợp lệ: {exc.msg}")]) from None
+                              [_problem(f"XML không hợp lệ: {exc.msg}")]) from None
     parser = ChidaoParser()
     try:
         parser.add_bpmn_xml(etree.ElementTree(root), filename=filename)
@@ -206,9 +210,9 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
         message = str(exc).split("\n")[0]
         raise DefinitionError(
             f"Không đọc được quy trình trong {filename}: phần tử {element or '?'}: {message}",
-            [(element, message)],
+            [_problem(message, element)],
         ) from None
     if not processes:
         raise DefinitionError(f"Tệp {filename} không có quy trình nào đánh dấu isExecutable=\"true\".",
-                              [(None, "Không có quy trình thực thi được")])
+                              [_problem("Không có quy trình thực thi được")])
     return processes

@@ -5,6 +5,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import engine.calendar  # noqa: F401  (registers the calendar exceptions)
+import engine.form_catalogue  # noqa: F401
 import engine.identity  # noqa: F401  (registers the user table)
 import engine.jobs  # noqa: F401
 import engine.models  # noqa: F401

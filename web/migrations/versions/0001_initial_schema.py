@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:49:19.873980
+Create Date: 2026-11-23 20:10:06.421526
 """
 import sqlalchemy as sa
 from alembic import op
@@ -131,6 +131,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_directive_drafter'), ['drafter'], unique=False)
         batch_op.create_index(batch_op.f('ix_directive_number_text'), ['number_text'], unique=False)
         batch_op.create_index('ix_directive_updated', ['updated_at'], unique=False)
+
+    op.create_table('form_definition',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('schema', engine.db.JSONText(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('deployed_by', sa.String(length=80), nullable=False),
+    sa.Column('deployed_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key', 'version', name='uq_form_key_version')
+    )
+    with op.batch_alter_table('form_definition', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_definition_key'), ['key'], unique=False)
 
     op.create_table('history_event',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -417,6 +432,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_history_event_instance_id'))
 
     op.drop_table('history_event')
+    with op.batch_alter_table('form_definition', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_definition_key'))
+
+    op.drop_table('form_definition')
     with op.batch_alter_table('directive', schema=None) as batch_op:
         batch_op.drop_index('ix_directive_updated')
         batch_op.drop_index(batch_op.f('ix_directive_number_text'))

@@ -1,0 +1,250 @@
+"""Validation of a BPMN file before it may become a deployed version.
+
+Used alike by the browser modeler, the upload and the REST deployment. It
+answers every file with a list of problems, each naming the element (id and
+name) and saying in a sentence what is missing or unsupported; an empty list
+means deployable. No exception escapes: whatever the parser raises becomes a
+problem of the file.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .bpmn.expressions import expression_bodies, is_expression, juel_to_python
+from .bpmn.parser import CHIDAO_NS, parse_bpmn
+from .errors import DefinitionError
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN, "camunda": CAMUNDA, "chidao": CHIDAO_NS}
+
+#: Flow elements the engine does not run, with the sentence that says so.
+UNSUPPORTED = {
+    "complexGateway": "Cổng phức hợp (complex gateway) chưa được hỗ trợ.",
+    "adHocSubProcess": "Tiểu quy trình ad-hoc chưa được hỗ trợ.",
+    "dataStoreReference": "Kho dữ liệu (data store) chưa được hỗ trợ; hãy dùng biến hoặc đối tượng dữ liệu.",
+    "sendTask": "Tác vụ gửi (send task) chưa được hỗ trợ; hãy dùng sự kiện ném thông điệp.",
+    "receiveTask": "Tác vụ nhận (receive task) chưa được hỗ trợ; hãy dùng sự kiện bắt thông điệp.",
+}
+FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+              "task", "userTask", "serviceTask", "scriptTask", "manualTask", "businessRuleTask", "sendTask",
+              "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess", "exclusiveGateway",
+              "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops a file from being deployed."""
+
+    element_id: str | None
+    element_name: str | None
+    message: str
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def _q(tag: str) -> str:
+    return f"{{{BPMN}}}{tag}"
+
+
+def _local(node) -> str:
+    return etree.QName(node).localname
+
+
+class _Checker:
+    def __init__(self, root, forms: Iterable[str], handlers: Iterable[str]):
+        self.root = root
+        self.forms = set(forms)
+        self.handlers = set(handlers)
+        self.problems: list[Problem] = []
+
+    def add(self, node, message: str) -> None:
+        self.problems.append(Problem(node.get("id") if node is not None else None,
+                                     node.get("name") if node is not None else None, message))
+
+    def label(self, node) -> str:
+        return f"«{node.get('name') or node.get('id')}»"
+
+    # -- the whole file ---------------------------------------------------------------
+    def run(self) -> None:
+        processes = self.root.findall(_q("process"))
+        if not processes:
+            self.add(None, "Tệp không có quy trình (process) nào.")
+        if processes and not any(p.get("isExecutable") == "true" for p in processes):
+            for process in processes:
+                self.add(process, f"Quy trình {self.label(process)} chưa đánh dấu thực thi được "
+                                  "(isExecutable=\"true\").")
+        for process in processes:
+            if process.get("isExecutable") == "true":
+                self.check_container(process)
+
+    def check_container(self, container) -> None:
+        nodes = {n.get("id"): n for n in container if _local(n) in FLOW_NODES}
+        flows = [f for f in container if _local(f) == "sequenceFlow"]
+        for node in container.iter():
+            if not isinstance(node.tag, str):
+                continue
+            kind = _local(node)
+            if kind in UNSUPPORTED and node.getparent() is not None:
+                self.add(node, f"{self.label(node)}: {UNSUPPORTED[kind]}")
+        for flow in flows:
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in nodes:
+                    self.add(flow, f"Luồng {self.label(flow)} trỏ tới phần tử «{flow.get(end)}» không có trong "
+                                   "cùng quy trình.")
+            condition = flow.find(_q("conditionExpression"))
+            if condition is not None and (condition.text or "").strip():
+                self.check_expression(flow, condition.text, "điều kiện")
+        for node in nodes.values():
+            self.check_node(node)
+            if _local(node) in ("subProcess", "transaction"):
+                self.check_container(node)
+        self.check_reachable(container, nodes, flows)
+
+    def check_reachable(self, container, nodes, flows) -> None:
+        targets = {}
+        for flow in flows:
+            targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+        attached = {}
+        for node in nodes.values():
+            if _local(node) == "boundaryEvent":
+                attached.setdefault(node.get("attachedToRef"), []).append(node.get("id"))
+        starts = [i for i, n in nodes.items() if _local(n) == "startEvent"
+                  or (_local(n) == "subProcess" and n.get("triggeredByEvent") == "true")]
+        if not starts and _local(container) == "process":
+            self.add(container, f"Quy trình {self.label(container)} không có sự kiện bắt đầu.")
+        seen, stack = set(), list(starts)
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(targets.get(current, []))
+            stack.extend(attached.get(current, []))
+        for node_id, node in nodes.items():
+            if node_id not in seen:
+                self.add(node, f"{self.label(node)} không thể tới được từ sự kiện bắt đầu nào.")
+
+    # -- one element -------------------------------------------------------------------
+    def check_node(self, node) -> None:
+        kind = _local(node)
+        if kind == "userTask":
+            self.check_user_task(node)
+        elif kind == "serviceTask":
+            self.check_service_task(node)
+        elif kind == "businessRuleTask" and not node.get(f"{{{CAMUNDA}}}decisionRef"):
+            self.add(node, f"{self.label(node)}: tác vụ quy tắc nghiệp vụ thiếu bảng quyết định "
+                           "(camunda:decisionRef); bảng quyết định DMN chưa được hỗ trợ khi triển khai.")
+        elif kind == "callActivity":
+            self.check_call_activity(node)
+        for definition in node.findall(_q("timerEventDefinition")):
+            self.check_timer(node, definition)
+        if kind in ("exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
+                    "task", "userTask", "serviceTask", "scriptTask", "manualTask", "callActivity",
+                    "startEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"):
+            parent = node.getparent()
+            has_out = any(f.get("sourceRef") == node.get("id") for f in parent if _local(f) == "sequenceFlow")
+            if not has_out:
+                self.add(node, f"{self.label(node)} không có luồng ra; hãy nối tới bước tiếp theo hoặc "
+                               "sự kiện kết thúc.")
+
+    def check_user_task(self, node) -> None:
+        groups, users, assignee = (node.get(f"{{{CAMUNDA}}}{a}") for a in ("candidateGroups", "candidateUsers",
+                                                                           "assignee"))
+        if not (groups or users or assignee):
+            self.add(node, f"Bước {self.label(node)} chưa có người xử lý: hãy ghi nhóm xử lý (candidate groups) "
+                           "hoặc người được giao (assignee).")
+        form = node.get(f"{{{CAMUNDA}}}formKey")
+        if not form:
+            self.add(node, f"Bước {self.label(node)} chưa chọn biểu mẫu (form key).")
+        elif form not in self.forms:
+            self.add(node, f"Bước {self.label(node)} dùng biểu mẫu «{form}» chưa có trong danh mục biểu mẫu.")
+        for attribute in ("candidateGroups", "candidateUsers", "assignee", "dueDate", "followUpDate", "priority"):
+            value = node.get(f"{{{CAMUNDA}}}{attribute}")
+            if value and is_expression(value):
+                self.check_expression(node, value, attribute)
+
+    def check_service_task(self, node) -> None:
+        handler = node.get(f"{{{CHIDAO_NS}}}handler")
+        delegate = node.get(f"{{{CAMUNDA}}}delegateExpression") or ""
+        if not handler and re.fullmatch(r"\$\{[^}]+\}", delegate.strip()):
+            handler = delegate.strip()[2:-1].strip()
+        kind = node.get(f"{{{CAMUNDA}}}type")
+        if handler:
+            if handler not in self.handlers:
+                self.add(node, f"Tác vụ {self.label(node)} gọi bộ xử lý «{handler}» chưa được đăng ký.")
+        elif kind:
+            self.add(node, f"Tác vụ {self.label(node)}: kiểu camunda:type=\"{kind}\" chưa được hỗ trợ.")
+        elif node.get(f"{{{CAMUNDA}}}class") or node.get(f"{{{CAMUNDA}}}expression"):
+            self.add(node, f"Tác vụ {self.label(node)}: camunda:class và camunda:expression (mã Java) không chạy "
+                           "được ở đây; hãy chọn một bộ xử lý đã đăng ký.")
+        else:
+            self.add(node, f"Tác vụ {self.label(node)} chưa chọn bộ xử lý (chidao:handler).")
+
+    def check_call_activity(self, node) -> None:
+        if not node.get("calledElement"):
+            self.add(node, f"Hoạt động gọi {self.label(node)} chưa ghi quy trình được gọi (calledElement).")
+        loop = node.find(_q("multiInstanceLoopCharacteristics"))
+        if loop is not None:
+            if loop.get("isSequential") == "true":
+                self.add(node, f"Hoạt động gọi {self.label(node)} lặp tuần tự chưa được hỗ trợ; hãy dùng song song.")
+            if not loop.get(f"{{{CAMUNDA}}}collection") and loop.find(_q("loopCardinality")) is None:
+                self.add(node, f"Hoạt động gọi {self.label(node)} lặp nhiều lần nhưng thiếu camunda:collection "
+                               "hoặc loopCardinality.")
+
+    def check_timer(self, node, definition) -> None:
+        for kind, reader in (("timeDate", "date"), ("timeDuration", "duration"), ("timeCycle", "cycle")):
+            item = definition.find(_q(kind))
+            if item is None:
+                continue
+            text = (item.text or "").strip()
+            if not text:
+                self.add(node, f"Sự kiện hẹn giờ {self.label(node)} chưa có biểu thức thời gian.")
+            elif is_expression(text):
+                self.check_expression(node, text, "thời gian")
+            else:
+                try:
+                    {"date": TimerEventDefinition.parse_time_or_duration,
+                     "duration": TimerEventDefinition.parse_iso_duration,
+                     "cycle": TimerEventDefinition.parse_iso_recurring_interval}[reader](text)
+                except Exception:  # noqa: BLE001 - any unreadable literal is the same problem
+                    self.add(node, f"Sự kiện hẹn giờ {self.label(node)}: «{text}» không phải thời gian "
+                                   "ISO 8601 hợp lệ.")
+            return
+        self.add(node, f"Sự kiện hẹn giờ {self.label(node)} chưa có thời điểm, khoảng thời gian hoặc chu kỳ.")
+
+    def check_expression(self, node, text: str, what: str) -> None:
+        bodies = expression_bodies(text) if is_expression(text) else [juel_to_python(text)]
+        for body in bodies:
+            try:
+                ast.parse(body, mode="eval")
+            except SyntaxError:
+                self.add(node, f"{self.label(node)}: biểu thức {what} «{text.strip()}» viết sai cú pháp.")
+
+
+def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Iterable[str]) -> list[Problem]:
+    """Every problem of a BPMN file (an empty list: it can be deployed)."""
+    try:
+        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return [Problem(None, None, f"Tệp không phải XML hợp lệ: {exc.msg} (dòng {exc.lineno}).")]
+    if _local(root) != "definitions" or etree.QName(root).namespace != BPMN:
+        return [Problem(None, None, "Tệp không phải mô hình BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
+    checker = _Checker(root, forms, handlers)
+    checker.run()
+    if checker.problems:
+        return checker.problems
+    try:
+        parse_bpmn(xml, filename)
+    except DefinitionError as exc:
+        return [Problem(p["element_id"], p["element_name"], p["message"]) for p in exc.problems]
+    except Exception as exc:  # noqa: BLE001 - the parser's own failures become the file's problem
+        return [Problem(None, None, f"Bộ đọc BPMN không đọc được tệp: {exc.__class__.__name__} {exc}.")]
+    return []
