@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .db import Base, JSONText, UTCDateTime
 from .errors import DefinitionError
 from .identity import Actor
+from .oplog import log_operation
 
 
 class FormDefinition(Base):
@@ -89,5 +90,6 @@ def deploy_form(session: Session, key: str, schema: Any, actor: Actor, now: date
     row = FormDefinition(id=str(uuid.uuid4()), key=key, version=version, schema=schema, sha256=sha, note=note,
                          deployed_by=actor.username, deployed_at=now)
     session.add(row)
+    log_operation(session, actor, now, "deploy_form", f"{key}:{version}", sha, note=note)
     session.flush()
     return row

@@ -43,6 +43,7 @@ from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forb
 from .form_catalogue import form_keys, form_schema
 from .forms import validate_submission
 from .history import HistoryWriter
+from .oplog import log_operation
 from .identity import SYSTEM, Actor, User
 from .jobs import TIMER, WAITING, Job, new_job
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
@@ -417,6 +418,9 @@ class Engine:
         if new_definitions:
             session.add(deployment)
             session.add_all(new_definitions)
+            for definition in new_definitions:
+                log_operation(session, actor, now, "deploy", definition.id, definition.sha256,
+                              deployment=deployment.id, resource=definition.resource_name)
             session.flush()
         return deployment
 

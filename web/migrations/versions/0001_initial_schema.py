@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:10:06.421526
+Create Date: 2026-11-23 20:12:53.966685
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import engine.db
+
 
 revision = '0001'
 down_revision = None
@@ -200,6 +200,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_user_unread', ['username', 'read_at'], unique=False)
+
+    op.create_table('operation_log',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=80), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target', sa.String(length=200), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('detail', engine.db.JSONText(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('operation_log', schema=None) as batch_op:
+        batch_op.create_index('ix_operation_at', ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_operation_log_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_operation_log_actor'), ['actor'], unique=False)
 
     op.create_table('outgoing_entry',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -418,6 +433,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outgoing_entry_directive_id'))
 
     op.drop_table('outgoing_entry')
+    with op.batch_alter_table('operation_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_operation_log_actor'))
+        batch_op.drop_index(batch_op.f('ix_operation_log_action'))
+        batch_op.drop_index('ix_operation_at')
+
+    op.drop_table('operation_log')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_unread')
 
