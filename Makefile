@@ -21,6 +21,7 @@ web/static/vendor/bpmn-js/.copied: package.json package-lock.json
 	rm -rf web/static/vendor/bpmn-js
 	mkdir -p web/static/vendor
 	cp -r node_modules/bpmn-js/dist web/static/vendor/bpmn-js
+	cp node_modules/camunda-bpmn-moddle/resources/camunda.json web/static/vendor/bpmn-js/camunda-moddle.json
 	touch $@
 
 web/translations/en/LC_MESSAGES/messages.mo: web/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed

@@ -162,3 +162,15 @@ class Attachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(80))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessDraft(Base):
+    """An administrator's unsaved work on a process: kept until deployed or replaced."""
+
+    __tablename__ = "process_draft"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    base_definition_id: Mapped[str | None] = mapped_column(String(120))
+    saved_by: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -43,10 +43,10 @@ from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forb
 from .form_catalogue import form_keys, form_schema
 from .forms import validate_submission
 from .history import HistoryWriter
-from .oplog import log_operation
 from .identity import SYSTEM, Actor, User
 from .jobs import TIMER, WAITING, Job, new_job
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
+from .oplog import log_operation
 from .plugin import FormContext, Plugin, ServiceContext
 from .tasks import USER_PREFIX
 from .validation import Problem, validate_bpmn

@@ -38,6 +38,61 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
               "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
+#: Camunda attributes the engine reads, with what they do here.
+UNDERSTOOD_ATTRIBUTES = {
+    "candidateGroups": "nhóm xử lý", "candidateUsers": "người có thể xử lý", "assignee": "người được giao",
+    "dueDate": "hạn xử lý", "followUpDate": "ngày theo dõi", "priority": "độ ưu tiên", "formKey": "biểu mẫu",
+    "initiator": "biến lưu người khởi tạo", "collection": "danh sách lặp", "elementVariable": "biến phần tử lặp",
+    "delegateExpression": "bộ xử lý đã đăng ký", "calledElementBinding": "cách chọn phiên bản quy trình được gọi",
+    "calledElementVersion": "phiên bản quy trình được gọi", "asyncBefore": "bỏ qua (mọi bước chạy ngay)",
+    "asyncAfter": "bỏ qua (mọi bước chạy ngay)", "exclusive": "bỏ qua", "versionTag": "bỏ qua",
+    "historyTimeToLive": "bỏ qua (lịch sử được giữ mãi)", "jobPriority": "bỏ qua", "taskPriority": "bỏ qua",
+}
+#: Camunda attributes and elements whose meaning the engine cannot keep: a model using them is refused.
+REFUSED = {
+    "class": "lớp Java (camunda:class) không chạy được ở đây; hãy chọn một bộ xử lý đã đăng ký",
+    "expression": "biểu thức gọi mã Java (camunda:expression) không chạy được ở đây",
+    "executionListener": "bộ lắng nghe thực thi (camunda:executionListener) chưa được hỗ trợ",
+    "taskListener": "bộ lắng nghe tác vụ (camunda:taskListener) chưa được hỗ trợ",
+    "inputOutput": "ánh xạ vào/ra (camunda:inputOutput) chưa được hỗ trợ; hãy dùng biến của quy trình",
+    "connector": "bộ kết nối (camunda:connector) chưa được hỗ trợ",
+    "resultVariable": "camunda:resultVariable chưa được hỗ trợ",
+}
+#: Camunda elements read as they are.
+UNDERSTOOD_ELEMENTS = {"properties": "thuộc tính mở rộng", "property": "thuộc tính mở rộng",
+                       "in": "biến truyền vào quy trình được gọi", "out": "biến nhận về từ quy trình được gọi",
+                       "formData": "bỏ qua: biểu mẫu lấy theo formKey (JSON Schema)",
+                       "formField": "bỏ qua: biểu mẫu lấy theo formKey (JSON Schema)",
+                       "failedJobRetryTimeCycle": "bỏ qua: việc lỗi được thử lại 3 lần"}
+
+
+def camunda_extensions(root) -> list[dict]:
+    """Every camunda: attribute or element a model uses, whether it is understood, and what it does here."""
+    found = []
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        owner = node
+        while owner is not None and etree.QName(owner).namespace != BPMN:
+            owner = owner.getparent()
+        if etree.QName(node).namespace == CAMUNDA:
+            name = etree.QName(node).localname
+            found.append(_usage(owner, f"camunda:{name}", name not in REFUSED,
+                                REFUSED.get(name) or UNDERSTOOD_ELEMENTS.get(name, "bỏ qua")))
+        for attribute in node.attrib:
+            if etree.QName(attribute).namespace == CAMUNDA:
+                name = etree.QName(attribute).localname
+                found.append(_usage(owner, f"camunda:{name}", name not in REFUSED,
+                                    REFUSED.get(name) or UNDERSTOOD_ATTRIBUTES.get(name, "bỏ qua")))
+    return found
+
+
+def _usage(owner, extension: str, understood: bool, note: str) -> dict:
+    return {"element_id": owner.get("id") if owner is not None else None,
+            "element_name": owner.get("name") if owner is not None else None,
+            "extension": extension, "understood": understood, "note": note}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing that stops a file from being deployed."""
@@ -74,6 +129,10 @@ class _Checker:
 
     # -- the whole file ---------------------------------------------------------------
     def run(self) -> None:
+        for usage in camunda_extensions(self.root):
+            if not usage["understood"]:
+                self.problems.append(Problem(usage["element_id"], usage["element_name"],
+                                             f"«{usage['element_name'] or usage['element_id']}»: {usage['note']}."))
         processes = self.root.findall(_q("process"))
         if not processes:
             self.add(None, "Tệp không có quy trình (process) nào.")
@@ -182,10 +241,7 @@ class _Checker:
                 self.add(node, f"Tác vụ {self.label(node)} gọi bộ xử lý «{handler}» chưa được đăng ký.")
         elif kind:
             self.add(node, f"Tác vụ {self.label(node)}: kiểu camunda:type=\"{kind}\" chưa được hỗ trợ.")
-        elif node.get(f"{{{CAMUNDA}}}class") or node.get(f"{{{CAMUNDA}}}expression"):
-            self.add(node, f"Tác vụ {self.label(node)}: camunda:class và camunda:expression (mã Java) không chạy "
-                           "được ở đây; hãy chọn một bộ xử lý đã đăng ký.")
-        else:
+        elif not (node.get(f"{{{CAMUNDA}}}class") or node.get(f"{{{CAMUNDA}}}expression")):
             self.add(node, f"Tác vụ {self.label(node)} chưa chọn bộ xử lý (chidao:handler).")
 
     def check_call_activity(self, node) -> None:

@@ -72,7 +72,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import admin, auth, directives, errors, filters, tasks, tracking
+    from . import admin, auth, directives, errors, filters, modeler, tasks, tracking  # noqa: F401 (modeler adds admin routes)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engine import CalendarDay, Job, load_calendar
 from engine.jobs import INCIDENT, retry_incident
+from engine.oplog import log_operation
 
 from .services import services
 
@@ -47,6 +48,8 @@ def calendar():
             row = s.get(CalendarDay, day) or CalendarDay(day=day)
             row.working, row.note, row.changed_by = request.form.get("working") == "1", note, current_user.username
             s.add(row)
+            log_operation(s, current_user.actor(), services().clock.now(), "calendar_set", day.isoformat(),
+                          working=row.working, note=note)
         flash(_("Đã ghi ngày %(day)s.", day=day.strftime("%d/%m/%Y")), "success")
         return redirect(url_for("admin.calendar", year=day.year), 303)
     with services().db.reader() as s:
@@ -65,6 +68,7 @@ def calendar_delete(day: str):
         if row is None:
             abort(404, _("Ngày này không có trong danh sách ngoại lệ."))
         s.delete(row)
+        log_operation(s, current_user.actor(), services().clock.now(), "calendar_remove", day)
     flash(_("Đã xóa ngày %(day)s khỏi danh sách ngoại lệ.", day=date.fromisoformat(day).strftime("%d/%m/%Y")),
           "success")
     return redirect(url_for("admin.calendar", year=day[:4]), 303)
@@ -84,13 +88,17 @@ def incidents():
 def incident_action(job_id: str, action: str):
     with services().db.transaction() as s:
         if action == "retry":
-            retry_incident(s, job_id, services().clock.now())
+            job = retry_incident(s, job_id, services().clock.now())
+            log_operation(s, current_user.actor(), services().clock.now(), "incident_retry", job_id,
+                          element=job.element_id, instance=job.instance_id)
             message = _("Sẽ chạy lại việc này ở lần chạy kế tiếp của bộ xử lý.")
         elif action == "cancel":
             job = s.get(Job, job_id)
             if job is None or job.status != INCIDENT:
                 abort(404, _("Không tìm thấy sự cố này, hoặc nó đã được xử lý."))
             s.delete(job)
+            log_operation(s, current_user.actor(), services().clock.now(), "incident_cancel", job_id,
+                          element=job.element_id, instance=job.instance_id, error=job.last_error)
             message = _("Đã hủy việc lỗi.")
         else:
             abort(404)

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from engine import SYSTEM, User
+from engine.oplog import log_operation
 from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
@@ -179,6 +180,7 @@ def register_commands(app: Flask) -> None:
                         roles=list(roles), created_at=services().clock.now(), active=True)
             user.set_password(password)
             s.add(user)
+            log_operation(s, SYSTEM, services().clock.now(), "user_add", username, agency=agency, roles=list(roles))
         click.echo(f"Đã tạo người dùng {username} ({agency}: {', '.join(roles)}).")
 
     @users.command("list")

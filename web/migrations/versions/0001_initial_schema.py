@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:12:53.966685
+Create Date: 2026-11-23 20:14:53.972491
 """
-from alembic import op
 import sqlalchemy as sa
-import engine.db
+from alembic import op
 
+import engine.db
 
 revision = '0001'
 down_revision = None
@@ -237,6 +237,14 @@ def upgrade() -> None:
     with op.batch_alter_table('outgoing_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outgoing_entry_directive_id'), ['directive_id'], unique=False)
 
+    op.create_table('process_draft',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('bpmn_xml', sa.Text(), nullable=False),
+    sa.Column('base_definition_id', sa.String(length=120), nullable=True),
+    sa.Column('saved_by', sa.String(length=80), nullable=False),
+    sa.Column('saved_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key')
+    )
     op.create_table('receipt',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('directive_id', sa.String(length=36), nullable=False),
@@ -429,6 +437,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_receipt_agency'))
 
     op.drop_table('receipt')
+    op.drop_table('process_draft')
     with op.batch_alter_table('outgoing_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outgoing_entry_directive_id'))
 
