@@ -88,8 +88,9 @@ def edit(definition_id: str):
             abort(404, _("Không tìm thấy phiên bản quy trình này."))
         draft = s.get(ProcessDraft, definition.key) if request.args.get("draft") else None
         forms = sorted(form_keys(s, engine.plugin.forms))
-    return render_template("admin/modeler.html", definition=definition, draft=draft,
-                           forms=forms, handlers=sorted(engine.plugin.handlers))
+    return render_template("admin/modeler.html", definition=definition, filename=definition.resource_name,
+                           xml=draft.bpmn_xml if draft else None, draft=draft, forms=forms,
+                           handlers=sorted(engine.plugin.handlers), extensions=[])
 
 
 def _posted_xml() -> bytes:
@@ -180,6 +181,24 @@ def _extensions_of(xml: bytes) -> list[dict]:
                                                                                no_network=True)))
     except etree.XMLSyntaxError:
         return []
+
+
+@bp.route("/processes/open", methods=["POST"])
+@admin_only
+def open_file():
+    """Open an uploaded file in the modeler without deploying it."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Hãy chọn một tệp .bpmn."), "error")
+        return redirect(url_for("admin.processes"), 303)
+    xml = upload.read(MAX_BPMN + 1)
+    if len(xml) > MAX_BPMN:
+        abort(413)
+    with services().db.reader() as s:
+        forms = sorted(form_keys(s, services().engine.plugin.forms))
+    return render_template("admin/modeler.html", definition=None, filename=upload.filename,
+                           xml=xml.decode("utf-8", "replace"), forms=forms,
+                           handlers=sorted(services().engine.plugin.handlers), extensions=_extensions_of(xml))
 
 
 @bp.route("/processes/<definition_id>/migrate", methods=["POST"])

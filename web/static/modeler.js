@@ -9,6 +9,7 @@
   var status = document.getElementById("modeler-status");
   var panel = document.getElementById("properties");
   var modeler = null;
+  var original = "";
   var marked = [];
 
   function json(url) { return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }); }
@@ -187,9 +188,15 @@
     });
   }
 
+  // Saving a model nobody edited returns the file as it came, byte for byte.
+  function exportXML() {
+    if (!modeler.get("commandStack").canUndo()) { return Promise.resolve(original); }
+    return modeler.saveXML({ format: true }).then(function (result) { return result.xml; });
+  }
+
   function post(url) {
-    return modeler.saveXML({ format: true }).then(function (result) {
-      return fetch(url, { method: "POST", credentials: "same-origin", body: result.xml,
+    return exportXML().then(function (xml) {
+      return fetch(url, { method: "POST", credentials: "same-origin", body: xml,
                           headers: { "Content-Type": "application/xml", "X-CSRFToken": config.csrf } });
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
@@ -227,13 +234,25 @@
   }
 
   // -- start -------------------------------------------------------------------------------
-  Promise.all([json(config.camunda_moddle), json(config.chidao_moddle)]).then(function (descriptors) {
+  // A document that binds a prefix to another namespace (Activiti files use «camunda» for theirs)
+  // keeps its own binding: our extension is left out rather than clash with it.
+  function extensionsFor(text, descriptors) {
+    var extensions = {};
+    descriptors.forEach(function (descriptor) {
+      var bound = new RegExp("xmlns:" + descriptor.prefix + "=\"([^\"]*)\"").exec(text);
+      if (!bound || bound[1] === descriptor.uri) { extensions[descriptor.prefix] = descriptor; }
+    });
+    return extensions;
+  }
+
+  var draft = document.getElementById("draft-xml");
+  var source = draft ? Promise.resolve(draft.value) : fetch(config.xml_url, { credentials: "same-origin" })
+    .then(function (r) { return r.text(); });
+  Promise.all([source, json(config.camunda_moddle), json(config.chidao_moddle)]).then(function (loaded) {
+    original = loaded[0];
     modeler = new window.BpmnJS({ container: "#canvas", keyboard: { bindTo: document },
-                                  moddleExtensions: { camunda: descriptors[0], chidao: descriptors[1] } });
-    var draft = document.getElementById("draft-xml");
-    var xml = draft ? Promise.resolve(draft.value) : fetch(config.xml_url, { credentials: "same-origin" })
-      .then(function (r) { return r.text(); });
-    return xml.then(function (text) { return modeler.importXML(text); });
+                                  moddleExtensions: extensionsFor(loaded[0], [loaded[1], loaded[2]]) });
+    return modeler.importXML(loaded[0]);
   }).then(function () {
     modeler.get("canvas").zoom("fit-viewport");
     modeler.on("selection.changed", function (event) { showProperties(event.newSelection[0]); });
@@ -249,6 +268,7 @@
     var deployButton = document.getElementById("deploy");
     if (deployButton) { deployButton.addEventListener("click", deploy); }
     window.chidaoModeler = modeler;
+    window.chidaoExport = exportXML;
     page.setAttribute("data-ready", "true");
   }).catch(function (error) {
     say(labels.failed + " " + error.message, "bad");
