@@ -35,6 +35,7 @@ class ServiceContext:
     actor: Actor
     now: datetime
     calendar: BusinessCalendar
+    properties: dict[str, str] = field(default_factory=dict)  # the element's camunda:properties
 
 
 @dataclass

@@ -137,7 +137,7 @@ class _StepContext:
         context = ServiceContext(
             session=self.command.session, instance=self.loaded.instance, element_id=element_id,
             variables=task_scope(self.loaded.workflow, task), actor=self.command.actor, now=self.command.now,
-            calendar=self.command.calendar,
+            calendar=self.command.calendar, properties=dict(getattr(task.task_spec, "extensions", None) or {}),
         )
         return handler(context)
 

@@ -66,8 +66,15 @@ UNDERSTOOD_ELEMENTS = {"properties": "thuộc tính mở rộng", "property": "t
                        "failedJobRetryTimeCycle": "bỏ qua: việc lỗi được thử lại 3 lần"}
 
 
+ACTIVITI = "http://activiti.org/bpmn"
+ACTIVITI_NOTE = "thuộc tính Activiti không được đọc; hãy dùng không gian tên Camunda (http://camunda.org/schema/1.0/bpmn)"
+
+
 def camunda_extensions(root) -> list[dict]:
-    """Every camunda: attribute or element a model uses, whether it is understood, and what it does here."""
+    """Every camunda: attribute or element a model uses, whether it is understood, and what it does here.
+
+    Attributes in the older Activiti namespace are listed as not understood.
+    """
     found = []
     for node in root.iter():
         if not isinstance(node.tag, str):
@@ -75,6 +82,11 @@ def camunda_extensions(root) -> list[dict]:
         owner = node
         while owner is not None and etree.QName(owner).namespace != BPMN:
             owner = owner.getparent()
+        for attribute in node.attrib:
+            if etree.QName(attribute).namespace == ACTIVITI:
+                found.append(_usage(owner, f"activiti:{etree.QName(attribute).localname}", False, ACTIVITI_NOTE))
+        if etree.QName(node).namespace == ACTIVITI:
+            found.append(_usage(owner, f"activiti:{etree.QName(node).localname}", False, ACTIVITI_NOTE))
         if etree.QName(node).namespace == CAMUNDA:
             name = etree.QName(node).localname
             found.append(_usage(owner, f"camunda:{name}", name not in REFUSED,

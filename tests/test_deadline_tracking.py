@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select
 
-from engine import Conflict
+from engine import SYSTEM, Conflict
 from engine.clock import LOCAL_TZ
 from engine.jobs import INCIDENT, Job
 from engine.models import HistoryEvent, ProcessInstance
@@ -72,6 +74,40 @@ def test_a_deadline_during_tet_falls_on_the_first_working_day_after_it(lifecycle
     with svc.db.reader() as s:
         reminder = s.scalars(select(Job).where(Job.element_id == "wait_reminder")).one()
     assert reminder.due_at == at("2026-02-11T08:00")  # 3 working days before, Tết days not counted
+
+
+def with_offsets(reminder_days: int, escalation_days: int) -> bytes:
+    """The task process with the offsets an admin sets on «compute_schedule» in the modeler's panel."""
+    xml = (Path(__file__).parents[1] / "bpmn" / "directive_task.bpmn").read_text(encoding="utf-8")
+    root = etree.fromstring(xml.encode())
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
+    step = root.find(".//bpmn:serviceTask[@id='compute_schedule']", ns)
+    extensions = etree.SubElement(step, f"{{{ns['bpmn']}}}extensionElements")
+    step.insert(0, extensions)
+    properties = etree.SubElement(extensions, f"{{{ns['camunda']}}}properties")
+    for name, value in {"reminder_days": reminder_days, "escalation_days": escalation_days}.items():
+        etree.SubElement(properties, f"{{{ns['camunda']}}}property", name=name, value=str(value))
+    return etree.tostring(root)
+
+
+def test_offsets_set_on_the_schedule_step_in_the_model_replace_the_settings_and_survive_an_extension(
+        lifecycle, svc, clock):
+    with svc.db.transaction() as s:
+        svc.engine.deploy(s, "nhắc sớm", {"directive_task.bpmn": with_offsets(5, 1)}, SYSTEM)
+    lifecycle.distributed(one_task("2026-12-15"))
+    with svc.db.reader() as s:
+        jobs = {j.element_id: j.due_at for j in s.scalars(select(Job))}
+    assert jobs["wait_reminder"] == at("2026-12-08T08:00")  # 5 working days before Tuesday 15/12
+    instance_id = assignment_instance(svc)
+    with svc.db.transaction() as s:
+        svc.engine.correlate_message(s, instance_id, "Xin gia hạn", lifecycle.actor("sct.cv"), {
+            "extension_new_deadline": "2026-12-22", "extension_reason": "Chờ số liệu của Cục Thống kê.",
+            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
+    lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve",
+                                                   "extension_decision_reason": "Đồng ý."})
+    with svc.db.reader() as s:
+        jobs = {j.element_id: j.due_at for j in s.scalars(select(Job).where(Job.instance_id == instance_id))}
+    assert jobs == {"wait_reminder": at("2026-12-15T08:00")}  # still 5 working days, now before 22/12
 
 
 def test_an_approved_extension_moves_the_deadline_and_rearms_every_timer(lifecycle, svc, clock):

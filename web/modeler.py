@@ -137,7 +137,8 @@ def deploy():
     try:
         with services().db.transaction() as s:
             deployment = services().engine.deploy(s, request.args.get("name") or _("Triển khai từ trình thiết kế"),
-                                                  {f"{key}.bpmn": xml}, current_user.actor(), source="modeler")
+                                                  {f"{key}.bpmn": xml}, current_user.actor(), source="modeler",
+                                                  changed_only=True)
             definitions = list(deployment.definitions)
             s.execute(delete(ProcessDraft).where(ProcessDraft.key == key))
     except DefinitionError as exc:
@@ -162,7 +163,7 @@ def upload():
     try:
         with services().db.transaction() as s:
             deployment = services().engine.deploy(s, upload.filename, {upload.filename: xml}, current_user.actor(),
-                                                  source="upload")
+                                                  source="upload", changed_only=True)
             definitions = list(deployment.definitions)
     except DefinitionError as exc:
         return render_template("admin/upload_result.html", filename=upload.filename, problems=exc.problems,
@@ -280,7 +281,10 @@ def operations():
         value = request.args.get(name)
         if not value:
             return None
-        moment = datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
+        try:
+            moment = datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
+        except ValueError:
+            abort(400, _("Ngày «%(value)s» không đúng dạng năm-tháng-ngày (ví dụ 2025-08-11).", value=value))
         return moment.replace(hour=23, minute=59, second=59) if end else moment
 
     with services().db.reader() as s:

@@ -40,10 +40,10 @@ def dmy(moment: datetime | date) -> str:
     return moment.strftime("%d/%m/%Y")
 
 
-def plan(calendar: BusinessCalendar, settings: TrackingSettings, due: datetime) -> dict[str, str]:
+def plan(calendar: BusinessCalendar, reminder_days: int, escalation_days: int, due: datetime) -> dict[str, str]:
     """The moments around a deadline: the reminder before it, the escalation after it."""
-    remind = calendar.subtract_working_days(due.date(), settings.reminder_days)
-    escalate = calendar.add_working_days(due.date(), settings.escalation_days)
+    remind = calendar.subtract_working_days(due.date(), reminder_days)
+    escalate = calendar.add_working_days(due.date(), escalation_days)
     return {"due_at": due.isoformat(),
             "remind_at": datetime.combine(remind, MORNING, tzinfo=due.tzinfo).isoformat(),
             "escalate_at": datetime.combine(escalate, MORNING, tzinfo=due.tzinfo).isoformat()}
@@ -64,6 +64,16 @@ class Tracking:
 
     def __init__(self, settings: TrackingSettings):
         self.settings = settings
+
+    def offsets(self, ctx: ServiceContext, schedule: dict[str, Any] | None = None) -> tuple[int, int]:
+        """Reminder and escalation offsets in working days: this step's properties in the model
+        (``reminder_days``, ``escalation_days``), else those the schedule was computed with, else the settings."""
+        stored = schedule or {}
+
+        def pick(name: str, default: int) -> int:
+            return int(ctx.properties.get(name) or stored.get(name) or default)
+
+        return pick("reminder_days", self.settings.reminder_days), pick("escalation_days", self.settings.escalation_days)
 
     def reader(self, calendar: BusinessCalendar) -> DeadlineReader:
         return DeadlineReader(calendar, self.settings.before_day)
@@ -89,10 +99,13 @@ class Tracking:
         """Compute the task's deadline moments (data object ``schedule``) and its ``phase``."""
         v = ctx.variables
         deadline = v.get("deadline")
-        schedule: dict[str, Any] = {"deadline": deadline, "original_deadline": deadline, "extensions": []}
+        reminder_days, escalation_days = self.offsets(ctx)
+        schedule: dict[str, Any] = {"deadline": deadline, "original_deadline": deadline, "extensions": [],
+                                    "reminder_days": reminder_days, "escalation_days": escalation_days}
         if deadline and not v.get("recurrence"):
             at = time.fromisoformat(v["deadline_time"]) if v.get("deadline_time") else None
-            schedule.update(plan(ctx.calendar, self.settings, ctx.calendar.deadline(date.fromisoformat(deadline), at)))
+            schedule.update(plan(ctx.calendar, reminder_days, escalation_days,
+                                 ctx.calendar.deadline(date.fromisoformat(deadline), at)))
         else:
             schedule.update(due_at=None, remind_at=None, escalate_at=None)
         schedule["original_due_at"] = schedule["due_at"]
@@ -146,7 +159,8 @@ class Tracking:
         new = v["extension_new_deadline"]
         schedule["extensions"] = schedule.get("extensions", []) + [self._decision(ctx, "approved", schedule)]
         schedule["deadline"] = new
-        schedule.update(plan(ctx.calendar, self.settings, ctx.calendar.deadline(date.fromisoformat(new))))
+        due = ctx.calendar.deadline(date.fromisoformat(new))
+        schedule.update(plan(ctx.calendar, *self.offsets(ctx, schedule), due))
         self._tell(ctx, self._lead(ctx) + self._tracker(ctx), "extension", f"Đồng ý gia hạn: nhiệm vụ {v['ref']}",
                    f"{self._what(v)}\nHạn mới: {dmy(date.fromisoformat(new))}.")
         return {"schedule": schedule, "phase": phase_at(schedule, ctx.now)}
@@ -190,7 +204,7 @@ class Tracking:
             return {"periods_over": True}
         has_time = "BYHOUR" in v["recurrence"]
         due = ctx.calendar.deadline(stated.date(), stated.timetz().replace(tzinfo=None) if has_time else None)
-        moments = plan(ctx.calendar, self.settings, due)
+        moments = plan(ctx.calendar, *self.offsets(ctx, v.get("schedule")), due)
         return {"period_no": (v.get("period_no") or 0) + 1, "period_opens_at": opens.isoformat(),
                 "period_due": moments["due_at"], "period_remind_at": moments["remind_at"],
                 "period_escalate_at": moments["escalate_at"], "periods_over": False}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:14:53.972491
+Create Date: 2026-11-23 19:49:19.873980
 """
 import sqlalchemy as sa
 from alembic import op
@@ -132,21 +132,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_directive_number_text'), ['number_text'], unique=False)
         batch_op.create_index('ix_directive_updated', ['updated_at'], unique=False)
 
-    op.create_table('form_definition',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('schema', engine.db.JSONText(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('deployed_by', sa.String(length=80), nullable=False),
-    sa.Column('deployed_at', engine.db.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('key', 'version', name='uq_form_key_version')
-    )
-    with op.batch_alter_table('form_definition', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_form_definition_key'), ['key'], unique=False)
-
     op.create_table('history_event',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('instance_id', sa.String(length=36), nullable=False),
@@ -201,21 +186,6 @@ def upgrade() -> None:
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_user_unread', ['username', 'read_at'], unique=False)
 
-    op.create_table('operation_log',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('at', engine.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('actor', sa.String(length=80), nullable=False),
-    sa.Column('action', sa.String(length=60), nullable=False),
-    sa.Column('target', sa.String(length=200), nullable=True),
-    sa.Column('sha256', sa.String(length=64), nullable=True),
-    sa.Column('detail', engine.db.JSONText(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('operation_log', schema=None) as batch_op:
-        batch_op.create_index('ix_operation_at', ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_operation_log_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_operation_log_actor'), ['actor'], unique=False)
-
     op.create_table('outgoing_entry',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('issuer', sa.String(length=40), nullable=False),
@@ -237,14 +207,6 @@ def upgrade() -> None:
     with op.batch_alter_table('outgoing_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outgoing_entry_directive_id'), ['directive_id'], unique=False)
 
-    op.create_table('process_draft',
-    sa.Column('key', sa.String(length=100), nullable=False),
-    sa.Column('bpmn_xml', sa.Text(), nullable=False),
-    sa.Column('base_definition_id', sa.String(length=120), nullable=True),
-    sa.Column('saved_by', sa.String(length=80), nullable=False),
-    sa.Column('saved_at', engine.db.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('key')
-    )
     op.create_table('receipt',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('directive_id', sa.String(length=36), nullable=False),
@@ -437,17 +399,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_receipt_agency'))
 
     op.drop_table('receipt')
-    op.drop_table('process_draft')
     with op.batch_alter_table('outgoing_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outgoing_entry_directive_id'))
 
     op.drop_table('outgoing_entry')
-    with op.batch_alter_table('operation_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_operation_log_actor'))
-        batch_op.drop_index(batch_op.f('ix_operation_log_action'))
-        batch_op.drop_index('ix_operation_at')
-
-    op.drop_table('operation_log')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_unread')
 
@@ -462,10 +417,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_history_event_instance_id'))
 
     op.drop_table('history_event')
-    with op.batch_alter_table('form_definition', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_form_definition_key'))
-
-    op.drop_table('form_definition')
     with op.batch_alter_table('directive', schema=None) as batch_op:
         batch_op.drop_index('ix_directive_updated')
         batch_op.drop_index(batch_op.f('ix_directive_number_text'))
