@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from .bpmn.events import VariablesMessage, timer_due
 from .bpmn.expressions import ExpressionEngine, is_expression
 from .bpmn.parser import ParsedProcess, parse_bpmn
-from .bpmn.specs import Assignment, CallActivityTask, HumanTaskSpec
+from .bpmn.specs import Assignment, CallActivityTask, HandlerServiceTask, HumanTaskSpec
 from .bpmn.state import StateSerializer
 from .calendar import BusinessCalendar, load_calendar
 from .clock import LOCAL_TZ, Clock, to_local
@@ -139,7 +139,9 @@ class _StepContext:
             variables=task_scope(self.loaded.workflow, task), actor=self.command.actor, now=self.command.now,
             calendar=self.command.calendar, properties=dict(getattr(task.task_spec, "extensions", None) or {}),
         )
-        return handler(context)
+        result = handler(context)
+        self.command.handler_results[str(task.id)] = result
+        return result
 
 
 @dataclass
@@ -155,6 +157,7 @@ class _Command:
 
     def __post_init__(self) -> None:
         self.history = HistoryWriter(self.session)
+        self.handler_results: dict[str, Any] = {}  # kept in history so that replay needs no handler
         self._calendar: BusinessCalendar | None = None
 
     @property
@@ -242,7 +245,10 @@ class _Command:
             if task.state == TaskState.STARTED and isinstance(task.task_spec, CallActivityTask):
                 started_calls.append(task)
             elif task.state == TaskState.COMPLETED:
-                self.record(loaded, "activity_completed", task)
+                task_id = str(task.id)
+                result = self.handler_results.pop(task_id) if task_id in self.handler_results else None
+                self.record(loaded, "activity_completed", task,
+                            data={"result": result} if isinstance(task.task_spec, HandlerServiceTask) else None)
 
         try:
             loaded.workflow.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
@@ -344,6 +350,7 @@ class _Command:
         if task.state != TaskState.STARTED:
             return
         spec: CallActivityTask = task.task_spec
+        outputs: dict[str, Any] = {}
         if spec.call.outputs:
             siblings = self.session.scalars(
                 select(ProcessInstance.id).where(
@@ -353,10 +360,11 @@ class _Command:
             ).all()
             for sibling_id in siblings:
                 sibling = self.load(sibling_id)
-                task.data.update(self.engine.map_variables(spec.call.outputs, sibling.workflow.last_task.data))
+                outputs.update(self.engine.map_variables(spec.call.outputs, sibling.workflow.last_task.data))
+        task.data.update(outputs)
         task.complete()
         parent.dirty = True
-        self.record(parent, "activity_completed", task)
+        self.record(parent, "activity_completed", task, data={"outputs": outputs})
         self.queue.append(("advance", parent))
 
     # -- writing back ------------------------------------------------------
@@ -558,11 +566,12 @@ class Engine:
             raise self.missing_task(session, task_id)
         to_apply = self.check_form(session, human_task.form_key, task_scope(loaded.workflow, task), actor, data,
                                    human_task.element_id)
-        for name in self._form_fields(session, human_task):
-            task.data.pop(name, None)  # a submission defines every field of its form: no stale loop values
+        cleared = [name for name in self._form_fields(session, human_task) if name in task.data]
+        for name in cleared:
+            del task.data[name]  # a submission defines every field of its form: no stale loop values
         task.data.update(to_apply)
         task.run()
-        command.record(loaded, "task_completed", task, data={"submitted": to_apply})
+        command.record(loaded, "task_completed", task, data={"submitted": to_apply, "cleared": cleared})
         command.queue.append(("advance", loaded))
         command.run()
         command.flush()

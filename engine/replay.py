@@ -1,0 +1,410 @@
+"""Replay: rebuild an instance from its definition version and its recorded events.
+
+Everything that is not the process itself comes from the record: the moment of
+every command (the clock), what people submitted, the messages that arrived,
+what service handlers answered (registers, notices), what child instances
+handed back, migrations. Replay never calls a handler and writes nothing, so
+it gives the same state on any machine, on the version the instance ran on even
+after newer versions were deployed.
+
+Recorded events fall in three kinds:
+
+- *inputs* (``instance_started``, ``task_completed``, ``message_correlated``, a
+  call activity's ``activity_completed``, ``instance_migrated``,
+  ``instance_cancelled``) are applied to the replayed workflow;
+- *outcomes* (``activity_completed``, ``instance_completed``, ``task_created``)
+  must be what the replayed workflow produces, in the same order;
+- *notes* (claims, due-date changes, child starts) change no state.
+
+The first outcome replay does not produce, or produces differently, is the
+divergence; at the end the replayed state must equal the stored one.
+"""
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .bpmn.events import VariablesMessage
+from .bpmn.specs import CallActivityTask
+from .clock import to_local
+from .history import verify_chain
+from .models import HistoryEvent, ProcessDefinition, ProcessInstance
+
+INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled"}
+OUTCOMES = {"activity_completed", "instance_completed", "task_created"}
+DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR | TaskState.CANCELLED
+
+
+@dataclass
+class Divergence:
+    """Where replay and record part: the event's number (None: the final state) and a sentence."""
+
+    seq: int | None
+    message: str
+
+
+@dataclass
+class Step:
+    """The instance right after one recorded event, as the history viewer shows it."""
+
+    seq: int
+    active: list[str]
+    completed: list[str]
+    changes: dict[str, list[Any]]  # variable name -> [before, after]
+
+
+@dataclass
+class ReplayResult:
+    """What replaying one instance found."""
+
+    instance_id: str
+    events: int
+    chain_broken: str | None = None
+    divergence: Divergence | None = None
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return self.chain_broken is None and self.divergence is None
+
+    def sentence(self) -> str:
+        """The result in one sentence, as the auditor reads it."""
+        if self.chain_broken:
+            return f"Chuỗi băm bị đứt: {self.chain_broken}"
+        if self.divergence:
+            where = f"tại sự kiện số {self.divergence.seq}" if self.divergence.seq else "ở trạng thái cuối"
+            return f"Thực thi lại khác bản ghi {where}: {self.divergence.message}"
+        return f"Đã kiểm chứng: {self.events} sự kiện nối liền, thực thi lại cho đúng trạng thái đã lưu."
+
+
+class _Diverged(Exception):
+    def __init__(self, seq: int | None, message: str):
+        super().__init__(message)
+        self.divergence = Divergence(seq, message)
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _label(task) -> str:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
+
+
+def _bpmn_id(task) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None)
+
+
+class _Context:
+    """Stands in for a running command: the recorded moment, and handlers answered from the record."""
+
+    def __init__(self, replay: Replay):
+        self.command = self
+        self.now: datetime | None = None
+        self._replay = replay
+
+    def call_handler(self, name: str, task) -> dict[str, Any] | None:
+        return self._replay.recorded_result(task)
+
+
+class Replay:
+    """Replays one instance's events; ``run`` returns a ``ReplayResult``."""
+
+    def __init__(self, engine, session: Session, instance: ProcessInstance, events: list[HistoryEvent]):
+        self.engine = engine
+        self.session = session
+        self.instance = instance
+        self.events = events
+        self.context = _Context(self)
+        self.workflow: BpmnWorkflow | None = None
+        self.definition: ProcessDefinition | None = None
+        self.status = "running"
+        self.pending: deque[tuple[str, str | None, UUID | None, str | None]] = deque()
+        self.ids: dict[str, UUID] = {}  # recorded task id -> replayed task id
+        self.seen_ready: set[UUID] = set()
+        self.results: dict[str, deque] = {}
+        for event in events:  # what each service step answered, in order, by element
+            if event.event_type == "activity_completed" and "result" in (event.data or {}):
+                self.results.setdefault(event.element_id, deque()).append(event.data["result"])
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self, with_steps: bool = False) -> ReplayResult:
+        """Check the chain, replay every event, compare the end with the stored state."""
+        result = ReplayResult(self.instance.id, len(self.events))
+        ok, broken = verify_chain(self.events)
+        if not ok:
+            result.chain_broken = broken
+            return result
+        before: dict[str, Any] = {}
+        try:
+            for event in self.events:
+                self.context.now = to_local(event.at)
+                self.apply(event)
+                if with_steps:
+                    now = self.variables()
+                    result.steps.append(Step(event.seq, self.active(), self.completed(), _changes(before, now)))
+                    before = now
+            self.finish()
+        except _Diverged as exc:
+            result.divergence = exc.divergence
+        return result
+
+    def apply(self, event: HistoryEvent) -> None:
+        """Apply an input, or check that replay produced the recorded outcome."""
+        kind = event.event_type
+        if kind in INPUTS or kind == "activity_completed":
+            self.between_commands()
+        if kind == "instance_started":
+            self.start(event)
+        elif kind == "task_completed":
+            self.complete(event)
+        elif kind == "message_correlated":
+            self.correlate(event)
+        elif kind == "instance_migrated":
+            self.migrate(event)
+        elif kind == "instance_cancelled":
+            self.workflow.cancel()
+            self.status = "cancelled"
+        elif kind == "activity_completed" and self._waiting_call(event) is not None:
+            self.end_call(event, self._waiting_call(event))
+        elif kind in OUTCOMES:
+            self.expect(event)
+
+    def start(self, event: HistoryEvent) -> None:
+        self.definition = self.session.get(ProcessDefinition, event.definition_id)
+        if self.definition is None:
+            raise _Diverged(event.seq, f"phiên bản quy trình {event.definition_id} không còn trong cơ sở dữ liệu.")
+        model = self.engine.model_of(self.definition)
+        self.workflow = BpmnWorkflow(model.spec, model.subprocesses, script_engine=self.engine.expressions)
+        self.workflow.step_context = self.context
+        data = dict((event.data or {}).get("variables") or {})
+        if model.initiator:
+            data.setdefault(model.initiator, event.actor)
+        self.workflow.get_next_task(spec_name="Start").set_data(**data)
+        self.advance(event)
+
+    def between_commands(self) -> None:
+        """Store and load the state as the engine does between two commands."""
+        if self.workflow is None or self.pending:
+            return
+        state = self.engine.state.dump(self.workflow)
+        self.workflow = self.engine.state.load(state, self.definition.id,
+                                               list(self.engine.model_of(self.definition).subprocesses))
+        self.workflow.script_engine = self.engine.expressions
+        self.workflow.step_context = self.context
+
+    def task(self, recorded_id: str | None):
+        """The replayed task a recorded task id stands for (None when unknown)."""
+        known = self.ids.get(recorded_id) if recorded_id else None
+        return self.workflow.get_task_from_id(known) if known is not None and self.workflow is not None else None
+
+    def complete(self, event: HistoryEvent) -> None:
+        task = self.task(event.task_id)
+        if task is None or task.state != TaskState.READY:
+            raise _Diverged(event.seq, f"bản ghi hoàn thành bước «{event.element_name}» nhưng khi thực thi lại "
+                                       "bước đó không đang chờ xử lý.")
+        data = event.data or {}
+        for name in data.get("cleared", []):
+            task.data.pop(name, None)
+        task.data.update(data.get("submitted") or {})
+        task.run()
+        self.advance(event)
+
+    def correlate(self, event: HistoryEvent) -> None:
+        data = event.data or {}
+        message = BpmnEvent(VariablesMessage(data.get("message")), payload={"payload": dict(data.get("variables") or {})})
+        try:
+            self.workflow.send_event(message)
+        except Exception:  # noqa: BLE001 - the replayed workflow does not wait for it: that is the finding
+            raise _Diverged(event.seq, f"khi thực thi lại, quy trình không chờ thông điệp «{data.get('message')}».")
+        self.advance(event)
+
+    def migrate(self, event: HistoryEvent) -> None:
+        target = self.session.get(ProcessDefinition, (event.data or {}).get("to"))
+        if target is None:
+            raise _Diverged(event.seq, "phiên bản đích của lần chuyển phiên bản không còn trong cơ sở dữ liệu.")
+        state = self.engine.state.dump(self.workflow)
+        self.definition = target
+        self.workflow = self.engine.state.load(state, target.id, list(self.engine.model_of(target).subprocesses))
+        self.workflow.script_engine = self.engine.expressions
+        self.workflow.step_context = self.context
+
+    def _waiting_call(self, event: HistoryEvent):
+        """The replayed call activity this event ends, if it names one that waits for its children."""
+        task = self.task(event.task_id)
+        if task is None and self.workflow is not None:
+            started = [t for t in self.workflow.get_tasks(state=TaskState.STARTED)
+                       if isinstance(t.task_spec, CallActivityTask) and _bpmn_id(t) == event.element_id]
+            task = started[0] if len(started) == 1 else None
+        if task is not None and isinstance(task.task_spec, CallActivityTask) and task.state == TaskState.STARTED:
+            return task
+        return None
+
+    def end_call(self, event: HistoryEvent, task) -> None:
+        self.ids[event.task_id] = task.id
+        task.data.update((event.data or {}).get("outputs") or {})
+        task.complete()
+        self.advance(event)
+
+    def advance(self, event: HistoryEvent) -> None:
+        """Run the engine steps that follow, noting what completes (as the engine does)."""
+        def did_complete(task) -> None:
+            if _bpmn_id(task) is not None and task.state == TaskState.COMPLETED:
+                self.pending.append(("activity_completed", _bpmn_id(task), task.id, _label(task)))
+
+        try:
+            self.workflow.do_engine_steps(did_complete_task=did_complete)
+        except _Diverged:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a step that fails on replay is a divergence, not a crash
+            raise _Diverged(event.seq, f"một bước lỗi khi thực thi lại: {exc}") from None
+        if self.workflow.is_completed() and self.status == "running":
+            self.status = "completed"
+            self.pending.append(("instance_completed", None, None, None))
+
+    def tick(self, event: HistoryEvent) -> None:
+        """A command with no input of this instance's: a timer's job ran at the event's moment."""
+        self.between_commands()
+        try:
+            self.workflow.refresh_waiting_tasks()
+        except Exception as exc:  # noqa: BLE001
+            raise _Diverged(event.seq, f"hẹn giờ lỗi khi thực thi lại: {exc}") from None
+        self.advance(event)
+
+    def mirror(self) -> None:
+        """Tasks that became ready for people since the last look (the engine's task list)."""
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            if task.id not in self.seen_ready:
+                self.seen_ready.add(task.id)
+                self.pending.append(("task_created", _bpmn_id(task), task.id, _label(task)))
+
+    def expect(self, event: HistoryEvent) -> None:
+        if self.workflow is None:
+            raise _Diverged(event.seq, "bản ghi không bắt đầu bằng sự kiện khởi tạo phiên.")
+        if not self.pending and event.event_type == "task_created":
+            self.mirror()
+        if not self.pending:
+            self.tick(event)
+            if event.event_type == "task_created":
+                self.mirror()
+        if not self.pending:
+            raise _Diverged(event.seq, f"bản ghi có «{_describe(event.event_type, event.element_name)}» "
+                                       "nhưng thực thi lại không sinh ra sự kiện này.")
+        kind, element_id, task_id, label = self.pending.popleft()
+        if (kind, element_id) != (event.event_type, event.element_id):
+            raise _Diverged(event.seq, f"bản ghi có «{_describe(event.event_type, event.element_name)}», "
+                                       f"thực thi lại cho «{_describe(kind, label)}».")
+        if task_id is not None and event.task_id:
+            self.ids[event.task_id] = task_id
+
+    def finish(self) -> None:
+        """Nothing left unexplained, and the replayed state is the stored one."""
+        if self.workflow is None:
+            raise _Diverged(None, "phiên không có sự kiện khởi tạo.")
+        self.mirror()
+        if self.pending:
+            kind, _, _, label = self.pending[0]
+            raise _Diverged(None, f"thực thi lại còn «{_describe(kind, label)}» "
+                                  "mà bản ghi không có.")
+        if self.status != self.instance.status:
+            raise _Diverged(None, f"trạng thái phiên đã lưu là «{self.instance.status}», thực thi lại ra "
+                                  f"«{self.status}».")
+        if self.definition.id != self.instance.definition_id:
+            raise _Diverged(None, "phiên đang ở một phiên bản quy trình mà lịch sử không ghi lần chuyển sang.")
+        self.between_commands()
+        stored = self.engine.load_workflow(self.instance)
+        mismatch = compare_states(stored, self.workflow)
+        if mismatch:
+            raise _Diverged(None, mismatch)
+
+    # -- what the viewer shows ---------------------------------------------------------------
+    def recorded_result(self, task) -> dict[str, Any] | None:
+        queue = self.results.get(_bpmn_id(task))
+        if not queue:
+            raise _Diverged(None, f"bước tự động «{_label(task)}» chạy khi thực thi lại mà bản ghi không có kết quả.")
+        return queue.popleft()
+
+    def active(self) -> list[str]:
+        if self.workflow is None:
+            return []
+        waiting = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+        return sorted({_bpmn_id(t) for t in self.workflow.get_tasks(state=waiting) if _bpmn_id(t)})
+
+    def completed(self) -> list[str]:
+        if self.workflow is None:
+            return []
+        return sorted({_bpmn_id(t) for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if _bpmn_id(t)})
+
+    def variables(self) -> dict[str, Any]:
+        if self.workflow is None:
+            return {}
+        last = self.workflow.last_task
+        return {**self.workflow.data_objects, **(last.data if last is not None else {})}
+
+
+def _describe(kind: str, element: str | None) -> str:
+    names = {"activity_completed": "hoàn thành bước", "instance_completed": "kết thúc phiên",
+             "task_created": "giao việc"}
+    return f"{names.get(kind, kind)} {element}".strip() if element else names.get(kind, kind)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    changed = {}
+    for name in sorted(set(before) | set(after)):
+        if canonical(before.get(name)) != canonical(after.get(name)):
+            changed[name] = [before.get(name), after.get(name)]
+    return changed
+
+
+def state_outline(workflow: BpmnWorkflow) -> list[tuple[str, str, str]]:
+    """The workflow without ids or clocks: every step that ran, runs or waits for an event, with its
+    state and data, in tree order. Joins and predicted steps are left out: they follow from the rest,
+    and SpiffWorkflow builds them lazily."""
+    outline = [("", "data_objects", canonical(workflow.data_objects))]
+    for task in workflow.get_tasks(state=DEFINITE | TaskState.WAITING):
+        if task.state == TaskState.WAITING and getattr(task.task_spec, "event_definition", None) is None:
+            continue
+        outline.append((task.task_spec.name, TaskState.get_name(task.state), canonical(task.data)))
+    return outline
+
+
+def compare_states(stored: BpmnWorkflow, replayed: BpmnWorkflow) -> str | None:
+    """A sentence naming the first difference between two workflows' states (None when equal)."""
+    left, right = state_outline(stored), state_outline(replayed)
+    for (name, state, data), (name2, state2, data2) in zip(left, right):
+        if (name, state) != (name2, state2):
+            return f"trạng thái đã lưu có bước «{name}» ({state}), thực thi lại có «{name2}» ({state2})."
+        if data != data2:
+            return f"dữ liệu của bước «{name}» trong trạng thái đã lưu khác với khi thực thi lại."
+    if len(left) != len(right):
+        return f"trạng thái đã lưu có {len(left) - 1} bước, thực thi lại có {len(right) - 1} bước."
+    return None
+
+
+def instance_events(session: Session, instance_id: str) -> list[HistoryEvent]:
+    """An instance's events in chain order."""
+    return list(session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+                                .order_by(HistoryEvent.seq)))
+
+
+def replay_instance(engine, session: Session, instance_id: str, with_steps: bool = False) -> ReplayResult:
+    """Replay one stored instance from its events and compare with its stored state."""
+    instance = session.get(ProcessInstance, instance_id)
+    events = instance_events(session, instance_id)
+    if instance is None:
+        result = ReplayResult(instance_id, len(events))
+        result.divergence = Divergence(None, "không còn phiên này trong cơ sở dữ liệu"
+                                             + (f" dù lịch sử còn {len(events)} sự kiện." if events else "."))
+        return result
+    return Replay(engine, session, instance, events).run(with_steps=with_steps)

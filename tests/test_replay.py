@@ -1,0 +1,58 @@
+"""Replay rebuilds every instance from its events and arrives at the stored state."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine.clock import LOCAL_TZ
+from engine.models import ProcessInstance
+from engine.replay import instance_events, replay_instance
+
+from .conftest import draft_data
+from .test_deadline_tracking import assignment_instance, one_task, run_worker
+
+
+def all_instances(svc) -> list[str]:
+    with svc.db.reader() as s:
+        return list(s.scalars(select(ProcessInstance.id).order_by(ProcessInstance.started_at)))
+
+
+def replayed(svc, instance_id: str):
+    with svc.db.reader() as s:
+        return replay_instance(svc.engine, s, instance_id, with_steps=True)
+
+
+def test_every_instance_of_a_distributed_directive_replays_to_its_stored_state(lifecycle, svc):
+    directive = lifecycle.start()
+    lifecycle.complete("cv.lan", "draft", draft_data(), directive)
+    lifecycle.complete("cvp", "review", {"review_decision": "return", "review_reason": "Sửa trích yếu."}, directive)
+    lifecycle.complete("cv.lan", "draft", draft_data(), directive)
+    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, directive)
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, directive)
+    lifecycle.complete("vanthu", "register", {"format_checked": True, "copies": 10}, directive)
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    for instance_id in all_instances(svc):
+        result = replayed(svc, instance_id)
+        assert result.verified, result.sentence()
+
+
+def test_timers_messages_extensions_and_chases_replay_at_their_recorded_moments(lifecycle, svc, clock):
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=LOCAL_TZ))
+    lifecycle.distributed(one_task("2026-12-15"))
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    task_instance = assignment_instance(svc)
+    with svc.db.transaction() as s:
+        svc.engine.correlate_message(s, task_instance, "Xin gia hạn", lifecycle.actor("sct.cv"), {
+            "extension_new_deadline": "2026-12-22", "extension_reason": "Chờ số liệu của Cục Thống kê.",
+            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
+    lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve", "extension_decision_reason": "Đồng ý."})
+    for moment in ("2026-12-17T08:00", "2026-12-23T00:00", "2026-12-25T08:00"):
+        run_worker(svc, clock, moment)
+    lifecycle.complete("pct.hoang", "chase", {"chase_text": "Đề nghị hoàn thành ngay trong tuần."})
+    with svc.db.reader() as s:
+        kinds = [e.event_type for e in instance_events(s, task_instance)]
+    assert kinds.count("message_correlated") == 1 and "task_created" in kinds
+    for instance_id in all_instances(svc):
+        result = replayed(svc, instance_id)
+        assert result.verified, result.sentence()
