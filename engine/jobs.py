@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .anchor import HistoryAnchor, latest_anchor, take_anchor
 from .db import Base, JSONText, UTCDateTime
 from .errors import EngineError, NotFound
 
@@ -70,18 +71,32 @@ class Worker:
     """Runs due jobs: ``tick`` once, or ``start`` a background thread for the embedded server."""
 
     def __init__(self, engine: Engine, handlers: dict[str, Callable[[Session, Job], None]] | None = None,
-                 batch: int = 100):
+                 batch: int = 100, anchor_every: timedelta | None = timedelta(minutes=5)):
         self.engine = engine
         self.handlers = {TIMER: engine.fire_timer, **(handlers or {})}
         self.batch = batch
+        self.anchor_every = anchor_every
         self._stop = threading.Event()
 
     def tick(self) -> int:
-        """Run every job due now (at most ``batch``); return how many ran (successfully or not)."""
+        """Run every job due now (at most ``batch``), then anchor the history if it is time;
+        return how many jobs ran (successfully or not)."""
         ran = 0
         while ran < self.batch and self._run_one():
             ran += 1
+        self.anchor_if_due()
         return ran
+
+    def anchor_if_due(self) -> HistoryAnchor | None:
+        """Take a history anchor when the last one is ``anchor_every`` old (or there is none)."""
+        if self.anchor_every is None:
+            return None
+        now = self.engine.clock.now()
+        with self.engine.db.transaction() as session:
+            last = latest_anchor(session)
+            if last is not None and now - last.at < self.anchor_every:
+                return None
+            return take_anchor(session, now)
 
     def _run_one(self) -> bool:
         db = self.engine.db

@@ -4,6 +4,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import engine.anchor  # noqa: F401
 import engine.calendar  # noqa: F401  (registers the calendar exceptions)
 import engine.form_catalogue  # noqa: F401
 import engine.identity  # noqa: F401  (registers the user table)

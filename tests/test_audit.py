@@ -1,0 +1,92 @@
+"""Tampering with the history is found: an edited, forged or deleted event, a cut tail, a deleted instance."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+
+from engine.anchor import take_anchor
+from engine.audit import verify_all
+from engine.history import event_hash, hashed_fields
+from engine.models import HistoryEvent, HumanTask, ProcessInstance
+from engine.replay import instance_events, replay_instance
+
+from .conftest import draft_data
+
+
+def signed_directive(lifecycle) -> str:
+    directive = lifecycle.start()
+    lifecycle.complete("cv.lan", "draft", draft_data(), directive)
+    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, directive)
+    return directive
+
+
+def event(svc, instance_id: str, event_type: str) -> HistoryEvent:
+    with svc.db.reader() as s:
+        return next(e for e in instance_events(s, instance_id) if e.event_type == event_type)
+
+
+def verdict(svc, instance_id: str) -> str:
+    with svc.db.reader() as s:
+        return replay_instance(svc.engine, s, instance_id).sentence()
+
+
+def test_an_untouched_store_verifies_with_its_anchor(lifecycle, svc, clock):
+    signed_directive(lifecycle)
+    with svc.db.transaction() as s:
+        assert take_anchor(s, clock.now()) is not None
+        assert take_anchor(s, clock.now()) is None  # nothing moved since
+    with svc.db.reader() as s:
+        report = verify_all(svc.engine, s)
+    assert report.verified and report.instances == 1 and report.events >= 9
+
+
+def test_an_edited_event_payload_breaks_the_chain_at_that_event(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    review = event(svc, directive, "task_completed")
+    with svc.db.transaction() as s:
+        s.execute(update(HistoryEvent).where(HistoryEvent.id == review.id)
+                  .values(data={"submitted": {**review.data["submitted"], "subject": "V/v khác"}}))
+    assert verdict(svc, directive) == f"Chuỗi băm bị đứt: Nội dung sự kiện số {review.seq} đã bị sửa."
+
+
+def test_a_forged_payload_with_recomputed_hashes_is_found_by_replay(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    with svc.db.transaction() as s:
+        events = instance_events(s, directive)
+        prev = events[0].prev_hash
+        for e in events:  # rewrite the draft's decision and re-chain everything after it
+            if e.event_type == "task_completed" and e.element_id == "review":
+                e.data = {**e.data, "submitted": {"review_decision": "return", "review_reason": "Giả mạo."}}
+            e.prev_hash = prev
+            e.hash = event_hash(prev, hashed_fields(e))
+            prev = e.hash
+    sentence = verdict(svc, directive)  # the record says it went to signature; replay returns it to the drafter
+    assert sentence.startswith("Thực thi lại khác bản ghi tại sự kiện số ")
+    assert "bản ghi có «giao việc Ký ban hành»" in sentence
+
+
+def test_a_deleted_event_is_named_by_its_number(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    review = event(svc, directive, "task_completed")
+    with svc.db.transaction() as s:
+        s.execute(delete(HistoryEvent).where(HistoryEvent.id == review.id))
+    assert verdict(svc, directive) == f"Chuỗi băm bị đứt: Thiếu sự kiện số {review.seq} (gặp số {review.seq + 1})."
+
+
+def test_a_cut_tail_and_a_deleted_instance_are_found_by_the_anchors(lifecycle, svc, clock):
+    kept, cut = signed_directive(lifecycle), signed_directive(lifecycle)
+    deleted = signed_directive(lifecycle)
+    with svc.db.transaction() as s:
+        take_anchor(s, clock.now())
+        last = max(e.seq for e in instance_events(s, cut))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == cut, HistoryEvent.seq > last - 3))
+        s.execute(delete(HumanTask).where(HumanTask.instance_id == deleted))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == deleted))
+        s.execute(delete(ProcessInstance).where(ProcessInstance.id == deleted))
+    with svc.db.reader() as s:
+        report = verify_all(svc.engine, s)
+        remaining = list(s.scalars(select(ProcessInstance.id)))
+    messages = {f.instance_id: f.message for f in report.findings}
+    assert not report.verified and kept in remaining and kept not in messages
+    assert messages[cut] == (f"Lịch sử phiên {cut} bị cắt: mốc kiểm chứng ghi đến sự kiện số {last}, "
+                             f"nay chỉ còn đến số {last - 3}.")
+    assert messages[deleted].startswith(f"Phiên {deleted} đã bị xóa cùng toàn bộ lịch sử")
