@@ -72,13 +72,14 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import admin, auth, directives, errors, filters, modeler, tasks, tracking  # noqa: F401 (modeler adds admin routes)
+    from . import admin, audit, auth, directives, errors, filters, modeler, tasks, tracking  # noqa: F401 (modeler adds admin routes)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(directives.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(audit.bp)
     errors.register(app)
     filters.register(app)
 

@@ -12,13 +12,16 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from engine import SYSTEM, User
+from engine.audit import verify_all
 from engine.oplog import log_operation
+from engine.replay import instance_events, replay_instance
 from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
 from workflows.models import Directive
 from workflows.roles import ROLES
 
+from .audit import resolve_instance, step_line
 from .migrate import upgrade
 from .services import services
 from .settings import deadline_reader, setting
@@ -137,6 +140,37 @@ def register_commands(app: Flask) -> None:
             return
         click.echo(f"Bộ xử lý việc hẹn giờ chạy mỗi {interval:g} giây (Ctrl+C để dừng).")
         services().worker.run_forever(interval)
+
+    @app.cli.command("replay")
+    @click.argument("instance_id")
+    @click.option("--verify", "verify_only", is_flag=True, help="Chỉ in kết quả kiểm chứng, không in từng bước.")
+    def replay(instance_id: str, verify_only: bool) -> None:
+        """Replay one instance from its events; exit 0 when it verifies, 1 with the first divergence."""
+        upgrade(services().db)
+        with services().db.reader() as s:
+            instance_id = resolve_instance(s, instance_id)
+            result = replay_instance(services().engine, s, instance_id, with_steps=not verify_only)
+            if not verify_only:
+                events = {e.seq: e for e in instance_events(s, instance_id)}
+                for step in result.steps:
+                    click.echo(step_line(events[step.seq], step))
+        click.echo(result.sentence())
+        sys.exit(0 if result.verified else 1)
+
+    @app.cli.command("verify")
+    @click.option("--all", "everything", is_flag=True, required=True, help="Kiểm chứng mọi phiên và mốc kiểm chứng.")
+    def verify(everything: bool) -> None:
+        """Check every anchor and replay every instance; exit 0 when all verify, 1 with the findings."""
+        upgrade(services().db)
+        with services().db.reader() as s:
+            report = verify_all(services().engine, s)
+        for finding in report.findings:
+            click.echo(finding.message)
+        if report.verified:
+            click.echo(f"Đã kiểm chứng {report.instances} phiên, {report.events} sự kiện: lịch sử nguyên vẹn.")
+        else:
+            click.echo(f"Có {len(report.findings)} phát hiện trong {report.instances} phiên, {report.events} sự kiện.")
+        sys.exit(0 if report.verified else 1)
 
     @app.cli.group("db")
     def db() -> None:

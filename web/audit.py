@@ -1,0 +1,198 @@
+"""Inspection: find instances, walk their history step by step, verify it, export it.
+
+Auditors and process admins read here; nothing on these pages changes data.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import String, cast, exists, or_, select
+from sqlalchemy.orm import Session
+
+from engine import NotFound
+from engine.clock import LOCAL_TZ, to_local
+from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
+from engine.replay import ReplayResult, Step, instance_events, replay_instance
+from workflows.models import Assignment, Directive
+
+from .services import services
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+EVENT_NAMES = {
+    "instance_started": "Khởi tạo phiên", "instance_completed": "Kết thúc phiên", "instance_cancelled": "Hủy phiên",
+    "instance_migrated": "Chuyển phiên bản quy trình", "task_created": "Giao việc", "task_completed": "Hoàn thành việc",
+    "task_claimed": "Nhận xử lý", "task_unclaimed": "Trả lại việc", "task_due_changed": "Đổi hạn xử lý",
+    "activity_completed": "Hoàn thành bước", "call_started": "Mở phiên con", "message_correlated": "Nhận thông điệp",
+}
+STATUSES = ("running", "completed", "cancelled", "overdue", "extended", "escalated")
+PAGE = 50
+
+
+def auditors_only(view):
+    """Only inspectors and process admins read the audit pages."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.has_role("auditor", "admin"):
+            abort(403, _("Chỉ thanh tra và quản trị quy trình được xem lịch sử kiểm chứng."))
+        return view(*args, **kwargs)
+    return login_required(guarded)
+
+
+def resolve_instance(session: Session, text: str) -> str:
+    """An instance id from its id, its directive's number («07/UBND-KT») or its business key."""
+    if session.get(ProcessInstance, text) is not None or session.scalar(
+            select(HistoryEvent.id).where(HistoryEvent.instance_id == text).limit(1)) is not None:
+        return text
+    found = session.scalar(select(Directive.id).where(or_(Directive.number_text == text,
+                                                            Directive.business_key == text)).limit(1))
+    if found is None:
+        raise NotFound(f"Không tìm thấy phiên quy trình hay văn bản «{text}».")
+    return found
+
+
+def event_label(event: HistoryEvent) -> str:
+    """What happened, in words: the kind of event and the step."""
+    name = EVENT_NAMES.get(event.event_type, event.event_type)
+    return f"{name} «{event.element_name or event.element_id}»" if event.element_id else name
+
+
+def step_line(event: HistoryEvent, step: Step) -> str:
+    """One line of ``chidao replay``: number, moment, who, what, and where the tokens are after it."""
+    who = f"{event.actor} ({event.actor_org})" if event.actor_org else (event.actor or "hệ thống")
+    waiting = ", ".join(step.active) or "—"
+    return f"{event.seq:>4}  {to_local(event.at):%d/%m/%Y %H:%M}  {who:<24} {event_label(event)}  → chờ: {waiting}"
+
+
+def _day(name: str, end: bool = False) -> datetime | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        day = datetime.fromisoformat(value).date()
+    except ValueError:
+        abort(400, _("Ngày «%(value)s» không đúng dạng năm-tháng-ngày (ví dụ 2025-08-11).", value=value))
+    return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL_TZ)
+
+
+def _search_query():
+    args = request.args
+    query = (select(ProcessInstance, Directive)
+             .outerjoin(Directive, Directive.business_key == ProcessInstance.business_key))
+    if args.get("q"):
+        like = f"%{args['q'].strip()}%"
+        query = query.where(or_(Directive.number_text.ilike(like), Directive.subject.ilike(like),
+                                ProcessInstance.business_key.ilike(like), ProcessInstance.id.ilike(like)))
+    if args.get("agency"):
+        agency = args["agency"].strip()
+        query = query.where(or_(
+            exists().where(HistoryEvent.instance_id == ProcessInstance.id, HistoryEvent.actor_org == agency),
+            exists().where(Assignment.id == ProcessInstance.id, Assignment.lead == agency)))
+    if args.get("user"):
+        query = query.where(exists().where(HistoryEvent.instance_id == ProcessInstance.id,
+                                           HistoryEvent.actor == args["user"].strip()))
+    since, until = _day("since"), _day("until", end=True)
+    if since:
+        query = query.where(ProcessInstance.started_at >= since)
+    if until:
+        query = query.where(ProcessInstance.started_at <= until)
+    status = args.get("status")
+    if status in ("running", "completed", "cancelled"):
+        query = query.where(ProcessInstance.status == status)
+    elif status == "overdue":
+        now = services().clock.now()
+        query = query.where(exists().where(Assignment.id == ProcessInstance.id, or_(
+            Assignment.on_time.is_(False), (Assignment.completed_at.is_(None) & (Assignment.due_at < now)))))
+    elif status == "extended":
+        query = query.where(exists().where(Assignment.id == ProcessInstance.id,
+                                           cast(Assignment.extensions, String) != "[]"))
+    elif status == "escalated":
+        query = query.where(exists().where(Assignment.id == ProcessInstance.id, Assignment.escalated_at.is_not(None)))
+    return query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
+
+
+@bp.route("/")
+@auditors_only
+def search():
+    page = max(request.args.get("page", 1, type=int), 1)
+    with services().db.reader() as s:
+        rows = s.execute(_search_query().offset((page - 1) * PAGE).limit(PAGE + 1)).all()
+    return render_template("audit/search.html", rows=rows[:PAGE], page=page, more=len(rows) > PAGE,
+                           statuses=STATUSES)
+
+
+def _history(instance_id: str) -> tuple[ProcessInstance | None, list[HistoryEvent], ReplayResult]:
+    with services().db.reader() as s:
+        try:
+            instance_id = resolve_instance(s, instance_id)
+        except NotFound:
+            abort(404, _("Không tìm thấy phiên quy trình này."))
+        instance = s.get(ProcessInstance, instance_id)
+        events = instance_events(s, instance_id)
+        result = replay_instance(services().engine, s, instance_id, with_steps=True)
+        for event in events:
+            s.expunge(event)
+        if instance is not None:
+            s.expunge(instance)
+    return instance, events, result
+
+
+def _event_json(event: HistoryEvent) -> dict[str, Any]:
+    return {"seq": event.seq, "at": to_local(event.at).isoformat(), "event_type": event.event_type,
+            "actor": event.actor, "actor_org": event.actor_org, "definition_id": event.definition_id,
+            "element_id": event.element_id, "element_name": event.element_name, "task_id": event.task_id,
+            "data": event.data, "prev_hash": event.prev_hash, "hash": event.hash}
+
+
+@bp.route("/instances/<instance_id>")
+@auditors_only
+def instance(instance_id: str):
+    instance, events, result = _history(instance_id)
+    steps = {step.seq: step for step in result.steps}
+    walk = [{**_event_json(e), "label": event_label(e), "when": f"{to_local(e.at):%H:%M:%S %d/%m/%Y}",
+             "active": steps[e.seq].active if e.seq in steps else [],
+             "completed": steps[e.seq].completed if e.seq in steps else [],
+             "changes": steps[e.seq].changes if e.seq in steps else {},
+             "diagram": url_for("directives.diagram", definition_id=e.definition_id)} for e in events]
+    with services().db.reader() as s:
+        directive = s.scalar(select(Directive).where(Directive.business_key == instance.business_key)) \
+            if instance is not None and instance.business_key else None
+        definition = s.get(ProcessDefinition, instance.definition_id) if instance is not None else None
+        if directive is not None:
+            s.expunge(directive)
+    return render_template("audit/instance.html", instance=instance, instance_id=instance_id, walk=walk,
+                           result=result, directive=directive, definition=definition,
+                           start=request.args.get("step", type=int))
+
+
+@bp.route("/instances/<instance_id>/history.json")
+@auditors_only
+def export_json(instance_id: str):
+    instance, events, result = _history(instance_id)
+    document = {
+        "instance_id": instance_id,
+        "process": {"definition_id": instance.definition_id, "key": instance.definition_key,
+                    "business_key": instance.business_key, "status": instance.status} if instance else None,
+        "verification": {"verified": result.verified, "sentence": result.sentence(),
+                         "chain_broken": result.chain_broken,
+                         "divergence": vars(result.divergence) if result.divergence else None},
+        "exported_at": services().clock.now().isoformat(), "exported_by": current_user.username,
+        "events": [_event_json(e) for e in events],
+    }
+    body = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="lich-su-{instance_id}.json"'})
+
+
+@bp.route("/instances/<instance_id>/report")
+@auditors_only
+def report(instance_id: str):
+    instance, events, result = _history(instance_id)
+    return render_template("audit/report.html", instance=instance, instance_id=instance_id, events=events,
+                           result=result, label=event_label, now=services().clock.now())
