@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from alembic import command
+from sqlalchemy import delete
 
 from engine import User
+from engine.models import HistoryEvent
 from web.migrate import alembic_config
 
 
@@ -71,3 +73,24 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     assert stages["001"][1] == "01/TB-UBND"
     assert stages["004"] == ("Ký ban hành", None)
     assert stages["003"][1] == "02/UBND-KT"
+
+
+def test_replay_prints_each_step_and_exits_zero_when_the_history_verifies(app, lifecycle):
+    directive = lifecycle.signed()
+    result = _run(app, ["replay", directive])
+    assert result.exit_code == 0, result.output
+    assert "Hoàn thành việc «Soạn dự thảo»" in result.output and "→ chờ: register" in result.output
+    assert result.output.rstrip().endswith("thực thi lại cho đúng trạng thái đã lưu.")
+
+
+def test_verify_all_exits_non_zero_with_the_first_finding(app, lifecycle, svc):
+    directive = lifecycle.signed()
+    assert _run(app, ["verify", "--all"]).exit_code == 0
+    with svc.db.transaction() as s:
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive, HistoryEvent.seq == 2))
+    result = _run(app, ["verify", "--all"])
+    assert result.exit_code == 1
+    assert f"Phiên {directive}: Chuỗi băm bị đứt: Thiếu sự kiện số 2 (gặp số 3)." in result.output
+    assert _run(app, ["replay", directive, "--verify"]).exit_code == 1
+    unknown = _run(app, ["replay", "99/UBND-KT"])
+    assert unknown.exit_code == 1 and "Không tìm thấy phiên quy trình hay văn bản «99/UBND-KT»." in unknown.output

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
-from engine import SYSTEM, User
+from engine import SYSTEM, EngineError, User
 from engine.audit import verify_all
 from engine.oplog import log_operation
 from engine.replay import instance_events, replay_instance
@@ -148,7 +148,10 @@ def register_commands(app: Flask) -> None:
         """Replay one instance from its events; exit 0 when it verifies, 1 with the first divergence."""
         upgrade(services().db)
         with services().db.reader() as s:
-            instance_id = resolve_instance(s, instance_id)
+            try:
+                instance_id = resolve_instance(s, instance_id)
+            except EngineError as exc:
+                raise click.ClickException(exc.message) from None
             result = replay_instance(services().engine, s, instance_id, with_steps=not verify_only)
             if not verify_only:
                 events = {e.seq: e for e in instance_events(s, instance_id)}
