@@ -76,6 +76,16 @@ def test_a_deadline_during_tet_falls_on_the_first_working_day_after_it(lifecycle
     assert reminder.due_at == at("2026-02-11T08:00")  # 3 working days before, Tết days not counted
 
 
+def extension_approved(lifecycle, svc, instance_id: str, new_deadline: str, reason: str) -> None:
+    """The lead agency asks to move the task's deadline to ``new_deadline``; the Office chief agrees."""
+    with svc.db.transaction() as s:
+        svc.engine.correlate_message(s, instance_id, "Xin gia hạn", lifecycle.actor("sct.cv"), {
+            "extension_new_deadline": new_deadline, "extension_reason": reason,
+            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
+    lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve",
+                                                   "extension_decision_reason": "Đồng ý."})
+
+
 def with_offsets(reminder_days: int, escalation_days: int) -> bytes:
     """The task process with the offsets an admin sets on «compute_schedule» in the modeler's panel."""
     xml = (Path(__file__).parents[1] / "bpmn" / "directive_task.bpmn").read_text(encoding="utf-8")
@@ -99,12 +109,7 @@ def test_offsets_set_on_the_schedule_step_in_the_model_replace_the_settings_and_
         jobs = {j.element_id: j.due_at for j in s.scalars(select(Job))}
     assert jobs["wait_reminder"] == at("2026-12-08T08:00")  # 5 working days before Tuesday 15/12
     instance_id = assignment_instance(svc)
-    with svc.db.transaction() as s:
-        svc.engine.correlate_message(s, instance_id, "Xin gia hạn", lifecycle.actor("sct.cv"), {
-            "extension_new_deadline": "2026-12-22", "extension_reason": "Chờ số liệu của Cục Thống kê.",
-            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
-    lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve",
-                                                   "extension_decision_reason": "Đồng ý."})
+    extension_approved(lifecycle, svc, instance_id, "2026-12-22", "Chờ số liệu của Cục Thống kê.")
     with svc.db.reader() as s:
         jobs = {j.element_id: j.due_at for j in s.scalars(select(Job).where(Job.instance_id == instance_id))}
     assert jobs == {"wait_reminder": at("2026-12-15T08:00")}  # still 5 working days, now before 22/12
@@ -113,12 +118,7 @@ def test_offsets_set_on_the_schedule_step_in_the_model_replace_the_settings_and_
 def test_an_approved_extension_moves_the_deadline_and_rearms_every_timer(lifecycle, svc, clock):
     lifecycle.distributed(one_task("2026-12-15"))
     instance_id = assignment_instance(svc)
-    with svc.db.transaction() as s:
-        svc.engine.correlate_message(s, instance_id, "Xin gia hạn", lifecycle.actor("sct.cv"), {
-            "extension_new_deadline": "2027-01-29", "extension_reason": "Chờ ý kiến thẩm định của Bộ Công Thương.",
-            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
-    lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve",
-                                                   "extension_decision_reason": "Đồng ý."})
+    extension_approved(lifecycle, svc, instance_id, "2027-01-29", "Chờ ý kiến thẩm định của Bộ Công Thương.")
     accept = lifecycle.task("sct.cv", "accept")
     assert accept.due_at == at("2027-01-29T23:59:59")
     with svc.db.reader() as s:

@@ -10,7 +10,7 @@ from engine.models import ProcessInstance
 from engine.replay import instance_events, replay_instance
 
 from .conftest import draft_data
-from .test_deadline_tracking import assignment_instance, one_task, run_worker
+from .test_deadline_tracking import assignment_instance, extension_approved, one_task, run_worker
 
 
 def all_instances(svc) -> list[str]:
@@ -42,11 +42,7 @@ def test_timers_messages_extensions_and_chases_replay_at_their_recorded_moments(
     lifecycle.distributed(one_task("2026-12-15"))
     lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
     task_instance = assignment_instance(svc)
-    with svc.db.transaction() as s:
-        svc.engine.correlate_message(s, task_instance, "Xin gia hạn", lifecycle.actor("sct.cv"), {
-            "extension_new_deadline": "2026-12-22", "extension_reason": "Chờ số liệu của Cục Thống kê.",
-            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
-    lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve", "extension_decision_reason": "Đồng ý."})
+    extension_approved(lifecycle, svc, task_instance, "2026-12-22", "Chờ số liệu của Cục Thống kê.")
     for moment in ("2026-12-17T08:00", "2026-12-23T00:00", "2026-12-25T08:00"):
         run_worker(svc, clock, moment)
     lifecycle.complete("pct.hoang", "chase", {"chase_text": "Đề nghị hoàn thành ngay trong tuần."})

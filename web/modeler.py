@@ -150,23 +150,32 @@ def deploy():
                     "url": url_for("admin.version", definition_id=first.id)})
 
 
-@bp.route("/processes/upload", methods=["POST"])
-@admin_only
-def upload():
+def _uploaded_bpmn() -> tuple[str, bytes] | None:
+    """The uploaded file's name and content (None when no file was chosen); 413 over the size limit."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash(_("Hãy chọn một tệp .bpmn."), "error")
-        return redirect(url_for("admin.processes"), 303)
+        return None
     xml = upload.read(MAX_BPMN + 1)
     if len(xml) > MAX_BPMN:
         abort(413)
+    return upload.filename, xml
+
+
+@bp.route("/processes/upload", methods=["POST"])
+@admin_only
+def upload():
+    uploaded = _uploaded_bpmn()
+    if uploaded is None:
+        flash(_("Hãy chọn một tệp .bpmn."), "error")
+        return redirect(url_for("admin.processes"), 303)
+    filename, xml = uploaded
     try:
         with services().db.transaction() as s:
-            deployment = services().engine.deploy(s, upload.filename, {upload.filename: xml}, current_user.actor(),
+            deployment = services().engine.deploy(s, filename, {filename: xml}, current_user.actor(),
                                                   source="upload", changed_only=True)
             definitions = list(deployment.definitions)
     except DefinitionError as exc:
-        return render_template("admin/upload_result.html", filename=upload.filename, problems=exc.problems,
+        return render_template("admin/upload_result.html", filename=filename, problems=exc.problems,
                                extensions=_extensions_of(xml)), 400
     if not definitions:
         flash(_("Tệp giống hệt phiên bản mới nhất; không tạo phiên bản mới."), "info")
@@ -188,16 +197,14 @@ def _extensions_of(xml: bytes) -> list[dict]:
 @admin_only
 def open_file():
     """Open an uploaded file in the modeler without deploying it."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    uploaded = _uploaded_bpmn()
+    if uploaded is None:
         flash(_("Hãy chọn một tệp .bpmn."), "error")
         return redirect(url_for("admin.processes"), 303)
-    xml = upload.read(MAX_BPMN + 1)
-    if len(xml) > MAX_BPMN:
-        abort(413)
+    filename, xml = uploaded
     with services().db.reader() as s:
         forms = sorted(form_keys(s, services().engine.plugin.forms))
-    return render_template("admin/modeler.html", definition=None, filename=upload.filename,
+    return render_template("admin/modeler.html", definition=None, filename=filename,
                            xml=xml.decode("utf-8", "replace"), forms=forms,
                            handlers=sorted(services().engine.plugin.handlers), extensions=_extensions_of(xml))
 
