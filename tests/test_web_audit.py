@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
+import unicodedata
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import update
 
 from engine.models import HistoryEvent
@@ -26,7 +29,7 @@ def reviewed(lifecycle) -> str:
 def test_only_inspectors_and_admins_open_the_audit_pages(client, reviewed, username):
     login(client, username)
     for url in ["/audit/", f"/audit/instances/{reviewed}", f"/audit/instances/{reviewed}/history.json",
-                f"/audit/instances/{reviewed}/report"]:
+                f"/audit/instances/{reviewed}/report", f"/audit/instances/{reviewed}/report.pdf"]:
         assert client.get(url).status_code == 403, url
 
 
@@ -65,3 +68,11 @@ def test_the_printed_report_carries_a_failed_verification(client, reviewed, svc)
     login(client, "thanhtra")
     page = client.get(f"/audit/instances/{reviewed}/report").get_data(as_text=True)
     assert 'data-verified="false"' in page and "Nội dung sự kiện số 1 đã bị sửa." in page
+
+
+def test_the_pdf_report_is_a_pdf_that_states_the_verdict_in_vietnamese(client, reviewed):
+    login(client, "thanhtra")
+    response = client.get(f"/audit/instances/{reviewed}/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Đã kiểm chứng" in unicodedata.normalize("NFC", text) and reviewed in text.replace("\n", "")

@@ -190,9 +190,23 @@ def export_json(instance_id: str):
         "Content-Disposition": f'attachment; filename="lich-su-{instance_id}.json"'})
 
 
+def _report_html(instance_id: str, pdf: bool) -> str:
+    instance, events, result = _history(instance_id)
+    return render_template("audit/report.html", instance=instance, instance_id=instance_id, events=events,
+                           result=result, label=event_label, now=services().clock.now(), pdf=pdf)
+
+
 @bp.route("/instances/<instance_id>/report")
 @auditors_only
 def report(instance_id: str):
-    instance, events, result = _history(instance_id)
-    return render_template("audit/report.html", instance=instance, instance_id=instance_id, events=events,
-                           result=result, label=event_label, now=services().clock.now())
+    return _report_html(instance_id, pdf=False)
+
+
+@bp.route("/instances/<instance_id>/report.pdf")
+@auditors_only
+def report_pdf(instance_id: str):
+    from weasyprint import HTML  # loaded on demand: it pulls in Pango
+
+    document = HTML(string=_report_html(instance_id, pdf=True)).write_pdf()
+    return Response(document, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="bao-cao-lich-su-{instance_id}.pdf"'})

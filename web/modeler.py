@@ -56,14 +56,19 @@ def processes():
     return render_template("admin/processes.html", keys=keys, running=running, drafts=drafts)
 
 
+def _definition_or_404(session, definition_id: str) -> ProcessDefinition:
+    definition = session.get(ProcessDefinition, definition_id)
+    if definition is None:
+        abort(404, _("Không tìm thấy phiên bản quy trình này."))
+    return definition
+
+
 @bp.route("/processes/<definition_id>")
 @admin_only
 def version(definition_id: str):
     engine = services().engine
     with services().db.reader() as s:
-        definition = s.get(ProcessDefinition, definition_id)
-        if definition is None:
-            abort(404, _("Không tìm thấy phiên bản quy trình này."))
+        definition = _definition_or_404(s, definition_id)
         previous = s.scalars(select(ProcessDefinition).where(ProcessDefinition.key == definition.key,
                                                              ProcessDefinition.version < definition.version)
                              .order_by(ProcessDefinition.version.desc()).limit(1)).first()
@@ -83,9 +88,7 @@ def version(definition_id: str):
 def edit(definition_id: str):
     engine = services().engine
     with services().db.reader() as s:
-        definition = s.get(ProcessDefinition, definition_id)
-        if definition is None:
-            abort(404, _("Không tìm thấy phiên bản quy trình này."))
+        definition = _definition_or_404(s, definition_id)
         draft = s.get(ProcessDraft, definition.key) if request.args.get("draft") else None
         forms = sorted(form_keys(s, engine.plugin.forms))
     return render_template("admin/modeler.html", definition=definition, filename=definition.resource_name,
