@@ -42,7 +42,7 @@ from .models import HistoryEvent, ProcessDefinition, ProcessInstance
 
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled"}
 OUTCOMES = {"activity_completed", "instance_completed", "task_created"}
-DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR | TaskState.CANCELLED
+DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR
 
 
 @dataclass
@@ -196,7 +196,7 @@ class Replay:
 
     def between_commands(self) -> None:
         """Store and load the state as the engine does between two commands."""
-        if self.workflow is None or self.pending:
+        if self.workflow is None:
             return
         state = self.engine.state.dump(self.workflow)
         self.workflow = self.engine.state.load(state, self.definition.id,
@@ -223,7 +223,8 @@ class Replay:
 
     def correlate(self, event: HistoryEvent) -> None:
         data = event.data or {}
-        message = BpmnEvent(VariablesMessage(data.get("message")), payload={"payload": dict(data.get("variables") or {})})
+        variables = dict(data.get("variables") or {})
+        message = BpmnEvent(VariablesMessage(data.get("message")), payload={"payload": variables})
         try:
             self.workflow.send_event(message)
         except Exception:  # noqa: BLE001 - the replayed workflow does not wait for it: that is the finding
@@ -368,11 +369,17 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[An
 
 
 def state_outline(workflow: BpmnWorkflow) -> list[tuple[str, str, str]]:
-    """The workflow without ids or clocks: every step that ran, runs or waits for an event, with its
-    state and data, in tree order. Joins and predicted steps are left out: they follow from the rest,
-    and SpiffWorkflow builds them lazily."""
+    """The workflow without ids or clocks: every BPMN element that ran, runs or waits for an event,
+    with its state and data, in tree order.
+
+    Left out: SpiffWorkflow's structural steps (start, end and boundary joins, which have no BPMN
+    id), predicted steps, and steps cancelled when their branch ended. SpiffWorkflow predicts steps
+    lazily, and its specs learn connections when an event sub-process first runs in a process, so
+    these can differ between two runs of the same events and say nothing about what happened."""
     outline = [("", "data_objects", canonical(workflow.data_objects))]
     for task in workflow.get_tasks(state=DEFINITE | TaskState.WAITING):
+        if _bpmn_id(task) is None:
+            continue
         if task.state == TaskState.WAITING and getattr(task.task_spec, "event_definition", None) is None:
             continue
         outline.append((task.task_spec.name, TaskState.get_name(task.state), canonical(task.data)))

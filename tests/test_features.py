@@ -11,16 +11,18 @@ from datetime import datetime
 import lxml.html
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from engine import User
 from engine.clock import LOCAL_TZ
+from engine.jobs import Job
 from engine.models import HistoryEvent, HumanTask, ProcessInstance
+from engine.replay import replay_instance
 from workflows.demo import DEMO_PASSWORD, draft_from_label, seed_files
 from workflows.models import Assignment, Directive, IncomingEntry, OutgoingEntry, Receipt
 
 scenarios("vong_doi_van_ban.feature", "phan_quyen.feature", "dong_thoi.feature", "du_lieu_sai.feature",
-          "theo_doi_thoi_han.feature")
+          "theo_doi_thoi_han.feature", "kiem_chung.feature")
 
 
 @dataclass
@@ -35,6 +37,7 @@ class World:
     response: object = None
     snapshot: tuple | None = None
     race: list = field(default_factory=list)
+    event_seq: int | None = None  # the event someone tampered with
 
     def client(self, username: str):
         if username not in self.clients:
@@ -627,3 +630,72 @@ def close_recurring(world: World, username: str, ref: str):
     page = world.client(username).get(f"/directives/{world.instance_id}").get_data(as_text=True)
     assert f'action="/assignments/{assignment.id}/close"' in page
     _ok(world.client(username).post(f"/assignments/{assignment.id}/close"))
+
+
+# -- audit: replay, tampering, anchors -------------------------------------------------------
+@when("bộ xử lý nền lập mốc kiểm chứng")
+def anchor(world: World):
+    assert world.svc.worker.anchor_if_due() is not None
+
+
+def _directive_event(world: World, element_id: str, **match) -> HistoryEvent:
+    with world.svc.db.reader() as s:
+        events = s.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == world.instance_id,
+                                                      HistoryEvent.event_type == "task_completed",
+                                                      HistoryEvent.element_id == element_id)
+                           .order_by(HistoryEvent.seq)).all()
+    return next(e for e in events if all(e.data["submitted"].get(k) == v for k, v in match.items()))
+
+
+@when(parsers.parse('ai đó sửa trong cơ sở dữ liệu lý do trả lại dự thảo thành "{text}"'))
+def edit_return_reason(world: World, text: str):
+    event = _directive_event(world, "review", review_decision="return")
+    submitted = {**event.data["submitted"], "review_reason": text}
+    with world.svc.db.transaction() as s:
+        s.execute(update(HistoryEvent).where(HistoryEvent.id == event.id)
+                  .values(data={**event.data, "submitted": submitted}))
+    world.event_seq = event.seq
+
+
+@when("ai đó xóa trong cơ sở dữ liệu sự kiện ký ban hành")
+def delete_signature(world: World):
+    event = _directive_event(world, "sign")
+    with world.svc.db.transaction() as s:
+        s.execute(delete(HistoryEvent).where(HistoryEvent.id == event.id))
+    world.event_seq = event.seq
+
+
+@when(parsers.parse('ai đó xóa trong cơ sở dữ liệu phiên nhiệm vụ "{ref}" của "{agency}" cùng toàn bộ lịch sử'))
+def delete_assignment_instance(world: World, ref: str, agency: str):
+    with world.svc.db.transaction() as s:
+        instance_id = s.scalars(select(Assignment.id).where(Assignment.ref == ref, Assignment.lead == agency)).one()
+        for table, column in ((HumanTask, HumanTask.instance_id), (Job, Job.instance_id),
+                              (HistoryEvent, HistoryEvent.instance_id), (ProcessInstance, ProcessInstance.id)):
+            s.execute(delete(table).where(column == instance_id))
+
+
+def _with_seq(world: World, text: str) -> str:
+    return text.replace("<số sự kiện>", str(world.event_seq))
+
+
+@then(parsers.parse('"{username}" thấy mọi phiên của văn bản đã được kiểm chứng'))
+def all_verified(world: World, username: str):
+    with world.svc.db.reader() as s:
+        business_key = s.get(ProcessInstance, world.instance_id).business_key
+        ids = s.scalars(select(ProcessInstance.id).where(ProcessInstance.business_key == business_key)).all()
+        results = [replay_instance(world.svc.engine, s, i) for i in ids]
+    assert len(ids) > 30 and all(r.verified for r in results), [r.sentence() for r in results if not r.verified]
+    page = world.client(username).get(f"/audit/instances/{world.instance_id}").get_data(as_text=True)
+    assert 'data-verified="true"' in page
+
+
+@then(parsers.parse('"{username}" thấy trang kiểm chứng của văn bản báo "{text}"'))
+def audit_page_says(world: World, username: str, text: str):
+    page = world.client(username).get(f"/audit/instances/{world.instance_id}").get_data(as_text=True)
+    assert 'data-verified="false"' in page and _with_seq(world, text) in page
+
+
+@then(parsers.parse('lệnh "chidao verify --all" báo "{text}" và kết thúc với mã {code:d}'))
+def verify_all_says(world: World, text: str, code: int):
+    result = world.app.test_cli_runner().invoke(args=["verify", "--all"])
+    assert result.exit_code == code and _with_seq(world, text) in result.output, result.output

@@ -72,7 +72,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import admin, audit, auth, directives, errors, filters, modeler, tasks, tracking  # noqa: F401 (modeler adds admin routes)
+    # modeler adds routes to the admin blueprint
+    from . import admin, audit, auth, directives, errors, filters, modeler, tasks, tracking  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)

@@ -50,8 +50,8 @@ def resolve_instance(session: Session, text: str) -> str:
     if session.get(ProcessInstance, text) is not None or session.scalar(
             select(HistoryEvent.id).where(HistoryEvent.instance_id == text).limit(1)) is not None:
         return text
-    found = session.scalar(select(Directive.id).where(or_(Directive.number_text == text,
-                                                            Directive.business_key == text)).limit(1))
+    found = session.scalar(select(Directive.id)
+                           .where(or_(Directive.number_text == text, Directive.business_key == text)).limit(1))
     if found is None:
         raise NotFound(f"Không tìm thấy phiên quy trình hay văn bản «{text}».")
     return found
