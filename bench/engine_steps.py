@@ -43,7 +43,7 @@ from workflows.signing import signing_group  # noqa: E402
 TASK_BPMN = ROOT / "bpmn" / "directive_task.bpmn"
 ASSIGNMENT = {"directive_id": "bench", "subject": "V/v đo hiệu năng", "number_text": "01/UBND-KT", "ref": "1",
               "summary": "Nhiệm vụ đo", "lead": "SCT", "lead_name": "Sở Công Thương", "coordinate_text": "",
-              "deadline": "2030-12-31", "tracker": "cv"}
+              "deadline": "2030-12-31", "recurrence": None, "tracker": "cv"}
 STEP_DATA = {
     "accept": {"handler_name": "Nguyễn Văn A"},
     "contribute": {"contribution": {"agency": "STC", "agency_name": "Sở Tài chính",

@@ -163,8 +163,6 @@ class Replay:
     def apply(self, event: HistoryEvent) -> None:
         """Apply an input, or check that replay produced the recorded outcome."""
         kind = event.event_type
-        if kind in INPUTS or kind == "activity_completed":
-            self.between_commands()
         if kind == "instance_started":
             self.start(event)
         elif kind == "task_completed":
@@ -176,10 +174,12 @@ class Replay:
         elif kind == "instance_cancelled":
             self.workflow.cancel()
             self.status = "cancelled"
-        elif kind == "activity_completed" and self._waiting_call(event) is not None:
-            self.end_call(event, self._waiting_call(event))
         elif kind in OUTCOMES:
-            self.expect(event)
+            call = self._waiting_call(event) if kind == "activity_completed" else None
+            if call is not None:
+                self.end_call(event, call)
+            else:
+                self.expect(event)
 
     def start(self, event: HistoryEvent) -> None:
         self.definition = self.session.get(ProcessDefinition, event.definition_id)
@@ -193,16 +193,6 @@ class Replay:
             data.setdefault(model.initiator, event.actor)
         self.workflow.get_next_task(spec_name="Start").set_data(**data)
         self.advance(event)
-
-    def between_commands(self) -> None:
-        """Store and load the state as the engine does between two commands."""
-        if self.workflow is None:
-            return
-        state = self.engine.state.dump(self.workflow)
-        self.workflow = self.engine.state.load(state, self.definition.id,
-                                               list(self.engine.model_of(self.definition).subprocesses))
-        self.workflow.script_engine = self.engine.expressions
-        self.workflow.step_context = self.context
 
     def task(self, recorded_id: str | None):
         """The replayed task a recorded task id stands for (None when unknown)."""
@@ -243,6 +233,11 @@ class Replay:
 
     def _waiting_call(self, event: HistoryEvent):
         """The replayed call activity this event ends, if it names one that waits for its children."""
+        if self.workflow is None or (self.pending and self.pending[0][:2] == (event.event_type, event.element_id)):
+            return None  # an outcome replay has already produced
+        spec = self.workflow.spec.task_specs.get(event.element_id)
+        if spec is not None and not isinstance(spec, CallActivityTask):
+            return None
         task = self.task(event.task_id)
         if task is None and self.workflow is not None:
             started = [t for t in self.workflow.get_tasks(state=TaskState.STARTED)
@@ -276,7 +271,6 @@ class Replay:
 
     def tick(self, event: HistoryEvent) -> None:
         """A command with no input of this instance's: a timer's job ran at the event's moment."""
-        self.between_commands()
         try:
             self.workflow.refresh_waiting_tasks()
         except Exception as exc:  # noqa: BLE001
@@ -323,7 +317,6 @@ class Replay:
                                   f"«{self.status}».")
         if self.definition.id != self.instance.definition_id:
             raise _Diverged(None, "phiên đang ở một phiên bản quy trình mà lịch sử không ghi lần chuyển sang.")
-        self.between_commands()
         stored = self.engine.load_workflow(self.instance)
         mismatch = compare_states(stored, self.workflow)
         if mismatch:

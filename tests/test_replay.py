@@ -8,9 +8,11 @@ from sqlalchemy import select
 from engine.clock import LOCAL_TZ
 from engine.models import ProcessInstance
 from engine.replay import instance_events, replay_instance
+from engine.versions import migrate
 
 from .conftest import draft_data
 from .test_deadline_tracking import assignment_instance, extension_approved, one_task, run_worker
+from .test_versions import deploy, with_legal_check
 
 
 def all_instances(svc) -> list[str]:
@@ -52,3 +54,19 @@ def test_timers_messages_extensions_and_chases_replay_at_their_recorded_moments(
     for instance_id in all_instances(svc):
         result = replayed(svc, instance_id)
         assert result.verified, result.sentence()
+
+
+def test_a_migrated_instance_replays_on_its_first_version_then_on_the_one_it_moved_to(lifecycle, svc):
+    directive = lifecycle.start()
+    lifecycle.complete("cv.lan", "draft", draft_data(), directive)
+    v2 = deploy(svc, with_legal_check())
+    with svc.db.transaction() as s:
+        migrate(svc.engine, s, [directive], v2.id, lifecycle.actor("admin"))
+    lifecycle.complete("cvp", "review", {"review_decision": "approve"}, directive)
+    lifecycle.complete("cv.lan", "legal_check", {"review_decision": "approve"}, directive)
+    deploy(svc, with_legal_check().replace("Kiểm tra pháp lý", "Thẩm tra pháp lý"))  # a version 3 nobody uses
+    result = replayed(svc, directive)
+    assert result.verified, result.sentence()
+    with svc.db.reader() as s:
+        versions = [e.definition_id for e in instance_events(s, directive)]
+    assert versions[0] != v2.id and versions[-1] == v2.id
