@@ -406,7 +406,8 @@ class Engine:
         if problems:
             name, found = next(iter(problems.items()))
             raise DefinitionError(f"Tệp {name} chưa triển khai được: {found[0].message}",
-                                  [p.as_json() for found in problems.values() for p in found])
+                                  [{**p.as_json(), "resource": resource}
+                                   for resource, found in problems.items() for p in found])
         now = self.clock.now()
         deployment = Deployment(id=new_id(), name=name, source=source, deployed_by=actor.username, deployed_at=now)
         new_definitions = []
@@ -481,12 +482,28 @@ class Engine:
     def start(self, session: Session, key: str, actor: Actor, variables: dict[str, Any] | None = None,
               business_key: str | None = None) -> ProcessInstance:
         """Start the newest version of ``key`` and run it to its first wait state."""
+        return self.start_definition(session, self.latest_definition(session, key), actor, variables, business_key)
+
+    def start_definition(self, session: Session, definition: ProcessDefinition, actor: Actor,
+                         variables: dict[str, Any] | None = None, business_key: str | None = None) -> ProcessInstance:
+        """Start one version of a process and run it to its first wait state."""
         self._refuse_read_only(actor)
-        definition = self.latest_definition(session, key)
         command = self._command(session, actor)
         loaded = command.create(definition, variables or {}, business_key)
         command.run()
         command.flush()
+        return loaded.instance
+
+    def cancel_instance(self, session: Session, instance_id: str, actor: Actor) -> ProcessInstance:
+        """End a running instance and its children without completing them (an administrator's act)."""
+        self._refuse_read_only(actor)
+        command = self._command(session, actor)
+        loaded = command.load(instance_id)
+        if loaded.instance.status != "running":
+            raise Conflict(f"Phiên quy trình {instance_id} đã kết thúc.")
+        command.cancel(loaded)
+        command.flush()
+        log_operation(session, actor, command.now, "instance_cancel", instance_id)
         return loaded.instance
 
     def variables(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
@@ -629,6 +646,14 @@ class Engine:
         self._record_task_event(session, human_task, actor, "task_unclaimed", {"previous": previous})
         return human_task
 
+    def comment(self, session: Session, task_id: str, actor: Actor, message: str) -> HistoryEvent:
+        """Add a comment to a waiting task; it stays in the instance's history."""
+        human_task = self._locked_human_task(session, task_id)
+        self.authorize(human_task, actor)
+        if not isinstance(message, str) or not message.strip():
+            raise InvalidInput("Ý kiến không được để trống.", {"message": "Hãy nhập nội dung ý kiến."})
+        return self._record_task_event(session, human_task, actor, "task_comment", {"message": message.strip()})
+
     def authorize(self, human_task: HumanTask, actor: Actor) -> None:
         """Raise ``Forbidden`` unless the actor may work on the task."""
         self._refuse_read_only(actor)
@@ -686,8 +711,8 @@ class Engine:
                         f"hoàn thành lúc {when}; thao tác của bạn không được ghi nhận.")
 
     def _record_task_event(self, session: Session, human_task: HumanTask, actor: Actor, event_type: str,
-                           data: dict[str, Any]) -> None:
-        HistoryWriter(session).append(
+                           data: dict[str, Any]) -> HistoryEvent:
+        return HistoryWriter(session).append(
             instance_id=human_task.instance_id, definition_id=human_task.definition_id, event_type=event_type,
             at=self.clock.now(), actor=actor, element_id=human_task.element_id, element_name=human_task.name,
             task_id=human_task.id, data=data,

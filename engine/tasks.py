@@ -17,6 +17,8 @@ SORTS = {
     "created": HumanTask.created_at,
     "name": HumanTask.name,
     "priority": HumanTask.priority,
+    "follow_up": HumanTask.follow_up_at,
+    "id": HumanTask.id,
 }
 
 

@@ -3,11 +3,13 @@ the application with a settable clock, the demo directory and users, the shipped
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from werkzeug.serving import make_server
 
 from engine import Clock, Database
 from engine.clock import LOCAL_TZ
@@ -71,6 +73,24 @@ def app(database_url, clock):
     app = fresh_app(database_url, clock, WTF_CSRF_ENABLED=False)
     yield app
     app.extensions["chidao"].db.dispose()
+
+
+@pytest.fixture
+def live_app(database_url, clock):
+    app = fresh_app(database_url, clock)  # CSRF on, as in production
+    yield app
+    app.extensions["chidao"].db.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The app served on a free local port, for browsers and HTTP clients."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_message = None
 
     # modeler adds routes to the admin blueprint
-    from . import admin, audit, auth, directives, errors, filters, modeler, tasks, tracking  # noqa: F401
+    from . import admin, audit, auth, directives, errors, filters, modeler, rest, tasks, tracking  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -81,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
+    rest.register(app)
     errors.register(app)
     filters.register(app)
 

@@ -19,7 +19,9 @@ def _wants_json() -> bool:
 
 def _respond(status: int, message: str):
     if _wants_json():
-        return jsonify({"type": "Error", "message": message}), status
+        kind = {400: "InvalidRequestException", 401: "AuthenticationException", 403: "AuthorizationException",
+                404: "RestException", 405: "RestException"}.get(status, "ProcessEngineException")
+        return jsonify({"type": kind, "message": message}), status
     return render_template("error.html", status=status, message=message), status
 
 

@@ -1,0 +1,139 @@
+"""The Camunda 7 REST API over HTTP: shapes, typed variables, authorization and Camunda's error bodies."""
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import pytest
+
+from workflows.demo import DEMO_PASSWORD
+
+from .conftest import draft_data
+
+DIRECTIVE = (Path(__file__).parents[1] / "bpmn" / "directive.bpmn").read_bytes()
+
+
+def basic(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_every_endpoint_asks_for_basic_authentication(client):
+    response = client.get("/engine-rest/task")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
+    assert response.get_json()["type"] == "AuthenticationException"
+    assert client.get("/engine-rest/task", headers=basic("cv.lan", "sai-mat-khau")).status_code == 401
+
+
+def test_a_process_starts_by_key_with_typed_variables_and_answers_them(client, svc):
+    response = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"), json={
+        "businessKey": "VB-REST-1", "withVariablesInReturn": True,
+        "variables": {"subject": {"value": "V/v thử nghiệm", "type": "String"},
+                      "copies": {"value": 3, "type": "Integer"},
+                      "meta": {"value": '{"nguon": "REST"}', "type": "Json"}}})
+    assert response.status_code == 200, response.get_json()
+    started = response.get_json()
+    assert started["businessKey"] == "VB-REST-1" and started["ended"] is False
+    assert started["variables"]["subject"] == {"value": "V/v thử nghiệm", "type": "String", "valueInfo": {}}
+    assert started["variables"]["copies"]["type"] == "Integer"
+    fetched = client.get(f"/engine-rest/process-instance/{started['id']}", headers=basic("cv.lan")).get_json()
+    assert fetched["definitionId"] == started["definitionId"]
+    assert client.get(f"/engine-rest/process-instance/{started['id']}/variables/meta",
+                      headers=basic("cv.lan")).get_json()["value"] == '{"nguon": "REST"}'
+
+
+@pytest.mark.parametrize("variables, message", [
+    ({"copies": {"value": "ba", "type": "Integer"}}, "Cannot convert value 'ba' of variable 'copies' to type Integer."),
+    ({"copies": {"value": 3, "type": "Money"}}, "Unsupported value type 'Money' of variable 'copies'."),
+    ({"meta": {"value": "{", "type": "Json"}}, "Variable 'meta' is not valid JSON"),
+])
+def test_wrong_variable_types_are_named_with_a_400(client, variables, message):
+    response = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"),
+                           json={"variables": variables})
+    assert response.status_code == 400
+    assert response.get_json()["type"] == "InvalidRequestException" and message in response.get_json()["message"]
+
+
+def test_malformed_json_and_unknown_ids_get_camunda_errors(client):
+    response = client.post("/engine-rest/process-definition/key/directive/start", headers={
+        **basic("cv.lan"), "Content-Type": "application/json"}, data="{khong-phai-json")
+    assert response.status_code == 400 and response.get_json()["message"] == "The request body is not valid JSON."
+    missing = client.get("/engine-rest/task/khong-co", headers=basic("cv.lan"))
+    assert missing.status_code == 404 and missing.get_json() == {
+        "type": "InvalidRequestException", "message": "No matching task with id khong-co"}
+    unknown = client.get("/engine-rest/process-definition/key/khong-co", headers=basic("cv.lan"))
+    assert unknown.status_code == 404
+
+
+def test_a_task_query_filters_by_candidate_group_and_an_agency_sees_only_its_own(client, lifecycle):
+    lifecycle.distributed()
+    sct = client.get("/engine-rest/task?candidateGroup=SCT:official&sortBy=created&sortOrder=asc",
+                     headers=basic("sct.cv")).get_json()
+    assert {t["taskDefinitionKey"] for t in sct} == {"acknowledge", "accept"}
+    assert all(t["created"].endswith("+0700") for t in sct)
+    foreign = client.get("/engine-rest/task?candidateGroup=SCT:official", headers=basic("bqlkkt.cv")).get_json()
+    assert foreign == []
+    assert client.get(f"/engine-rest/task/{sct[0]['id']}", headers=basic("bqlkkt.cv")).status_code == 403
+    count = client.get("/engine-rest/task/count?candidateGroup=SCT:official", headers=basic("sct.cv")).get_json()
+    assert count == {"count": len(sct)}
+    bad = client.get("/engine-rest/task?dueBefore=mai", headers=basic("sct.cv"))
+    assert bad.status_code == 400 and "'dueBefore'" in bad.get_json()["message"]
+
+
+def test_claim_complete_with_variables_and_a_second_completion_is_a_conflict(client, lifecycle):
+    instance_id = lifecycle.start()
+    draft = client.get(f"/engine-rest/task?processInstanceId={instance_id}", headers=basic("cv.lan")).get_json()[0]
+    assert client.post(f"/engine-rest/task/{draft['id']}/claim", headers=basic("cv.lan"),
+                       json={"userId": "cv.lan"}).status_code == 204
+    assert client.get(f"/engine-rest/task/{draft['id']}", headers=basic("cv.lan")).get_json()["assignee"] == "cv.lan"
+    variables = {name: {"value": value} for name, value in draft_data().items()}
+    done = client.post(f"/engine-rest/task/{draft['id']}/complete", headers=basic("cv.lan"),
+                       json={"variables": variables, "withVariablesInReturn": True})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["subject"]["value"] == draft_data()["subject"]
+    again = client.post(f"/engine-rest/task/{draft['id']}/complete", headers=basic("cv.lan"),
+                        json={"variables": variables})
+    assert again.status_code == 409 and again.get_json()["type"] == "OptimisticLockingException"
+
+
+def test_a_form_error_is_named_per_field_and_an_auditor_cannot_write(client, lifecycle):
+    instance_id = lifecycle.start()
+    draft = client.get(f"/engine-rest/task?processInstanceId={instance_id}", headers=basic("cv.lan")).get_json()[0]
+    wrong = client.post(f"/engine-rest/task/{draft['id']}/complete", headers=basic("cv.lan"),
+                        json={"variables": {"subject": {"value": "", "type": "String"}}})
+    assert wrong.status_code == 400 and "subject" in wrong.get_json()["errors"]
+    refused = client.post(f"/engine-rest/task/{draft['id']}/complete", headers=basic("thanhtra"),
+                          json={"variables": {}})
+    assert refused.status_code == 403 and refused.get_json()["type"] == "AuthorizationException"
+    assert client.post(f"/engine-rest/task/{draft['id']}/comment/create", headers=basic("cv.lan"),
+                       json={"message": "Đã xin ý kiến Sở Tư pháp."}).status_code == 200
+    comments = client.get(f"/engine-rest/task/{draft['id']}/comment", headers=basic("cv.lan")).get_json()
+    assert [c["message"] for c in comments] == ["Đã xin ý kiến Sở Tư pháp."]
+
+
+def test_a_message_reaches_the_task_that_waits_for_it_by_instance(client, lifecycle):
+    lifecycle.distributed()
+    task = client.get("/engine-rest/task?taskDefinitionKey=accept&candidateGroup=SCT:official",
+                      headers=basic("sct.cv")).get_json()[0]
+    response = client.post("/engine-rest/message", headers=basic("sct.cv"), json={
+        "messageName": "Xin gia hạn", "processInstanceId": task["processInstanceId"], "resultEnabled": True,
+        "processVariables": {"extension_new_deadline": {"value": "2028-12-31", "type": "String"},
+                             "extension_reason": {"value": "Chờ số liệu.", "type": "String"}}})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["execution"]["processInstanceId"] == task["processInstanceId"]
+    nobody = client.post("/engine-rest/message", headers=basic("sct.cv"), json={"messageName": "Không có"})
+    assert nobody.status_code == 400 and "No process definition or execution matches" in nobody.get_json()["message"]
+
+
+def test_only_admins_deploy_and_a_broken_file_is_a_parse_exception_per_element(client):
+    files = {"data": {"deployment-name": "thử", "file": (io.BytesIO(DIRECTIVE), "directive.bpmn")}}
+    assert client.post("/engine-rest/deployment/create", headers=basic("cv.lan"), content_type="multipart/form-data",
+                       **files).status_code == 403
+    broken = DIRECTIVE.replace(b'camunda:candidateGroups="VPUBND:office_leader"', b"")
+    response = client.post("/engine-rest/deployment/create", headers=basic("admin"),
+                           content_type="multipart/form-data",
+                           data={"deployment-name": "hỏng", "file": (io.BytesIO(broken), "directive.bpmn")})
+    assert response.status_code == 400 and response.get_json()["type"] == "ParseException"
+    errors = response.get_json()["details"]["directive.bpmn"]["errors"]
+    assert errors and errors[0]["mainElementId"]

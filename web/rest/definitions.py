@@ -1,0 +1,159 @@
+"""``/process-definition``: list, get, XML, start (by id or by key, newest version), form variables."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from lxml import etree
+from sqlalchemy import func, select
+
+from engine.models import ProcessDefinition
+
+from ..services import services
+from . import RestError, bp
+from .params import body, flag, integer, me, paged, sort_order
+from .shapes import definition, instance
+from .values import typed_all, untyped_all
+
+SORTS = {"id": ProcessDefinition.id, "key": ProcessDefinition.key, "name": ProcessDefinition.name,
+         "version": ProcessDefinition.version, "deploymentId": ProcessDefinition.deployment_id}
+STARTERS = {"admin", "specialist"}
+
+
+def _definitions(s) -> list[ProcessDefinition]:
+    args = request.args
+    query = select(ProcessDefinition)
+    for name, column in (("processDefinitionId", ProcessDefinition.id), ("key", ProcessDefinition.key),
+                         ("name", ProcessDefinition.name), ("deploymentId", ProcessDefinition.deployment_id),
+                         ("resourceName", ProcessDefinition.resource_name)):
+        if args.get(name):
+            query = query.where(column == args[name])
+    if args.get("keyLike"):
+        query = query.where(ProcessDefinition.key.like(args["keyLike"]))
+    if args.get("nameLike"):
+        query = query.where(ProcessDefinition.name.like(args["nameLike"]))
+    if args.get("version"):
+        query = query.where(ProcessDefinition.version == integer("version"))
+    if flag("latestVersion"):
+        newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+                  .group_by(ProcessDefinition.key).subquery())
+        query = query.join(newest, (ProcessDefinition.key == newest.c.key)
+                           & (ProcessDefinition.version == newest.c.version))
+    column = SORTS.get(args.get("sortBy") or "key")
+    if column is None:
+        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
+    descending = sort_order()
+    return list(s.scalars(query.order_by(column.desc() if descending else column.asc(),
+                                         ProcessDefinition.version.desc())))
+
+
+@bp.get("/process-definition")
+def definition_list():
+    with services().db.reader() as s:
+        return jsonify(paged([definition(d) for d in _definitions(s)]))
+
+
+@bp.get("/process-definition/count")
+def definition_count():
+    with services().db.reader() as s:
+        return jsonify({"count": len(_definitions(s))})
+
+
+def _by_id(s, definition_id: str) -> ProcessDefinition:
+    row = s.get(ProcessDefinition, definition_id)
+    if row is None:
+        raise RestError(404, f"No matching definition with id {definition_id}")
+    return row
+
+
+def _by_key(s, key: str) -> ProcessDefinition:
+    row = services().engine.latest_definition(s, key, required=False)
+    if row is None:
+        raise RestError(404, f"No matching process definition with key: {key} and no tenant-id")
+    return row
+
+
+@bp.get("/process-definition/<definition_id>")
+def definition_get(definition_id: str):
+    with services().db.reader() as s:
+        return jsonify(definition(_by_id(s, definition_id)))
+
+
+@bp.get("/process-definition/key/<key>")
+def definition_by_key(key: str):
+    with services().db.reader() as s:
+        return jsonify(definition(_by_key(s, key)))
+
+
+@bp.get("/process-definition/<definition_id>/xml")
+def definition_xml(definition_id: str):
+    with services().db.reader() as s:
+        row = _by_id(s, definition_id)
+        return jsonify({"id": row.id, "bpmn20Xml": row.bpmn_xml})
+
+
+@bp.get("/process-definition/key/<key>/xml")
+def definition_xml_by_key(key: str):
+    with services().db.reader() as s:
+        row = _by_key(s, key)
+        return jsonify({"id": row.id, "bpmn20Xml": row.bpmn_xml})
+
+
+def _start(find):
+    actor = me()
+    if actor.read_only or not STARTERS & set(actor.roles):
+        raise RestError(403, f"Người dùng «{actor.username}» không có quyền khởi tạo quy trình.")
+    data = body()
+    variables = untyped_all(data.get("variables"))
+    business_key = data.get("businessKey")
+    if business_key is not None and not isinstance(business_key, str):
+        raise RestError(400, "'businessKey' must be a string.")
+    engine = services().engine
+    with services().db.transaction() as s:
+        row = find(s)
+        started = engine.start_definition(s, row, actor, variables, business_key)
+        answer = instance(started)
+        if data.get("withVariablesInReturn"):
+            answer["variables"] = typed_all(engine.variables(s, started))
+    return jsonify(answer)
+
+
+@bp.post("/process-definition/<definition_id>/start")
+def definition_start(definition_id: str):
+    return _start(lambda s: _by_id(s, definition_id))
+
+
+@bp.post("/process-definition/key/<key>/start")
+def definition_start_by_key(key: str):
+    return _start(lambda s: _by_key(s, key))
+
+
+def start_form_key(row: ProcessDefinition) -> str | None:
+    """The ``camunda:formKey`` of the process's start event, if it has one."""
+    root = etree.fromstring(row.bpmn_xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
+    keys = root.xpath(f"//*[local-name()='process' and @id='{row.key}']/*[local-name()='startEvent']"
+                      "/@*[local-name()='formKey']")
+    return str(keys[0]) if keys else None
+
+
+def _form_variables(row: ProcessDefinition):
+    engine = services().engine
+    form_key = start_form_key(row)
+    with services().db.reader() as s:
+        schema = engine.form(s, form_key) if form_key else None
+    properties = (schema or {}).get("properties", {})
+    wanted = [n for n in (request.args.get("variableNames") or "").split(",") if n]
+    return jsonify(typed_all({name: prop.get("default") for name, prop in properties.items()
+                              if not wanted or name in wanted}))
+
+
+@bp.get("/process-definition/key/<key>/form-variables")
+def definition_form_variables_by_key(key: str):
+    with services().db.reader() as s:
+        row = _by_key(s, key)
+    return _form_variables(row)
+
+
+@bp.get("/process-definition/<definition_id>/form-variables")
+def definition_form_variables(definition_id: str):
+    with services().db.reader() as s:
+        row = _by_id(s, definition_id)
+    return _form_variables(row)

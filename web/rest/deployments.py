@@ -1,0 +1,124 @@
+"""``/deployment``: create (multipart, like Camunda Modeler and the clients send it), list, get, delete."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from sqlalchemy import exists, func, select
+
+from engine import DefinitionError
+from engine.models import Deployment, HistoryEvent, ProcessDefinition, ProcessInstance
+from engine.oplog import log_operation
+
+from ..services import services
+from . import RestError, bp
+from .params import flag, me, paged, require_admin, sort_order
+from .shapes import definition, deployment
+
+MAX_FILE = 5 * 1024 * 1024
+DEPLOYMENT_SORTS = {"id": Deployment.id, "name": Deployment.name, "deploymentTime": Deployment.deployed_at}
+
+
+@bp.post("/deployment/create")
+def deployment_create():
+    actor = me()
+    require_admin(actor)
+    name = request.form.get("deployment-name") or ""
+    files = {}
+    for field, upload in request.files.items(multi=True):
+        content = upload.read(MAX_FILE + 1)
+        if len(content) > MAX_FILE:
+            raise RestError(400, f"Resource '{upload.filename or field}' is larger than 5 MB.")
+        files[upload.filename or field] = content
+    if not files:
+        raise RestError(400, "No deployment resources contained in the form upload.")
+    changed_only = flag("deploy-changed-only", request.form) or flag("enable-duplicate-filtering", request.form)
+    try:
+        with services().db.transaction() as s:
+            row = services().engine.deploy(s, name or next(iter(files)), files, actor,
+                                           source=request.form.get("deployment-source") or "rest",
+                                           changed_only=changed_only)
+            answer = deployment(row) if row.definitions else None
+            deployed = {d.id: definition(d) for d in row.definitions}
+    except DefinitionError as exc:
+        details: dict[str, dict] = {}
+        for problem in exc.problems:
+            resource = details.setdefault(problem.get("resource") or next(iter(files)), {"errors": [], "warnings": []})
+            resource["errors"].append({"message": problem["message"], "line": problem.get("line"),
+                                       "column": problem.get("column"), "mainElementId": problem.get("element_id"),
+                                       "elementIds": [problem["element_id"]] if problem.get("element_id") else []})
+        raise RestError(400, exc.message, "ParseException", details=details) from None
+    if answer is None:  # every file equals its newest version: Camunda answers with an empty deployment
+        answer = {"links": [], "id": None, "name": name, "source": request.form.get("deployment-source"),
+                  "deploymentTime": None, "tenantId": None}
+    return jsonify({**answer, "deployedProcessDefinitions": deployed or None, "deployedCaseDefinitions": None,
+                    "deployedDecisionDefinitions": None, "deployedDecisionRequirementsDefinitions": None})
+
+
+def _deployments():
+    args = request.args
+    query = select(Deployment)
+    if args.get("id"):
+        query = query.where(Deployment.id == args["id"])
+    if args.get("name"):
+        query = query.where(Deployment.name == args["name"])
+    if args.get("nameLike"):
+        query = query.where(Deployment.name.like(args["nameLike"]))
+    if args.get("source"):
+        query = query.where(Deployment.source == args["source"])
+    column = DEPLOYMENT_SORTS.get(args.get("sortBy") or "deploymentTime")
+    if column is None:
+        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
+    return query.order_by(column.desc() if sort_order() else column.asc(), Deployment.id)
+
+
+@bp.get("/deployment")
+def deployment_list():
+    with services().db.reader() as s:
+        return jsonify(paged([deployment(d) for d in s.scalars(_deployments())]))
+
+
+@bp.get("/deployment/count")
+def deployment_count():
+    with services().db.reader() as s:
+        return jsonify({"count": s.scalar(select(func.count()).select_from(_deployments().subquery()))})
+
+
+def _deployment_or_404(s, deployment_id: str) -> Deployment:
+    row = s.get(Deployment, deployment_id)
+    if row is None:
+        raise RestError(404, f"Deployment with id '{deployment_id}' does not exist")
+    return row
+
+
+@bp.get("/deployment/<deployment_id>")
+def deployment_get(deployment_id: str):
+    with services().db.reader() as s:
+        return jsonify(deployment(_deployment_or_404(s, deployment_id)))
+
+
+@bp.delete("/deployment/<deployment_id>")
+def deployment_delete(deployment_id: str):
+    """Delete a deployment nothing ever ran on; history is never deleted, so one that ran is refused."""
+    actor = me()
+    require_admin(actor)
+    with services().db.transaction() as s:
+        row = _deployment_or_404(s, deployment_id)
+        ids = [d.id for d in row.definitions]
+        used = s.scalar(select(exists().where(ProcessInstance.definition_id.in_(ids)))) or s.scalar(
+            select(exists().where(HistoryEvent.definition_id.in_(ids))))
+        if used:
+            raise RestError(409, f"Deployment '{deployment_id}' has process instances; their history is kept, "
+                                 "so it cannot be deleted.", "ProcessEngineException")
+        for item in list(row.definitions):
+            s.delete(item)
+        s.delete(row)
+        log_operation(s, actor, services().clock.now(), "deployment_delete", deployment_id,
+                      definitions=ids)
+    return "", 204
+
+
+@bp.get("/deployment/<deployment_id>/resources")
+def deployment_resources(deployment_id: str):
+    with services().db.reader() as s:
+        row = _deployment_or_404(s, deployment_id)
+        return jsonify([{"id": d.id, "name": d.resource_name, "deploymentId": d.deployment_id}
+                        for d in s.scalars(select(ProcessDefinition).where(ProcessDefinition.deployment_id == row.id))])

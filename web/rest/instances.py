@@ -1,0 +1,144 @@
+"""``/process-instance`` (list, count, get, delete, variables) and ``/message`` (correlation)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from engine.models import HumanTask, ProcessInstance
+
+from ..services import services
+from . import RestError, bp
+from .params import body, me, paged, require_admin, sees_everything, sort_order
+from .shapes import instance
+from .values import typed, typed_all, untyped_all
+
+SORTS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstance.definition_key,
+         "definitionId": ProcessInstance.definition_id, "businessKey": ProcessInstance.business_key}
+
+
+def _readable(actor) -> None:
+    if not sees_everything(actor):
+        raise RestError(403, "Chỉ Văn phòng, lãnh đạo, quản trị và thanh tra được xem mọi phiên quy trình; "
+                             "cơ quan xem việc của mình qua /task.")
+
+
+def _instances(s, args) -> list[ProcessInstance]:
+    query = select(ProcessInstance)
+    for name, column in (("processDefinitionKey", ProcessInstance.definition_key),
+                         ("processDefinitionId", ProcessInstance.definition_id),
+                         ("businessKey", ProcessInstance.business_key),
+                         ("superProcessInstance", ProcessInstance.parent_instance_id)):
+        if args.get(name):
+            query = query.where(column == args[name])
+    if args.get("businessKeyLike"):
+        query = query.where(ProcessInstance.business_key.like(args["businessKeyLike"]))
+    ids = args.get("processInstanceIds")
+    if ids:
+        query = query.where(ProcessInstance.id.in_(ids if isinstance(ids, list) else str(ids).split(",")))
+    query = query.where(ProcessInstance.status == "running")  # ended instances are in /history
+    column = SORTS.get(args.get("sortBy") or "instanceId")
+    if column is None:
+        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
+    return list(s.scalars(query.order_by(column.desc() if sort_order(args) else column.asc())))
+
+
+@bp.route("/process-instance", methods=["GET", "POST"])
+def instance_list():
+    _readable(me())
+    args = body() if request.method == "POST" else request.args
+    with services().db.reader() as s:
+        return jsonify(paged([instance(i) for i in _instances(s, args)], request.args))
+
+
+@bp.route("/process-instance/count", methods=["GET", "POST"])
+def instance_count():
+    _readable(me())
+    args = body() if request.method == "POST" else request.args
+    with services().db.reader() as s:
+        return jsonify({"count": len(_instances(s, args))})
+
+
+def _instance_or_404(s, instance_id: str) -> ProcessInstance:
+    row = s.get(ProcessInstance, instance_id)
+    if row is None:
+        raise RestError(404, f"Process instance with id {instance_id} does not exist")
+    return row
+
+
+@bp.get("/process-instance/<instance_id>")
+def instance_get(instance_id: str):
+    _readable(me())
+    with services().db.reader() as s:
+        return jsonify(instance(_instance_or_404(s, instance_id)))
+
+
+@bp.delete("/process-instance/<instance_id>")
+def instance_delete(instance_id: str):
+    """Cancel a running instance (its history stays); only process admins."""
+    actor = me()
+    require_admin(actor)
+    with services().db.transaction() as s:
+        _instance_or_404(s, instance_id)
+        services().engine.cancel_instance(s, instance_id, actor)
+    return "", 204
+
+
+def _variables(instance_id: str) -> dict:
+    _readable(me())
+    with services().db.reader() as s:
+        return services().engine.variables(s, _instance_or_404(s, instance_id))
+
+
+@bp.get("/process-instance/<instance_id>/variables")
+def instance_variables(instance_id: str):
+    return jsonify(typed_all(_variables(instance_id)))
+
+
+@bp.get("/process-instance/<instance_id>/variables/<name>")
+def instance_variable(instance_id: str, name: str):
+    variables = _variables(instance_id)
+    if name not in variables:
+        raise RestError(404, f"process instance variable with name {name} does not exist")
+    return jsonify(typed(variables[name]))
+
+
+def _works_on(s, actor, instance_id: str) -> bool:
+    """True when the actor's agency has a task waiting in the instance (an agency messages its own work)."""
+    return any(services().engine.is_candidate(t, actor)
+               for t in s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)))
+
+
+@bp.post("/message")
+def message_correlate():
+    """Deliver a message to the one running instance that waits for it (by id, business key, variables)."""
+    actor = me()
+    data = body()
+    name = data.get("messageName")
+    if not name or not isinstance(name, str):
+        raise RestError(400, "'messageName' is required.")
+    variables = untyped_all(data.get("processVariables"))
+    engine = services().engine
+    with services().db.transaction() as s:
+        query = select(ProcessInstance).where(ProcessInstance.status == "running")
+        if data.get("processInstanceId"):
+            query = query.where(ProcessInstance.id == data["processInstanceId"])
+        if data.get("businessKey"):
+            query = query.where(ProcessInstance.business_key == data["businessKey"])
+        keys = untyped_all(data.get("correlationKeys"))
+        waiting = [i for i in s.scalars(query) if engine.waits_for_message(s, i.id, name)
+                   and all(engine.variables(s, i).get(k) == v for k, v in keys.items())
+                   and (sees_everything(actor) or _works_on(s, actor, i.id))]
+        if not waiting:
+            raise RestError(400, f"Cannot correlate message '{name}': No process definition or execution "
+                                 "matches the parameters")
+        if len(waiting) > 1 and not data.get("all"):
+            raise RestError(400, f"Cannot correlate message '{name}': {len(waiting)} executions match the "
+                                 "parameters; name the process instance.")
+        for target in waiting:
+            engine.correlate_message(s, target.id, name, actor, variables)
+        results = [{"resultType": "Execution", "execution": {"id": t.id, "processInstanceId": t.id, "ended": False,
+                                                            "tenantId": None}, "processInstance": None}
+                   for t in waiting]
+    if data.get("resultEnabled"):
+        return jsonify(results if data.get("all") else results[0])
+    return "", 204

@@ -1,0 +1,82 @@
+"""Reading a request the way Camunda does: JSON bodies, paging, booleans, who is asking."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from engine import Actor
+
+from . import RestError
+
+PROVINCE_WIDE = {"VPUBND", "UBND"}
+
+
+def body() -> dict[str, Any]:
+    """The JSON object of the request body ({} when empty); 400 when it is not JSON or not an object."""
+    if not request.get_data():
+        return {}
+    data = request.get_json(silent=True)
+    if data is None:
+        raise RestError(400, "The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise RestError(400, "The request body must be a JSON object.")
+    return data
+
+
+def integer(name: str, source: dict | None = None) -> int | None:
+    value = (source if source is not None else request.args).get(name)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RestError(400, f"Cannot set query parameter '{name}' to value '{value}': not a number.") from None
+    if number < 0:
+        raise RestError(400, f"Query parameter '{name}' must not be negative.")
+    return number
+
+
+def flag(name: str, source: dict | None = None) -> bool:
+    value = (source if source is not None else request.args).get(name)
+    if isinstance(value, bool):
+        return value
+    if value in (None, ""):
+        return False
+    if str(value).lower() not in ("true", "false"):
+        raise RestError(400, f"Cannot set query parameter '{name}' to value '{value}': expected true or false.")
+    return str(value).lower() == "true"
+
+
+def paged(rows: list, source: dict | None = None) -> list:
+    """``firstResult``/``maxResults`` applied to a list."""
+    first = integer("firstResult", source) or 0
+    most = integer("maxResults", source)
+    return rows[first:] if most is None else rows[first:first + most]
+
+
+def sort_order(source: dict | None = None) -> bool:
+    """True for descending; 400 on anything but asc/desc."""
+    order = (source if source is not None else request.args).get("sortOrder")
+    if order in (None, "", "asc"):
+        return False
+    if order == "desc":
+        return True
+    raise RestError(400, f"Cannot set query parameter 'sortOrder' to value '{order}': expected asc or desc.")
+
+
+def me() -> Actor:
+    """The authenticated caller."""
+    return g.rest_user
+
+
+def sees_everything(actor: Actor) -> bool:
+    """Process admins, auditors and the provincial Office and leadership see every instance."""
+    return bool({"admin", "auditor"} & set(actor.roles)) or actor.org in PROVINCE_WIDE
+
+
+def require_admin(actor: Actor) -> None:
+    if actor.read_only:
+        raise RestError(403, "Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu.")
+    if "admin" not in actor.roles:
+        raise RestError(403, "Chỉ quản trị quy trình được thực hiện thao tác này.")
