@@ -136,8 +136,8 @@ def message_correlate():
                                  "parameters; name the process instance.")
         for target in waiting:
             engine.correlate_message(s, target.id, name, actor, variables)
-        results = [{"resultType": "Execution", "execution": {"id": t.id, "processInstanceId": t.id, "ended": False,
-                                                            "tenantId": None}, "processInstance": None}
+        results = [{"resultType": "Execution", "processInstance": None,
+                    "execution": {"id": t.id, "processInstanceId": t.id, "ended": False, "tenantId": None}}
                    for t in waiting]
     if data.get("resultEnabled"):
         return jsonify(results if data.get("all") else results[0])
