@@ -35,13 +35,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .bpmn.events import VariablesMessage
-from .bpmn.specs import CallActivityTask
+from .bpmn.specs import CallActivityTask, ExternalServiceTask
+from .external import error_event, throw
 from .clock import to_local
 from .history import verify_chain
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance
 
-INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled"}
+INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
+          "error_thrown"}
 OUTCOMES = {"activity_completed", "instance_completed", "task_created"}
+WAITING_STEPS = (CallActivityTask, ExternalServiceTask)  # STARTED until children or a worker report back
 DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR
 
 
@@ -171,6 +174,8 @@ class Replay:
             self.correlate(event)
         elif kind == "instance_migrated":
             self.migrate(event)
+        elif kind == "error_thrown":
+            self.error(event)
         elif kind == "instance_cancelled":
             self.workflow.cancel()
             self.status = "cancelled"
@@ -236,16 +241,26 @@ class Replay:
         if self.workflow is None or (self.pending and self.pending[0][:2] == (event.event_type, event.element_id)):
             return None  # an outcome replay has already produced
         spec = self.workflow.spec.task_specs.get(event.element_id)
-        if spec is not None and not isinstance(spec, CallActivityTask):
+        if spec is not None and not isinstance(spec, WAITING_STEPS):
             return None
         task = self.task(event.task_id)
         if task is None and self.workflow is not None:
             started = [t for t in self.workflow.get_tasks(state=TaskState.STARTED)
-                       if isinstance(t.task_spec, CallActivityTask) and _bpmn_id(t) == event.element_id]
+                       if isinstance(t.task_spec, WAITING_STEPS) and _bpmn_id(t) == event.element_id]
             task = started[0] if len(started) == 1 else None
-        if task is not None and isinstance(task.task_spec, CallActivityTask) and task.state == TaskState.STARTED:
+        if task is not None and isinstance(task.task_spec, WAITING_STEPS) and task.state == TaskState.STARTED:
             return task
         return None
+
+    def error(self, event: HistoryEvent) -> None:
+        task = self._waiting_call(event)
+        data = event.data or {}
+        definition = error_event(self.workflow, task, data.get("code")) if task is not None else None
+        if definition is None:
+            raise _Diverged(event.seq, f"khi thực thi lại, không có sự kiện biên nào bắt lỗi «{data.get('code')}».")
+        self.ids[event.task_id] = task.id
+        throw(task, definition, data.get("variables") or {})
+        self.advance(event)
 
     def end_call(self, event: HistoryEvent, task) -> None:
         self.ids[event.task_id] = task.id

@@ -39,6 +39,7 @@ from .bpmn.state import StateSerializer
 from .calendar import BusinessCalendar, load_calendar
 from .clock import LOCAL_TZ, Clock, to_local
 from .db import Database
+from .external import ExternalTasks, error_event, task_uuid, throw
 from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
 from .form_catalogue import form_keys, form_schema
 from .forms import validate_submission
@@ -387,6 +388,7 @@ class Engine:
         self._models: dict[str, ParsedProcess] = {}
         self._models_lock = threading.Lock()
         self.state = StateSerializer(self._cached_spec)
+        self.external = ExternalTasks(self)
 
     def _cached_spec(self, definition_id: str, name: str | None) -> BpmnProcessSpec:
         model = self._models[definition_id]
@@ -490,6 +492,62 @@ class Engine:
         self._refuse_read_only(actor)
         command = self._command(session, actor)
         loaded = command.create(definition, variables or {}, business_key)
+        command.run()
+        command.flush()
+        return loaded.instance
+
+    def lock(self, session: Session, instance_id: str) -> None:
+        """Hold the instance's row until the transaction ends (commands on it take turns)."""
+        lock_instance(session, instance_id)
+
+    def task_variables_of(self, session: Session, instance_id: str, task_id: str) -> dict[str, Any]:
+        """The variables a waiting step of an instance sees."""
+        workflow = self.load_workflow(session.get(ProcessInstance, instance_id))
+        return task_scope(workflow, workflow.get_task_from_id(task_uuid(task_id)))
+
+    def _waiting_step(self, command: _Command, task_id: str):
+        loaded = command.load(self._instance_of_task(command.session, task_id))
+        task = loaded.workflow.get_task_from_id(task_uuid(task_id))
+        if task is None or task.state != TaskState.STARTED:
+            raise Conflict("Bước này không còn chờ kết quả từ bên ngoài.")
+        return loaded, task
+
+    @staticmethod
+    def _instance_of_task(session: Session, task_id: str) -> str:
+        from .external import ExternalTask
+
+        row = session.get(ExternalTask, task_id)
+        if row is None:
+            raise NotFound(f"External task with id {task_id} does not exist")
+        return row.instance_id
+
+    def finish_waiting_step(self, session: Session, task_id: str, actor: Actor, variables: dict[str, Any],
+                            note: dict[str, Any]) -> ProcessInstance:
+        """Complete a step that waits for an outside result, with its variables, and run what follows."""
+        self._refuse_read_only(actor)
+        command = self._command(session, actor)
+        loaded, task = self._waiting_step(command, task_id)
+        task.data.update(variables)
+        task.complete()
+        command.record(loaded, "activity_completed", task, data={"outputs": variables, **note})
+        command.queue.append(("advance", loaded))
+        command.run()
+        command.flush()
+        return loaded.instance
+
+    def throw_error(self, session: Session, task_id: str, actor: Actor, code: str, message: str | None,
+                    variables: dict[str, Any]) -> ProcessInstance:
+        """A BPMN error on a waiting step: its boundary error event catches it, or nothing changes."""
+        self._refuse_read_only(actor)
+        command = self._command(session, actor)
+        loaded, task = self._waiting_step(command, task_id)
+        definition = error_event(loaded.workflow, task, code)
+        if definition is None:
+            raise InvalidInput(f"Không có sự kiện biên nào của bước «{task.task_spec.bpmn_name or task.task_spec.bpmn_id}»"
+                               f" bắt lỗi «{code}»; bước vẫn chờ.", {"errorCode": "Mã lỗi không được mô hình xử lý."})
+        command.record(loaded, "error_thrown", task, data={"code": code, "message": message, "variables": variables})
+        throw(task, definition, variables)
+        command.queue.append(("advance", loaded))
         command.run()
         command.flush()
         return loaded.instance
@@ -746,6 +804,7 @@ class Engine:
         instance.active_elements = list(active.values())
         self._mirror_human_tasks(command, loaded)
         self._mirror_timer_jobs(command, loaded)
+        self.external.mirror(command, loaded)
         variables = task_scope(workflow, workflow.last_task) if workflow.last_task is not None else {}
         self.plugin.on_instance_changed(session, instance, variables)
 

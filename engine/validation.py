@@ -47,6 +47,8 @@ UNDERSTOOD_ATTRIBUTES = {
     "calledElementVersion": "phiên bản quy trình được gọi", "asyncBefore": "bỏ qua (mọi bước chạy ngay)",
     "asyncAfter": "bỏ qua (mọi bước chạy ngay)", "exclusive": "bỏ qua", "versionTag": "bỏ qua",
     "historyTimeToLive": "bỏ qua (lịch sử được giữ mãi)", "jobPriority": "bỏ qua", "taskPriority": "bỏ qua",
+    "type": "external: bước do hệ thống bên ngoài thực hiện qua /engine-rest/external-task",
+    "topic": "chủ đề mà hệ thống bên ngoài lấy việc",
 }
 #: Camunda attributes and elements whose meaning the engine cannot keep: a model using them is refused.
 REFUSED = {
@@ -251,6 +253,10 @@ class _Checker:
         if handler:
             if handler not in self.handlers:
                 self.add(node, f"Tác vụ {self.label(node)} gọi bộ xử lý «{handler}» chưa được đăng ký.")
+        elif kind == "external":
+            if not (node.get(f"{{{CAMUNDA}}}topic") or "").strip():
+                self.add(node, f"Tác vụ {self.label(node)} do hệ thống bên ngoài thực hiện nhưng thiếu chủ đề "
+                               "(camunda:topic).")
         elif kind:
             self.add(node, f"Tác vụ {self.label(node)}: kiểu camunda:type=\"{kind}\" chưa được hỗ trợ.")
         elif not (node.get(f"{{{CAMUNDA}}}class") or node.get(f"{{{CAMUNDA}}}expression")):

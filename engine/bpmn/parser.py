@@ -32,6 +32,7 @@ from .specs import (
     Assignment,
     CallActivityTask,
     CallSettings,
+    ExternalServiceTask,
     HandlerServiceTask,
     HumanTaskSpec,
     VariableMapping,
@@ -66,8 +67,13 @@ class HandlerServiceTaskParser(CamundaTaskParser):
             delegate = self.attribute("delegateExpression", "camunda") or ""
             if delegate.startswith("${") and delegate.endswith("}"):
                 handler = delegate[2:-1].strip()
+        kind = self.attribute("type", "camunda")
+        if not handler and kind == "external":
+            topic = self.attribute("topic", "camunda")
+            if not topic:
+                self.raise_validation_exception("Tác vụ dịch vụ bên ngoài thiếu camunda:topic.")
+            return ExternalServiceTask(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
         if not handler:
-            kind = self.attribute("type", "camunda")
             detail = (
                 f"kiểu '{kind}' chưa được hỗ trợ" if kind
                 else "thiếu thuộc tính chidao:handler (tên bộ xử lý đã đăng ký)"

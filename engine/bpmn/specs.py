@@ -4,6 +4,9 @@
   assignee, due and follow-up dates, priority) as written in the model.
 * ``HandlerServiceTask``: a service task that calls a handler registered by a
   plugin, inside the step's transaction.
+* ``ExternalServiceTask``: a service task done by an external worker
+  (``camunda:type="external" camunda:topic="…"``): it waits in STARTED while a
+  worker fetches, locks and completes it through the REST API.
 * ``CallActivityTask``: a call activity whose called process runs as its own,
   separately stored process instance (Camunda's semantics). The task waits in
   STARTED until the engine reports that every child instance has ended.
@@ -58,6 +61,19 @@ class HandlerServiceTask(BpmnSpecMixin):
         if result:
             my_task.data.update(result)
         return True
+
+
+class ExternalServiceTask(BpmnSpecMixin):
+    """A service task an external worker does: ``camunda:type="external" camunda:topic="…"``."""
+
+    def __init__(self, wf_spec, bpmn_id, topic: str, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.topic = topic
+
+    def _run_hook(self, my_task):
+        # Stay STARTED: the engine offers the task to workers of its topic and completes it
+        # when one reports back.
+        return None
 
 
 @dataclass(frozen=True)

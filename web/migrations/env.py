@@ -6,6 +6,7 @@ from sqlalchemy import engine_from_config, pool
 
 import engine.anchor  # noqa: F401
 import engine.calendar  # noqa: F401  (registers the calendar exceptions)
+import engine.external  # noqa: F401
 import engine.form_catalogue  # noqa: F401
 import engine.identity  # noqa: F401  (registers the user table)
 import engine.jobs  # noqa: F401

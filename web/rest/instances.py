@@ -60,7 +60,7 @@ def instance_count():
 
 def _instance_or_404(s, instance_id: str) -> ProcessInstance:
     row = s.get(ProcessInstance, instance_id)
-    if row is None:
+    if row is None or row.status != "running":  # ended instances are found in /history
         raise RestError(404, f"Process instance with id {instance_id} does not exist")
     return row
 

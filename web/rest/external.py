@@ -1,0 +1,204 @@
+"""``/external-task``: workers fetch and lock work of their topics (long polling), then complete it,
+report a failure (retries, retry timeout, an incident at 0), throw a BPMN error, extend or give back
+the lock. Workers sign in as process admins (a connector's service account)."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import func, select
+
+from engine.external import INCIDENT, ExternalTask, Topic
+
+from ..services import services
+from . import RestError, bp
+from .params import body, integer, me, paged, require_admin
+from .values import camunda_date, typed_all, untyped_all
+
+LONGEST_POLL_MS = 60_000
+POLL_EVERY = 0.2
+
+
+def external_task(row: ExternalTask, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Camunda's (Locked)ExternalTaskDto."""
+    answer = {"activityId": row.element_id, "activityInstanceId": row.id, "errorMessage": row.error_message,
+              "errorDetails": row.error_details, "executionId": row.instance_id, "id": row.id,
+              "lockExpirationTime": camunda_date(row.lock_expires_at), "processDefinitionId": row.definition_id,
+              "processDefinitionKey": row.definition_key, "processDefinitionVersionTag": None,
+              "processInstanceId": row.instance_id, "retries": row.retries, "suspended": False,
+              "workerId": row.worker_id, "topicName": row.topic, "tenantId": None, "priority": row.priority,
+              "businessKey": row.business_key}
+    if variables is not None:
+        answer["variables"] = typed_all(variables)
+        answer["extensionProperties"] = {}
+    return answer
+
+
+def _worker(data: dict[str, Any]) -> str:
+    worker = data.get("workerId")
+    if not isinstance(worker, str) or not worker:
+        raise RestError(400, "'workerId' is required.")
+    return worker
+
+
+def _millis(data: dict[str, Any], name: str, default: int | None = None) -> timedelta:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RestError(400, f"'{name}' must be a non-negative number of milliseconds.")
+    return timedelta(milliseconds=value)
+
+
+def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
+    topics = data.get("topics")
+    if not isinstance(topics, list) or not topics:
+        raise RestError(400, "'topics' must be a non-empty list.")
+    found = []
+    for item in topics:
+        if not isinstance(item, dict) or not isinstance(item.get("topicName"), str):
+            raise RestError(400, "Every topic needs a 'topicName'.")
+        names = item.get("variables")
+        found.append((Topic(item["topicName"], _millis(item, "lockDuration")), names))
+    return found
+
+
+@bp.post("/external-task/fetchAndLock")
+def external_fetch_and_lock():
+    actor = me()
+    require_admin(actor)
+    data = body()
+    worker, topics = _worker(data), _topics(data)
+    most = data.get("maxTasks", 10)
+    if isinstance(most, bool) or not isinstance(most, int) or most < 0:
+        raise RestError(400, "'maxTasks' must be a non-negative number.")
+    wait = min(_millis(data, "asyncResponseTimeout", 0), timedelta(milliseconds=LONGEST_POLL_MS))
+    wanted = {t.name: names for t, names in topics}
+    deadline = time.monotonic() + wait.total_seconds()
+    while True:
+        with services().db.transaction() as s:
+            locked = services().engine.external.fetch_and_lock(s, worker, [t for t, _ in topics], most,
+                                                               bool(data.get("usePriority")))
+            answer = [external_task(row, {k: v for k, v in variables.items()
+                                          if wanted[row.topic] is None or k in wanted[row.topic]})
+                      for row, variables in locked]
+        if answer or time.monotonic() >= deadline or most == 0:
+            return jsonify(answer)
+        time.sleep(POLL_EVERY)
+
+
+def _external_or_404(s, task_id: str) -> ExternalTask:
+    row = s.get(ExternalTask, task_id)
+    if row is None:
+        raise RestError(404, f"External task with id {task_id} does not exist")
+    return row
+
+
+def _query(args) -> list[ExternalTask]:
+    query = select(ExternalTask)
+    for name, column in (("topicName", ExternalTask.topic), ("workerId", ExternalTask.worker_id),
+                         ("processInstanceId", ExternalTask.instance_id), ("activityId", ExternalTask.element_id),
+                         ("processDefinitionKey", ExternalTask.definition_key)):
+        if args.get(name):
+            query = query.where(column == args[name])
+    if args.get("withRetriesLeft") == "true":
+        query = query.where((ExternalTask.retries.is_(None)) | (ExternalTask.retries > 0))
+    if args.get("noRetriesLeft") == "true":
+        query = query.where(ExternalTask.status == INCIDENT)
+    with services().db.reader() as s:
+        return list(s.scalars(query.order_by(ExternalTask.created_at, ExternalTask.id)))
+
+
+@bp.get("/external-task")
+def external_list():
+    return jsonify(paged([external_task(r) for r in _query(request.args)]))
+
+
+@bp.get("/external-task/count")
+def external_count():
+    return jsonify({"count": len(_query(request.args))})
+
+
+@bp.get("/external-task/<task_id>")
+def external_get(task_id: str):
+    with services().db.reader() as s:
+        return jsonify(external_task(_external_or_404(s, task_id)))
+
+
+@bp.post("/external-task/<task_id>/complete")
+def external_complete(task_id: str):
+    actor = me()
+    require_admin(actor)
+    data = body()
+    variables = {**untyped_all(data.get("variables")), **untyped_all(data.get("localVariables"))}
+    with services().db.transaction() as s:
+        services().engine.external.complete(s, task_id, _worker(data), actor, variables)
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/failure")
+def external_failure(task_id: str):
+    actor = me()
+    require_admin(actor)
+    data = body()
+    retries = data.get("retries", 0)
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise RestError(400, "'retries' must be a non-negative number.")
+    message = data.get("errorMessage")
+    if message is not None and not isinstance(message, str):
+        raise RestError(400, "'errorMessage' must be a string.")
+    with services().db.transaction() as s:
+        services().engine.external.failure(s, task_id, _worker(data), actor, message or "", data.get("errorDetails"),
+                                           retries, _millis(data, "retryTimeout", 0))
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/bpmnError")
+def external_bpmn_error(task_id: str):
+    actor = me()
+    require_admin(actor)
+    data = body()
+    code = data.get("errorCode")
+    if not isinstance(code, str) or not code:
+        raise RestError(400, "'errorCode' is required.")
+    variables = untyped_all(data.get("variables"))
+    with services().db.transaction() as s:
+        services().engine.external.bpmn_error(s, task_id, _worker(data), actor, code, data.get("errorMessage"),
+                                              variables)
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/extendLock")
+def external_extend_lock(task_id: str):
+    require_admin(me())
+    data = body()
+    with services().db.transaction() as s:
+        services().engine.external.extend_lock(s, task_id, _worker(data), _millis(data, "newDuration"))
+    return "", 204
+
+
+@bp.post("/external-task/<task_id>/unlock")
+def external_unlock(task_id: str):
+    require_admin(me())
+    with services().db.transaction() as s:
+        services().engine.external.unlock(s, task_id)
+    return "", 204
+
+
+@bp.put("/external-task/<task_id>/retries")
+def external_retries(task_id: str):
+    actor = me()
+    require_admin(actor)
+    retries = integer("retries", body())
+    if retries is None:
+        raise RestError(400, "'retries' is required.")
+    with services().db.transaction() as s:
+        services().engine.external.set_retries(s, task_id, retries, actor)
+    return "", 204
+
+
+@bp.get("/external-task/topic-names")
+def external_topic_names():
+    with services().db.reader() as s:
+        return jsonify(sorted(s.scalars(select(ExternalTask.topic).group_by(ExternalTask.topic)
+                                        .having(func.count() > 0))))
