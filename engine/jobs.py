@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .anchor import HistoryAnchor, latest_anchor, take_anchor
 from .db import Base, JSONText, UTCDateTime
-from .errors import EngineError, NotFound
+from .errors import Conflict, EngineError, NotFound
 
 if TYPE_CHECKING:
     from .runtime import Engine
@@ -97,6 +97,18 @@ class Worker:
             if last is not None and now - last.at < self.anchor_every:
                 return None
             return take_anchor(session, now)
+
+    def execute(self, session: Session, job: Job) -> None:
+        """Run one job now, in the caller's transaction (an administrator's «execute»).
+
+        Raises ``Conflict`` for a job not due yet; a failing handler's error goes to the caller
+        and the job is left as it was.
+        """
+        if job.due_at > self.engine.clock.now():
+            raise Conflict(f"Việc {job.id} chưa đến hạn ({job.due_at.isoformat()}); chỉ chạy được việc đã đến hạn.")
+        with session.begin_nested():
+            self.handlers[job.kind](session, job)
+            session.flush()
 
     def _run_one(self) -> bool:
         db = self.engine.db

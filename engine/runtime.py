@@ -543,8 +543,9 @@ class Engine:
         loaded, task = self._waiting_step(command, task_id)
         definition = error_event(loaded.workflow, task, code)
         if definition is None:
-            raise InvalidInput(f"Không có sự kiện biên nào của bước «{task.task_spec.bpmn_name or task.task_spec.bpmn_id}»"
-                               f" bắt lỗi «{code}»; bước vẫn chờ.", {"errorCode": "Mã lỗi không được mô hình xử lý."})
+            step = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+            raise InvalidInput(f"Không có sự kiện biên nào của bước «{step}» bắt lỗi «{code}»; bước vẫn chờ.",
+                               {"errorCode": "Mã lỗi không được mô hình xử lý."})
         command.record(loaded, "error_thrown", task, data={"code": code, "message": message, "variables": variables})
         throw(task, definition, variables)
         command.queue.append(("advance", loaded))

@@ -6,11 +6,17 @@ from pathlib import Path
 import pycamunda.deployment
 import pycamunda.processdef
 import pycamunda.task
+from camunda.external_task.external_task_worker import ExternalTaskWorker
 from requests.auth import HTTPBasicAuth
+from sqlalchemy import select
+
+from engine.models import ProcessInstance
 
 from workflows.demo import DEMO_PASSWORD
 
 from .conftest import Lifecycle, draft_data
+from .test_rest import basic
+from .test_rest_external import deployed_and_started
 
 DIRECTIVE = Path(__file__).parents[1] / "bpmn" / "directive.bpmn"
 
@@ -49,3 +55,34 @@ def test_pycamunda_deploys_starts_queries_by_candidate_group_claims_and_complete
     assert [t.task_definition_key for t in review] == ["review"]
     lifecycle = Lifecycle(live_app.extensions["chidao"])
     assert [t.element_id for t in lifecycle.human_tasks(instance.id_)] == ["review"]
+
+
+def exchange_worker(live_server, worker_id: str) -> ExternalTaskWorker:
+    return ExternalTaskWorker(worker_id=worker_id, base_url=f"{live_server}/engine-rest", config={
+        "auth_basic": {"username": "admin", "password": DEMO_PASSWORD}, "maxTasks": 1, "lockDuration": 60_000,
+        "asyncResponseTimeout": 1_000, "retries": 2, "retryTimeout": 0, "sleepSeconds": 0})
+
+
+def test_the_camunda_external_task_client_completes_a_task_and_its_failures_end_in_an_incident(live_app, live_server):
+    client = live_app.test_client()
+    first, second = deployed_and_started(client), deployed_and_started(client)
+    seen = []
+
+    def send(task):
+        seen.append((task.get_activity_id(), task.get_variable("so_ky_hieu")))
+        return task.complete({"ma_goi_tin": "EDXML-0001"})
+
+    exchange_worker(live_server, "lien-thong").fetch_and_execute("edxml", send)
+    assert seen == [("send", "07/UBND-KT")]
+    with live_app.extensions["chidao"].db.reader() as s:
+        statuses = {i.id: i.status for i in s.scalars(select(ProcessInstance))}
+    (left,) = [i for i in (first, second) if statuses[i] == "running"]  # the worker took one of the two
+
+    def broken(task):
+        return task.failure("Trục liên thông không trả lời", "HTTP 503", max_retries=2, retry_timeout=0)
+
+    worker = exchange_worker(live_server, "lien-thong")
+    for _ in range(3):  # 2 retries, then none left
+        worker.fetch_and_execute("edxml", broken)
+    incidents = client.get("/engine-rest/incident", headers=basic("admin")).get_json()
+    assert [(i["incidentType"], i["processInstanceId"]) for i in incidents] == [("failedExternalTask", left)]

@@ -1,0 +1,162 @@
+"""``/job`` (timers and e-mails: list, count, get, retries, execute) and ``/incident`` (failed jobs
+and external tasks whose retries ran out)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from engine import EngineError
+from engine.external import ExternalTask
+from engine.external import INCIDENT as EXTERNAL_INCIDENT
+from engine.jobs import INCIDENT, WAITING, Job
+from engine.oplog import log_operation
+
+from ..services import services
+from . import RestError, bp
+from .params import body, integer, me, paged, require_admin, sees_everything
+from .values import camunda_date
+
+
+def _readable() -> None:
+    if not sees_everything(me()):
+        raise RestError(403, "Chỉ Văn phòng, lãnh đạo, quản trị và thanh tra được xem việc hẹn giờ và sự cố.")
+
+
+def job(row: Job, definition: tuple[str, str] | None) -> dict[str, Any]:
+    return {"id": row.id, "jobDefinitionId": row.kind, "processInstanceId": row.instance_id,
+            "processDefinitionId": definition[0] if definition else None,
+            "processDefinitionKey": definition[1] if definition else None, "executionId": row.instance_id,
+            "exceptionMessage": row.last_error, "failedActivityId": row.element_id if row.last_error else None,
+            "retries": max(row.max_attempts - row.attempts, 0) if row.status != INCIDENT else 0,
+            "dueDate": camunda_date(row.due_at), "suspended": False, "priority": 0, "tenantId": None,
+            "createTime": camunda_date(row.created_at), "batchId": None}
+
+
+def _definitions(s) -> dict[str, tuple[str, str]]:
+    from engine.models import ProcessInstance
+
+    return {i.id: (i.definition_id, i.definition_key)
+            for i in s.execute(select(ProcessInstance.id, ProcessInstance.definition_id,
+                                      ProcessInstance.definition_key))}
+
+
+def _jobs(s) -> list[Job]:
+    args = request.args
+    query = select(Job)
+    if args.get("jobId"):
+        query = query.where(Job.id == args["jobId"])
+    if args.get("processInstanceId"):
+        query = query.where(Job.instance_id == args["processInstanceId"])
+    if args.get("withException") == "true":
+        query = query.where(Job.last_error.is_not(None))
+    if args.get("noRetriesLeft") == "true":
+        query = query.where(Job.status == INCIDENT)
+    if args.get("executable") == "true":
+        query = query.where(Job.status == WAITING, Job.due_at <= services().clock.now())
+    return list(s.scalars(query.order_by(Job.due_at, Job.id)))
+
+
+@bp.get("/job")
+def job_list():
+    _readable()
+    with services().db.reader() as s:
+        definitions = _definitions(s)
+        return jsonify(paged([job(j, definitions.get(j.instance_id)) for j in _jobs(s)]))
+
+
+@bp.get("/job/count")
+def job_count():
+    _readable()
+    with services().db.reader() as s:
+        return jsonify({"count": len(_jobs(s))})
+
+
+def _job_or_404(s, job_id: str) -> Job:
+    row = s.get(Job, job_id)
+    if row is None:
+        raise RestError(404, f"Job with id {job_id} does not exist")
+    return row
+
+
+@bp.get("/job/<job_id>")
+def job_get(job_id: str):
+    _readable()
+    with services().db.reader() as s:
+        row = _job_or_404(s, job_id)
+        return jsonify(job(row, _definitions(s).get(row.instance_id)))
+
+
+@bp.put("/job/<job_id>/retries")
+def job_retries(job_id: str):
+    """Give a job its attempts back (an incident becomes a waiting job, due now)."""
+    actor = me()
+    require_admin(actor)
+    retries = integer("retries", body())
+    if retries is None:
+        raise RestError(400, "'retries' is required.")
+    with services().db.transaction() as s:
+        row = _job_or_404(s, job_id)
+        now = services().clock.now()
+        row.max_attempts, row.attempts = retries, 0
+        row.status = WAITING if retries > 0 else INCIDENT
+        if retries > 0:
+            row.due_at = min(row.due_at, now) if row.last_error else row.due_at
+        log_operation(s, actor, now, "job_retries", job_id, retries=retries)
+    return "", 204
+
+
+@bp.post("/job/<job_id>/execute")
+def job_execute(job_id: str):
+    """Run a job now, whatever its due time; a failure is answered, the job keeps its state."""
+    actor = me()
+    require_admin(actor)
+    with services().db.transaction() as s:
+        row = _job_or_404(s, job_id)
+        if row.status != WAITING:
+            raise RestError(400, f"Job {job_id} has no retries left; set retries first.")
+        try:
+            services().worker.execute(s, row)
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the handler's failure is the answer, never a 500
+            raise RestError(422, f"Job {job_id} failed: {exc}", "ProcessEngineException") from None
+        log_operation(s, actor, services().clock.now(), "job_execute", job_id)
+    return "", 204
+
+
+def _incidents(s) -> list[dict[str, Any]]:
+    definitions = _definitions(s)
+    found = [{"id": j.id, "processDefinitionId": definitions.get(j.instance_id, (None,))[0],
+              "processInstanceId": j.instance_id, "executionId": j.instance_id,
+              "incidentTimestamp": camunda_date(j.due_at), "incidentType": "failedJob",
+              "activityId": j.element_id, "failedActivityId": j.element_id, "causeIncidentId": j.id,
+              "rootCauseIncidentId": j.id, "configuration": j.id, "tenantId": None,
+              "incidentMessage": j.last_error, "jobDefinitionId": j.kind, "annotation": None}
+             for j in s.scalars(select(Job).where(Job.status == INCIDENT))]
+    found += [{"id": t.id, "processDefinitionId": t.definition_id, "processInstanceId": t.instance_id,
+               "executionId": t.instance_id, "incidentTimestamp": camunda_date(t.created_at),
+               "incidentType": "failedExternalTask", "activityId": t.element_id, "failedActivityId": t.element_id,
+               "causeIncidentId": t.id, "rootCauseIncidentId": t.id, "configuration": t.id, "tenantId": None,
+               "incidentMessage": t.error_message, "jobDefinitionId": None, "annotation": None}
+              for t in s.scalars(select(ExternalTask).where(ExternalTask.status == EXTERNAL_INCIDENT))]
+    args = request.args
+    for name in ("processInstanceId", "incidentType", "activityId"):
+        if args.get(name):
+            found = [i for i in found if i[name] == args[name]]
+    return found
+
+
+@bp.get("/incident")
+def incident_list():
+    _readable()
+    with services().db.reader() as s:
+        return jsonify(paged(_incidents(s)))
+
+
+@bp.get("/incident/count")
+def incident_count():
+    _readable()
+    with services().db.reader() as s:
+        return jsonify({"count": len(_incidents(s))})
