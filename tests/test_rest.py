@@ -137,3 +137,23 @@ def test_only_admins_deploy_and_a_broken_file_is_a_parse_exception_per_element(c
     assert response.status_code == 400 and response.get_json()["type"] == "ParseException"
     errors = response.get_json()["details"]["directive.bpmn"]["errors"]
     assert errors and errors[0]["mainElementId"]
+
+
+def test_history_tells_who_did_which_task_when_and_the_instance_state(client, lifecycle):
+    directive = lifecycle.start()
+    lifecycle.complete("cv.lan", "draft", draft_data(), directive)
+    with_auditor = basic("thanhtra")
+    (started,) = client.get(f"/engine-rest/history/process-instance?processInstanceId={directive}",
+                            headers=with_auditor).get_json()
+    assert (started["state"], started["startUserId"], started["processDefinitionKey"]) == ("ACTIVE", "cv.lan",
+                                                                                         "directive")
+    tasks = client.get(f"/engine-rest/history/task?processInstanceId={directive}", headers=with_auditor).get_json()
+    assert [(t["taskDefinitionKey"], t["assignee"], bool(t["endTime"])) for t in tasks] == [
+        ("draft", "cv.lan", True), ("review", None, False)]
+    activities = client.get(f"/engine-rest/history/activity-instance?processInstanceId={directive}&activityId=draft",
+                            headers=with_auditor).get_json()
+    assert [a["activityType"] for a in activities] == ["userTask"]
+    operations = client.get("/engine-rest/history/user-operation?operationType=Complete&userId=cv.lan",
+                            headers=with_auditor).get_json()
+    assert [o["taskId"] for o in operations] == [tasks[0]["id"]]
+    assert client.get("/engine-rest/history/task", headers=basic("sct.cv")).status_code == 403
