@@ -145,8 +145,8 @@ def test_history_tells_who_did_which_task_when_and_the_instance_state(client, li
     with_auditor = basic("thanhtra")
     (started,) = client.get(f"/engine-rest/history/process-instance?processInstanceId={directive}",
                             headers=with_auditor).get_json()
-    assert (started["state"], started["startUserId"], started["processDefinitionKey"]) == ("ACTIVE", "cv.lan",
-                                                                                         "directive")
+    assert (started["state"], started["startUserId"]) == ("ACTIVE", "cv.lan")
+    assert started["processDefinitionKey"] == "directive"
     tasks = client.get(f"/engine-rest/history/task?processInstanceId={directive}", headers=with_auditor).get_json()
     assert [(t["taskDefinitionKey"], t["assignee"], bool(t["endTime"])) for t in tasks] == [
         ("draft", "cv.lan", True), ("review", None, False)]

@@ -66,7 +66,7 @@ def http_error(exc: HTTPException):
 
 def register(app) -> None:
     """Attach the API to the app: its routes, no CSRF (clients authenticate every request)."""
-    from . import definitions, deployments, external, history, instances, jobs, tasks  # noqa: F401  (routes)
+    from . import definitions, deployments, external, history, instances, jobs, openapi, tasks  # noqa: F401
     from .. import csrf
 
     csrf.exempt(bp)

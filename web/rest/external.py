@@ -7,14 +7,14 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import func, select
 
 from engine.external import INCIDENT, ExternalTask, Topic
 
 from ..services import services
 from . import RestError, bp
-from .params import body, integer, me, paged, require_admin
+from .params import body, integer, me, paged, require_admin, texts
 from .values import camunda_date, typed_all, untyped_all
 
 LONGEST_POLL_MS = 60_000
@@ -58,7 +58,7 @@ def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
     for item in topics:
         if not isinstance(item, dict) or not isinstance(item.get("topicName"), str):
             raise RestError(400, "Every topic needs a 'topicName'.")
-        names = item.get("variables")
+        names = texts(item, "variables") if item.get("variables") is not None else None
         found.append((Topic(item["topicName"], _millis(item, "lockDuration")), names))
     return found
 
@@ -72,7 +72,8 @@ def external_fetch_and_lock():
     most = data.get("maxTasks", 10)
     if isinstance(most, bool) or not isinstance(most, int) or most < 0:
         raise RestError(400, "'maxTasks' must be a non-negative number.")
-    wait = min(_millis(data, "asyncResponseTimeout", 0), timedelta(milliseconds=LONGEST_POLL_MS))
+    longest = current_app.config.get("REST_LONGEST_POLL_MS", LONGEST_POLL_MS)
+    wait = min(_millis(data, "asyncResponseTimeout", 0), timedelta(milliseconds=longest))
     wanted = {t.name: names for t, names in topics}
     deadline = time.monotonic() + wait.total_seconds()
     while True:

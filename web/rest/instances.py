@@ -8,7 +8,7 @@ from engine.models import HumanTask, ProcessInstance
 
 from ..services import services
 from . import RestError, bp
-from .params import body, me, paged, require_admin, sees_everything, sort_order
+from .params import body, me, paged, require_admin, sees_everything, sort_order, text, texts
 from .shapes import instance
 from .values import typed, typed_all, untyped_all
 
@@ -28,15 +28,15 @@ def _instances(s, args) -> list[ProcessInstance]:
                          ("processDefinitionId", ProcessInstance.definition_id),
                          ("businessKey", ProcessInstance.business_key),
                          ("superProcessInstance", ProcessInstance.parent_instance_id)):
-        if args.get(name):
+        if text(args, name):
             query = query.where(column == args[name])
-    if args.get("businessKeyLike"):
+    if text(args, "businessKeyLike"):
         query = query.where(ProcessInstance.business_key.like(args["businessKeyLike"]))
-    ids = args.get("processInstanceIds")
+    ids = texts(args, "processInstanceIds")
     if ids:
-        query = query.where(ProcessInstance.id.in_(ids if isinstance(ids, list) else str(ids).split(",")))
+        query = query.where(ProcessInstance.id.in_(ids))
     query = query.where(ProcessInstance.status == "running")  # ended instances are in /history
-    column = SORTS.get(args.get("sortBy") or "instanceId")
+    column = SORTS.get(text(args, "sortBy") or "instanceId")
     if column is None:
         raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
     return list(s.scalars(query.order_by(column.desc() if sort_order(args) else column.asc())))
@@ -113,17 +113,18 @@ def message_correlate():
     """Deliver a message to the one running instance that waits for it (by id, business key, variables)."""
     actor = me()
     data = body()
-    name = data.get("messageName")
-    if not name or not isinstance(name, str):
+    name = text(data, "messageName")
+    if not name:
         raise RestError(400, "'messageName' is required.")
+    instance_id, business_key = text(data, "processInstanceId"), text(data, "businessKey")
     variables = untyped_all(data.get("processVariables"))
     engine = services().engine
     with services().db.transaction() as s:
         query = select(ProcessInstance).where(ProcessInstance.status == "running")
-        if data.get("processInstanceId"):
-            query = query.where(ProcessInstance.id == data["processInstanceId"])
-        if data.get("businessKey"):
-            query = query.where(ProcessInstance.business_key == data["businessKey"])
+        if instance_id:
+            query = query.where(ProcessInstance.id == instance_id)
+        if business_key:
+            query = query.where(ProcessInstance.business_key == business_key)
         keys = untyped_all(data.get("correlationKeys"))
         waiting = [i for i in s.scalars(query) if engine.waits_for_message(s, i.id, name)
                    and all(engine.variables(s, i).get(k) == v for k, v in keys.items())

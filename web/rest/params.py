@@ -24,10 +24,34 @@ def body() -> dict[str, Any]:
     return data
 
 
+def text(source: dict, name: str) -> str | None:
+    """A string parameter (query or JSON body); 400 naming it when it is something else."""
+    value = source.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RestError(400, f"Parameter '{name}' must be a string.")
+    return value
+
+
+def texts(source: dict, name: str) -> list[str]:
+    """A list of strings, given as a JSON list or as comma-separated text."""
+    value = source.get(name)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise RestError(400, f"Parameter '{name}' must be a list of strings.")
+
+
 def integer(name: str, source: dict | None = None) -> int | None:
     value = (source if source is not None else request.args).get(name)
-    if value in (None, ""):
+    if value is None or value == "":
         return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise RestError(400, f"Parameter '{name}' must be a number.")
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -41,7 +65,7 @@ def flag(name: str, source: dict | None = None) -> bool:
     value = (source if source is not None else request.args).get(name)
     if isinstance(value, bool):
         return value
-    if value in (None, ""):
+    if value is None or value == "":
         return False
     if str(value).lower() not in ("true", "false"):
         raise RestError(400, f"Cannot set query parameter '{name}' to value '{value}': expected true or false.")
@@ -58,7 +82,7 @@ def paged(rows: list, source: dict | None = None) -> list:
 def sort_order(source: dict | None = None) -> bool:
     """True for descending; 400 on anything but asc/desc."""
     order = (source if source is not None else request.args).get("sortOrder")
-    if order in (None, "", "asc"):
+    if order is None or order in ("", "asc"):
         return False
     if order == "desc":
         return True

@@ -15,7 +15,7 @@ from engine.tasks import USER_PREFIX, TaskFilter, count_tasks, list_tasks
 
 from ..services import services
 from . import RestError, bp
-from .params import body, flag, integer, me, sort_order
+from .params import body, flag, integer, me, sort_order, text, texts
 from .shapes import task
 from .values import camunda_date, parse_date, typed, typed_all, untyped_all
 
@@ -26,37 +26,36 @@ EVERYTHING = {"admin", "auditor"}
 
 def _filter(args: dict[str, Any]) -> TaskFilter:
     actor = me()
-    groups: list[str] = []
-    if args.get("candidateGroup"):
-        groups.append(args["candidateGroup"])
-    if args.get("candidateGroups"):
-        value = args["candidateGroups"]
-        groups.extend(value if isinstance(value, list) else str(value).split(","))
-    if args.get("candidateUser"):
+    groups: list[str] = texts(args, "candidateGroup") + texts(args, "candidateGroups")
+    if text(args, "candidateUser"):
         with services().db.reader() as s:
             user = s.get(User, args["candidateUser"])
         if user is None:
             raise RestError(400, f"Unknown user '{args['candidateUser']}' in parameter 'candidateUser'.")
         groups.extend(groups_of(user.org, user.roles) | {USER_PREFIX + user.username})
-    sort = args.get("sortBy") or "dueDate"
+    sort = text(args, "sortBy") or "dueDate"
     if sort not in SORTS:
         raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{sort}'.")
-    dates = {name: parse_date(str(args[name]), name) if args.get(name) else None
+    dates = {name: parse_date(text(args, name), name) if text(args, name) else None
              for name in ("dueBefore", "dueAfter", "followUpBefore")}
     return TaskFilter(
-        actor=None if EVERYTHING & set(actor.roles) else actor, assignee=args.get("assignee"),
+        actor=None if EVERYTHING & set(actor.roles) else actor, assignee=text(args, "assignee"),
         candidate_groups=tuple(g.strip() for g in groups if g.strip()),
-        instance_id=args.get("processInstanceId"), definition_key=args.get("processDefinitionKey"),
-        business_key=args.get("processInstanceBusinessKey"), element_id=args.get("taskDefinitionKey"),
+        instance_id=text(args, "processInstanceId"), definition_key=text(args, "processDefinitionKey"),
+        business_key=text(args, "processInstanceBusinessKey"), element_id=text(args, "taskDefinitionKey"),
         due_before=dates["dueBefore"], due_after=dates["dueAfter"], follow_up_before=dates["followUpBefore"],
-        search=args.get("nameLike", "").strip("%") or None, sort=SORTS[sort], descending=sort_order(args))
+        search=(text(args, "nameLike") or "").strip("%") or None, sort=SORTS[sort], descending=sort_order(args))
 
 
 def _query_args() -> dict[str, Any]:
     if request.method == "POST":
         data = body()
-        return {**data, "sortBy": (data.get("sorting") or [{}])[0].get("sortBy", data.get("sortBy")),
-                "sortOrder": (data.get("sorting") or [{}])[0].get("sortOrder", data.get("sortOrder"))}
+        sorting = data.get("sorting") or [{}]
+        if not isinstance(sorting, list) or not all(isinstance(item, dict) for item in sorting):
+            raise RestError(400, "'sorting' must be a list of {sortBy, sortOrder} objects.")
+        first = sorting[0] if sorting else {}
+        return {**data, "sortBy": first.get("sortBy", data.get("sortBy")),
+                "sortOrder": first.get("sortOrder", data.get("sortOrder"))}
     return dict(request.args)
 
 

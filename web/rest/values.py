@@ -77,7 +77,10 @@ def untyped(name: str, variable: Any) -> Any:
     """A value from a Camunda typed variable; 400 naming the variable when it does not fit its type."""
     if not isinstance(variable, dict):
         raise RestError(400, f"Variable '{name}' must be an object with 'value' and 'type'.")
-    value, kind = variable.get("value"), (variable.get("type") or "").strip()
+    value, kind = variable.get("value"), variable.get("type") or ""
+    if not isinstance(kind, str):
+        raise RestError(400, f"The 'type' of variable '{name}' must be a string such as \"String\".")
+    kind = kind.strip()
     if not kind:
         return value  # Camunda infers the type from the JSON value
     key = kind.lower()
@@ -109,6 +112,8 @@ def untyped(name: str, variable: Any) -> Any:
         return parse_date(str(value), name).isoformat()
     if key in ("json", "object"):
         info = variable.get("valueInfo") or {}
+        if not isinstance(info, dict):
+            raise RestError(400, f"The 'valueInfo' of variable '{name}' must be an object.")
         if key == "object" and info.get("serializationDataFormat", "application/json") != "application/json":
             raise RestError(400, f"Variable '{name}': only JSON-serialized objects are supported.")
         if isinstance(value, str):
