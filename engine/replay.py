@@ -39,10 +39,11 @@ from .bpmn.specs import CallActivityTask, ExternalServiceTask
 from .external import error_event, throw
 from .clock import to_local
 from .history import verify_chain
+from .runtime import apply_variables
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance
 
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
-          "error_thrown"}
+          "error_thrown", "variables_set"}
 OUTCOMES = {"activity_completed", "instance_completed", "task_created"}
 WAITING_STEPS = (CallActivityTask, ExternalServiceTask)  # STARTED until children or a worker report back
 DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR
@@ -174,6 +175,8 @@ class Replay:
             self.correlate(event)
         elif kind == "instance_migrated":
             self.migrate(event)
+        elif kind == "variables_set":
+            apply_variables(self.workflow, (event.data or {}).get("variables") or {})
         elif kind == "error_thrown":
             self.error(event)
         elif kind == "instance_cancelled":

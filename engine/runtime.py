@@ -74,6 +74,20 @@ def task_scope(workflow: BpmnWorkflow, task) -> dict[str, Any]:
     return {**workflow.data_objects, **task.data}
 
 
+def apply_variables(workflow: BpmnWorkflow, variables: dict[str, Any]) -> None:
+    """Set process variables from outside: data objects where the model has them, else on every step
+    that has not finished (and on the latest one), so what follows sees them."""
+    open_steps = TaskState.NOT_FINISHED_MASK
+    for name, value in variables.items():
+        if name in workflow.data_objects:
+            workflow.data_objects[name] = value
+            continue
+        for task in workflow.get_tasks(state=open_steps):
+            task.data[name] = value
+        if workflow.last_task is not None:
+            workflow.last_task.data[name] = value
+
+
 def step_failure(task, exc: Exception) -> str:
     """A sentence for a failed step: which element, what went wrong."""
     spec = getattr(task, "task_spec", None)
@@ -551,6 +565,21 @@ class Engine:
         command.queue.append(("advance", loaded))
         command.run()
         command.flush()
+        return loaded.instance
+
+    def set_variables(self, session: Session, instance_id: str, actor: Actor,
+                      variables: dict[str, Any]) -> ProcessInstance:
+        """Change process variables of a running instance (an administrator's act, kept in its history)."""
+        self._refuse_read_only(actor)
+        command = self._command(session, actor)
+        loaded = command.load(instance_id)
+        if loaded.instance.status != "running":
+            raise Conflict(f"Phiên quy trình {instance_id} đã kết thúc.")
+        apply_variables(loaded.workflow, variables)
+        loaded.dirty = True
+        command.record(loaded, "variables_set", data={"variables": variables})
+        command.flush()
+        log_operation(session, actor, command.now, "variables_set", instance_id, names=sorted(variables))
         return loaded.instance
 
     def cancel_instance(self, session: Session, instance_id: str, actor: Actor) -> ProcessInstance:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.replay import replay_instance
 from workflows.demo import DEMO_PASSWORD
 
 from .conftest import draft_data
@@ -157,3 +158,17 @@ def test_history_tells_who_did_which_task_when_and_the_instance_state(client, li
                             headers=with_auditor).get_json()
     assert [o["taskId"] for o in operations] == [tasks[0]["id"]]
     assert client.get("/engine-rest/history/task", headers=basic("sct.cv")).status_code == 403
+
+
+def test_an_admin_sets_a_process_variable_that_later_steps_see_and_replay_repeats(client, lifecycle, svc):
+    directive = lifecycle.start()
+    changed = client.put(f"/engine-rest/process-instance/{directive}/variables/subject", headers=basic("admin"),
+                         json={"value": "V/v đã sửa qua REST", "type": "String"})
+    assert changed.status_code == 204
+    assert client.put(f"/engine-rest/process-instance/{directive}/variables/subject", headers=basic("cv.lan"),
+                      json={"value": "x", "type": "String"}).status_code == 403
+    draft = client.get(f"/engine-rest/task?processInstanceId={directive}", headers=basic("cv.lan")).get_json()[0]
+    seen = client.get(f"/engine-rest/task/{draft['id']}/variables/subject", headers=basic("cv.lan")).get_json()
+    assert seen["value"] == "V/v đã sửa qua REST"
+    with svc.db.reader() as s:
+        assert replay_instance(svc.engine, s, directive).verified

@@ -10,7 +10,7 @@ from ..services import services
 from . import RestError, bp
 from .params import body, me, paged, require_admin, sees_everything, sort_order, text, texts
 from .shapes import instance
-from .values import typed, typed_all, untyped_all
+from .values import typed, typed_all, untyped, untyped_all
 
 SORTS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstance.definition_key,
          "definitionId": ProcessInstance.definition_id, "businessKey": ProcessInstance.business_key}
@@ -106,6 +106,32 @@ def _works_on(s, actor, instance_id: str) -> bool:
     """True when the actor's agency has a task waiting in the instance (an agency messages its own work)."""
     return any(services().engine.is_candidate(t, actor)
                for t in s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)))
+
+
+@bp.post("/process-instance/<instance_id>/variables")
+def instance_variables_modify(instance_id: str):
+    """Set (``modifications``) process variables of a running instance; only process admins."""
+    actor = me()
+    require_admin(actor)
+    data = body()
+    variables = untyped_all(data.get("modifications"))
+    if data.get("deletions"):
+        raise RestError(400, "Deleting process variables is not supported: history keeps every value.")
+    with services().db.transaction() as s:
+        _instance_or_404(s, instance_id)
+        services().engine.set_variables(s, instance_id, actor, variables)
+    return "", 204
+
+
+@bp.put("/process-instance/<instance_id>/variables/<name>")
+def instance_variable_put(instance_id: str, name: str):
+    actor = me()
+    require_admin(actor)
+    value = untyped(name, body())
+    with services().db.transaction() as s:
+        _instance_or_404(s, instance_id)
+        services().engine.set_variables(s, instance_id, actor, {name: value})
+    return "", 204
 
 
 @bp.post("/message")
