@@ -266,7 +266,7 @@ PATHS: dict[str, Any] = {
                                  query("topicName", "workerId", "processInstanceId", "activityId",
                                        "processDefinitionKey", "withRetriesLeft", "noRetriesLeft"))},
     "/external-task/count": {"get": op("How many", "200", ref("CountResultDto"), query("topicName", integers=()))},
-    "/external-task/topic-names": {"get": op("Topics with tasks", "200", {"type": "array", "items": {"type": "string"}})},
+    "/external-task/topic-names": {"get": op("Topics with tasks", "200", {"type": "array", "items": S})},
     "/external-task/{id}": {"get": op("An external task", "200", ref("ExternalTaskDto"), path("id"))},
     "/external-task/{id}/complete": {"post": op("Complete", "204", parameters=path("id"),
                                                 body=ref("CompleteExternalTaskDto"), errors=WRITE)},
