@@ -1,6 +1,8 @@
-"""Real Camunda clients from PyPI talk to the engine unchanged (pycamunda over a live server)."""
+"""Real Camunda clients from PyPI talk to the engine unchanged, over a live server: pycamunda, and the
+external-task client as the worker that hands a directive to the document-exchange axis."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pycamunda.deployment
@@ -8,15 +10,12 @@ import pycamunda.processdef
 import pycamunda.task
 from camunda.external_task.external_task_worker import ExternalTaskWorker
 from requests.auth import HTTPBasicAuth
-from sqlalchemy import select
-
-from engine.models import ProcessInstance
 
 from workflows.demo import DEMO_PASSWORD
+from workflows.edxml import package
 
 from .conftest import Lifecycle, draft_data
 from .test_rest import basic
-from .test_rest_external import deployed_and_started
 
 DIRECTIVE = Path(__file__).parents[1] / "bpmn" / "directive.bpmn"
 
@@ -63,20 +62,24 @@ def exchange_worker(live_server, worker_id: str) -> ExternalTaskWorker:
         "asyncResponseTimeout": 1_000, "retries": 2, "retryTimeout": 0, "sleepSeconds": 0})
 
 
-def test_the_camunda_external_task_client_completes_a_task_and_its_failures_end_in_an_incident(live_app, live_server):
-    client = live_app.test_client()
-    first, second = deployed_and_started(client), deployed_and_started(client)
-    seen = []
+def test_the_camunda_external_task_client_hands_a_directive_over_and_failures_end_in_an_incident(live_app,
+                                                                                                   live_server):
+    lifecycle = Lifecycle(live_app.extensions["chidao"])
+    first = lifecycle.distributed(draft_data(send_edxml=True))
+    second = lifecycle.distributed(draft_data(send_edxml=True, subject="V/v thứ hai"))
+    sent = []
 
     def send(task):
-        seen.append((task.get_activity_id(), task.get_variable("so_ky_hieu")))
-        return task.complete({"ma_goi_tin": "EDXML-0001"})
+        variables = {name: task.get_variable(name) for name in ("number_text", "subject", "kind")}
+        variables["exchange"] = json.loads(task.get_variable("exchange"))  # a Json variable arrives as text
+        content, result = package(variables, document_id=task.get_process_instance_id())
+        sent.append((task.get_activity_id(), task.get_process_instance_id(), content))
+        return task.complete(result)
 
     exchange_worker(live_server, "lien-thong").fetch_and_execute("edxml", send)
-    assert seen == [("send", "07/UBND-KT")]
-    with live_app.extensions["chidao"].db.reader() as s:
-        statuses = {i.id: i.status for i in s.scalars(select(ProcessInstance))}
-    (left,) = [i for i in (first, second) if statuses[i] == "running"]  # the worker took one of the two
+    ((activity, done, content),) = sent
+    assert activity == "exchange" and done in (first, second) and b"<edXML:Subject>" in content
+    left = second if done == first else first
 
     def broken(task):
         return task.failure("Trục liên thông không trả lời", "HTTP 503", max_retries=2, retry_timeout=0)
@@ -84,5 +87,6 @@ def test_the_camunda_external_task_client_completes_a_task_and_its_failures_end_
     worker = exchange_worker(live_server, "lien-thong")
     for _ in range(3):  # 2 retries, then none left
         worker.fetch_and_execute("edxml", broken)
-    incidents = client.get("/engine-rest/incident", headers=basic("admin")).get_json()
-    assert [(i["incidentType"], i["processInstanceId"]) for i in incidents] == [("failedExternalTask", left)]
+    incidents = live_app.test_client().get("/engine-rest/incident", headers=basic("admin")).get_json()
+    assert [(i["incidentType"], i["processInstanceId"], i["activityId"]) for i in incidents] == [
+        ("failedExternalTask", left, "exchange")]

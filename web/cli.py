@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import urllib.error
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from engine.replay import instance_events, replay_instance
 from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
+from workflows.exchange_worker import ExchangeWorker
 from workflows.models import Directive
 from workflows.roles import ROLES
 
@@ -174,6 +177,28 @@ def register_commands(app: Flask) -> None:
         else:
             click.echo(f"Có {len(report.findings)} phát hiện trong {report.instances} phiên, {report.events} sự kiện.")
         sys.exit(0 if report.verified else 1)
+
+    @app.cli.command("edxml-worker")
+    @click.option("--url", default="http://127.0.0.1:5000/engine-rest", show_default=True,
+                  help="Địa chỉ REST API của hệ thống.")
+    @click.option("--user", "username", default="admin", show_default=True,
+                  help="Tài khoản quản trị quy trình của bộ kết nối (mật khẩu: biến CHIDAO_PASSWORD hoặc đầu vào).")
+    @click.option("--outbox", default="edxml-outbox", show_default=True, type=click.Path(file_okay=False),
+                  help="Thư mục đặt gói edXML cho bộ kết nối trục liên thông.")
+    @click.option("--once", is_flag=True, help="Gửi mọi văn bản đang chờ một lần rồi thoát.")
+    def edxml_worker(url: str, username: str, outbox: str, once: bool) -> None:
+        """Hand distributed directives to the document-exchange axis as edXML (an external-task worker)."""
+        password = os.environ.get("CHIDAO_PASSWORD") or sys.stdin.readline().rstrip("\r\n")
+        worker = ExchangeWorker(url, username, password, Path(outbox))
+        if once:
+            try:
+                sent = worker.run_once()
+            except urllib.error.URLError as exc:
+                raise click.ClickException(f"Không kết nối được {url}: {exc}") from None
+            click.echo(f"Đã gửi {sent} văn bản điện tử vào {outbox}.")
+            return
+        click.echo(f"Bộ gửi văn bản điện tử lấy việc từ {url} (Ctrl+C để dừng).")
+        worker.run_forever()
 
     @app.cli.group("db")
     def db() -> None:

@@ -11,8 +11,10 @@ from engine import ServiceContext, User
 
 from .agencies import ISSUING_SIDE, Directory
 from .deadlines import DeadlineReader
+from .edxml import exchange_header
 from .models import IncomingEntry, OutgoingEntry
 from .registers import format_number, incoming_register, notation_for, outgoing_register, take_number
+from .signing import AUTHORITIES
 from .tracking import Tracking, read_task_deadline
 
 ISSUER = "UBND"
@@ -84,7 +86,11 @@ def distribute(ctx: ServiceContext, reader: DeadlineReader) -> dict[str, Any]:
                 "tracker": v["initiator"],
                 "supervisor": supervisor,
             })
-    return {"receipts": receipts, "assignments": assignments}
+    answer = {"receipts": receipts, "assignments": assignments, "send_edxml": bool(v.get("send_edxml"))}
+    if answer["send_edxml"]:
+        label = AUTHORITIES.get(v.get("signing_authority"), {}).get("label", "")
+        answer["exchange"] = exchange_header(directory, signer, label, [r["agency"] for r in receipts])
+    return answer
 
 
 def register_incoming(ctx: ServiceContext) -> dict[str, Any]:
