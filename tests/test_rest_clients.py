@@ -62,8 +62,8 @@ def exchange_worker(live_server, worker_id: str) -> ExternalTaskWorker:
         "asyncResponseTimeout": 1_000, "retries": 2, "retryTimeout": 0, "sleepSeconds": 0})
 
 
-def test_the_camunda_external_task_client_hands_a_directive_over_and_failures_end_in_an_incident(live_app,
-                                                                                                   live_server):
+def test_the_external_task_client_hands_a_directive_to_the_axis_and_failures_end_in_an_incident(
+        live_app, live_server):
     lifecycle = Lifecycle(live_app.extensions["chidao"])
     first = lifecycle.distributed(draft_data(send_edxml=True))
     second = lifecycle.distributed(draft_data(send_edxml=True, subject="V/v thứ hai"))
