@@ -24,6 +24,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -828,6 +829,8 @@ class Engine:
         active = {}
         for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
             element_id, name = _element(task)
+            if isinstance(task.task_spec, UnstructuredJoin):
+                continue  # a join waiting for its other branches is not where work waits
             if element_id and not isinstance(task.task_spec, StartEvent):
                 active.setdefault(element_id, {"id": element_id, "name": name or element_id,
                                                "kind": element_kind(task.task_spec)})
