@@ -3,6 +3,7 @@ by opening the task page, taking the form as the browser would send it, and chan
 person changes."""
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from workflows.demo import DEMO_PASSWORD, draft_from_label, seed_files
 from workflows.models import Assignment, Directive, IncomingEntry, OutgoingEntry, Receipt
 
 scenarios("vong_doi_van_ban.feature", "phan_quyen.feature", "dong_thoi.feature", "du_lieu_sai.feature",
-          "theo_doi_thoi_han.feature", "kiem_chung.feature")
+          "theo_doi_thoi_han.feature", "kiem_chung.feature", "rest_api.feature")
 
 
 @dataclass
@@ -38,6 +39,7 @@ class World:
     snapshot: tuple | None = None
     race: list = field(default_factory=list)
     event_seq: int | None = None  # the event someone tampered with
+    draft: dict | None = None  # what was drafted through the REST API
 
     def client(self, username: str):
         if username not in self.clients:
@@ -699,3 +701,102 @@ def audit_page_says(world: World, username: str, text: str):
 def verify_all_says(world: World, text: str, code: int):
     result = world.app.test_cli_runner().invoke(args=["verify", "--all"])
     assert result.exit_code == code and _with_seq(world, text) in result.output, result.output
+
+
+# -- the REST API -----------------------------------------------------------------------------
+REST_FILL = {
+    "acknowledge": {"received": True},
+    "accept": {"handler_name": "Chuyên viên phụ trách"},
+    "contribute": {"contribution": {"text": "Thống nhất nội dung, đề nghị cơ quan chủ trì tổng hợp."}},
+    "report": {"report_text": "Đã triển khai đầy đủ nội dung được giao; kết quả như báo cáo kèm theo."},
+}
+
+
+def _basic(username: str) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{DEMO_PASSWORD}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def _untyped(values: dict) -> dict:
+    return {name: {"value": value} for name, value in values.items()}
+
+
+def _rest_complete(world: World, username: str, element_id: str, values: dict, task_id: str | None = None):
+    client = world.app.test_client()
+    if task_id is None:
+        found = client.get(f"/engine-rest/task?taskDefinitionKey={element_id}&processInstanceId={world.instance_id}",
+                           headers=_basic(username)).get_json()
+        assert found, f"{username} sees no «{element_id}» task over REST"
+        task_id = found[0]["id"]
+    return client.post(f"/engine-rest/task/{task_id}/complete", headers=_basic(username),
+                       json={"variables": _untyped(values)})
+
+
+@when(parsers.parse('"{username}" khởi tạo qua REST văn bản từ văn bản mẫu "{seed}"'))
+def rest_start(world: World, username: str, seed: str):
+    text, label = seed_files()[seed]
+    with world.svc.db.transaction() as s:
+        world.draft = draft_from_label(s, label, text, world.clock.today(), True)
+    response = world.app.test_client().post("/engine-rest/process-definition/key/directive/start",
+                                            headers=_basic(username), json={
+                                                "businessKey": f"VB-REST-{seed[:3]}",
+                                                "variables": {"subject": {"value": world.draft["subject"],
+                                                                          "type": "String"}}})
+    assert response.status_code == 200, response.get_json()
+    world.instance_id = response.get_json()["id"]
+
+
+@when(parsers.parse('"{username}" trình dự thảo qua REST'))
+def rest_draft(world: World, username: str):
+    assert _rest_complete(world, username, "draft", world.draft).status_code == 204
+
+
+@when(parsers.parse('"{username}" đồng ý dự thảo qua REST'))
+def rest_review(world: World, username: str):
+    assert _rest_complete(world, username, "review", {"review_decision": "approve"}).status_code == 204
+
+
+@when("người ký ký ban hành qua REST")
+def rest_sign(world: World):
+    assert _rest_complete(world, world.draft["signer"], "sign", {"sign_decision": "approve"}).status_code == 204
+
+
+@when(parsers.parse('"{username}" vào sổ văn bản đi qua REST'))
+def rest_register(world: World, username: str):
+    answer = _rest_complete(world, username, "register", {"format_checked": True, "copies": 30})
+    assert answer.status_code == 204, answer.get_json()
+
+
+@when(parsers.parse('mọi cơ quan xử lý qua REST việc "{element_id}"'))
+def rest_everyone(world: World, element_id: str):
+    tasks = world.tasks(element_id)
+    if element_id == "contribute" and not tasks:
+        return
+    assert tasks, f"no «{element_id}» task is waiting"
+    for task in tasks:
+        answer = _rest_complete(world, user_of(agency_of(task)), element_id, REST_FILL[element_id], task.id)
+        assert answer.status_code == 204, answer.get_json()
+    assert not world.tasks(element_id)
+
+
+@when(parsers.parse('"{username}" chấp nhận mọi báo cáo qua REST'))
+def rest_accept_reports(world: World, username: str):
+    for task in world.tasks("review_report"):
+        answer = _rest_complete(world, username, "review_report", {"report_decision": "accept"}, task.id)
+        assert answer.status_code == 204, answer.get_json()
+
+
+@then(parsers.parse('"{username}" nhận lỗi {status:d} khi hoàn thành qua REST việc "{element_id}"'))
+def rest_refused(world: World, username: str, status: int, element_id: str):
+    (task,) = [t for t in world.tasks(element_id) if t.instance_id == world.instance_id]
+    answer = _rest_complete(world, username, element_id, {"review_decision": "approve"}, task.id)
+    assert answer.status_code == status and answer.get_json()["type"] == "AuthorizationException"
+    assert [t.id for t in world.tasks(element_id)] == [task.id]
+
+
+@then(parsers.parse('lịch sử REST của văn bản ghi "{username}" hoàn thành việc "{element_id}"'))
+def rest_history(world: World, username: str, element_id: str):
+    tasks = world.app.test_client().get(
+        f"/engine-rest/history/task?processInstanceId={world.instance_id}&taskDefinitionKey={element_id}",
+        headers=_basic("thanhtra")).get_json()
+    assert [(t["assignee"], bool(t["endTime"])) for t in tasks] == [(username, True)]
