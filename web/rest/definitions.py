@@ -9,7 +9,7 @@ from engine.models import ProcessDefinition
 
 from ..services import services
 from . import RestError, bp
-from .params import body, flag, integer, me, paged, sort_order
+from .params import body, flag, found, integer, me, paged, sort_order
 from .shapes import definition, instance
 from .values import typed_all, untyped_all
 
@@ -58,10 +58,7 @@ def definition_count():
 
 
 def _by_id(s, definition_id: str) -> ProcessDefinition:
-    row = s.get(ProcessDefinition, definition_id)
-    if row is None:
-        raise RestError(404, f"No matching definition with id {definition_id}")
-    return row
+    return found(s, ProcessDefinition, definition_id, f"No matching definition with id {definition_id}")
 
 
 def _by_key(s, key: str) -> ProcessDefinition:

@@ -10,7 +10,7 @@ from engine.oplog import log_operation
 
 from ..services import services
 from . import RestError, bp
-from .params import flag, me, paged, require_admin, sort_order
+from .params import admin, flag, found, paged, sort_order
 from .shapes import definition, deployment
 
 MAX_FILE = 5 * 1024 * 1024
@@ -19,8 +19,7 @@ DEPLOYMENT_SORTS = {"id": Deployment.id, "name": Deployment.name, "deploymentTim
 
 @bp.post("/deployment/create")
 def deployment_create():
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     name = request.form.get("deployment-name") or ""
     files = {}
     for field, upload in request.files.items(multi=True):
@@ -83,10 +82,7 @@ def deployment_count():
 
 
 def _deployment_or_404(s, deployment_id: str) -> Deployment:
-    row = s.get(Deployment, deployment_id)
-    if row is None:
-        raise RestError(404, f"Deployment with id '{deployment_id}' does not exist")
-    return row
+    return found(s, Deployment, deployment_id, f"Deployment with id '{deployment_id}' does not exist")
 
 
 @bp.get("/deployment/<deployment_id>")
@@ -98,8 +94,7 @@ def deployment_get(deployment_id: str):
 @bp.delete("/deployment/<deployment_id>")
 def deployment_delete(deployment_id: str):
     """Delete a deployment nothing ever ran on; history is never deleted, so one that ran is refused."""
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     with services().db.transaction() as s:
         row = _deployment_or_404(s, deployment_id)
         ids = [d.id for d in row.definitions]

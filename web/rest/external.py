@@ -14,7 +14,7 @@ from engine.external import INCIDENT, ExternalTask, Topic
 
 from ..services import services
 from . import RestError, bp
-from .params import body, integer, me, paged, require_admin, texts
+from .params import admin, body, found, paged, retries_of, texts
 from .values import camunda_date, typed_all, untyped_all
 
 LONGEST_POLL_MS = 60_000
@@ -65,8 +65,7 @@ def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
 
 @bp.post("/external-task/fetchAndLock")
 def external_fetch_and_lock():
-    actor = me()
-    require_admin(actor)
+    admin()
     data = body()
     worker, topics = _worker(data), _topics(data)
     most = data.get("maxTasks", 10)
@@ -89,10 +88,7 @@ def external_fetch_and_lock():
 
 
 def _external_or_404(s, task_id: str) -> ExternalTask:
-    row = s.get(ExternalTask, task_id)
-    if row is None:
-        raise RestError(404, f"External task with id {task_id} does not exist")
-    return row
+    return found(s, ExternalTask, task_id, f"External task with id {task_id} does not exist")
 
 
 def _query(args) -> list[ExternalTask]:
@@ -128,8 +124,7 @@ def external_get(task_id: str):
 
 @bp.post("/external-task/<task_id>/complete")
 def external_complete(task_id: str):
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     data = body()
     variables = {**untyped_all(data.get("variables")), **untyped_all(data.get("localVariables"))}
     with services().db.transaction() as s:
@@ -139,12 +134,9 @@ def external_complete(task_id: str):
 
 @bp.post("/external-task/<task_id>/failure")
 def external_failure(task_id: str):
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     data = body()
-    retries = data.get("retries", 0)
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise RestError(400, "'retries' must be a non-negative number.")
+    retries = retries_of({"retries": 0, **data})
     message = data.get("errorMessage")
     if message is not None and not isinstance(message, str):
         raise RestError(400, "'errorMessage' must be a string.")
@@ -156,8 +148,7 @@ def external_failure(task_id: str):
 
 @bp.post("/external-task/<task_id>/bpmnError")
 def external_bpmn_error(task_id: str):
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     data = body()
     code = data.get("errorCode")
     if not isinstance(code, str) or not code:
@@ -171,7 +162,7 @@ def external_bpmn_error(task_id: str):
 
 @bp.post("/external-task/<task_id>/extendLock")
 def external_extend_lock(task_id: str):
-    require_admin(me())
+    admin()
     data = body()
     with services().db.transaction() as s:
         services().engine.external.extend_lock(s, task_id, _worker(data), _millis(data, "newDuration"))
@@ -180,7 +171,7 @@ def external_extend_lock(task_id: str):
 
 @bp.post("/external-task/<task_id>/unlock")
 def external_unlock(task_id: str):
-    require_admin(me())
+    admin()
     with services().db.transaction() as s:
         services().engine.external.unlock(s, task_id)
     return "", 204
@@ -188,11 +179,8 @@ def external_unlock(task_id: str):
 
 @bp.put("/external-task/<task_id>/retries")
 def external_retries(task_id: str):
-    actor = me()
-    require_admin(actor)
-    retries = integer("retries", body())
-    if retries is None:
-        raise RestError(400, "'retries' is required.")
+    actor = admin()
+    retries = retries_of(body())
     with services().db.transaction() as s:
         services().engine.external.set_retries(s, task_id, retries, actor)
     return "", 204

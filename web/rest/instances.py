@@ -8,7 +8,7 @@ from engine.models import HumanTask, ProcessInstance
 
 from ..services import services
 from . import RestError, bp
-from .params import body, me, paged, require_admin, sees_everything, sort_order, text, texts
+from .params import admin, body, me, paged, sees_everything, sort_order, text, texts
 from .shapes import instance
 from .values import typed, typed_all, untyped, untyped_all
 
@@ -75,8 +75,7 @@ def instance_get(instance_id: str):
 @bp.delete("/process-instance/<instance_id>")
 def instance_delete(instance_id: str):
     """Cancel a running instance (its history stays); only process admins."""
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     with services().db.transaction() as s:
         _instance_or_404(s, instance_id)
         services().engine.cancel_instance(s, instance_id, actor)
@@ -111,8 +110,7 @@ def _works_on(s, actor, instance_id: str) -> bool:
 @bp.post("/process-instance/<instance_id>/variables")
 def instance_variables_modify(instance_id: str):
     """Set (``modifications``) process variables of a running instance; only process admins."""
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     data = body()
     variables = untyped_all(data.get("modifications"))
     if data.get("deletions"):
@@ -125,8 +123,7 @@ def instance_variables_modify(instance_id: str):
 
 @bp.put("/process-instance/<instance_id>/variables/<name>")
 def instance_variable_put(instance_id: str, name: str):
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     value = untyped(name, body())
     with services().db.transaction() as s:
         _instance_or_404(s, instance_id)

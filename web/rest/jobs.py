@@ -15,7 +15,7 @@ from engine.oplog import log_operation
 
 from ..services import services
 from . import RestError, bp
-from .params import body, integer, me, paged, require_admin, sees_everything
+from .params import admin, body, found, me, paged, retries_of, sees_everything
 from .values import camunda_date
 
 
@@ -74,10 +74,7 @@ def job_count():
 
 
 def _job_or_404(s, job_id: str) -> Job:
-    row = s.get(Job, job_id)
-    if row is None:
-        raise RestError(404, f"Job with id {job_id} does not exist")
-    return row
+    return found(s, Job, job_id, f"Job with id {job_id} does not exist")
 
 
 @bp.get("/job/<job_id>")
@@ -91,11 +88,8 @@ def job_get(job_id: str):
 @bp.put("/job/<job_id>/retries")
 def job_retries(job_id: str):
     """Give a job its attempts back (an incident becomes a waiting job, due now)."""
-    actor = me()
-    require_admin(actor)
-    retries = integer("retries", body())
-    if retries is None:
-        raise RestError(400, "'retries' is required.")
+    actor = admin()
+    retries = retries_of(body())
     with services().db.transaction() as s:
         row = _job_or_404(s, job_id)
         now = services().clock.now()
@@ -110,8 +104,7 @@ def job_retries(job_id: str):
 @bp.post("/job/<job_id>/execute")
 def job_execute(job_id: str):
     """Run a job now, whatever its due time; a failure is answered, the job keeps its state."""
-    actor = me()
-    require_admin(actor)
+    actor = admin()
     with services().db.transaction() as s:
         row = _job_or_404(s, job_id)
         if row.status != WAITING:

@@ -99,6 +99,31 @@ def sees_everything(actor: Actor) -> bool:
     return bool({"admin", "auditor"} & set(actor.roles)) or actor.org in PROVINCE_WIDE
 
 
+def found(session, model, key: str, message: str):
+    """The row of ``model`` with primary key ``key``; 404 with ``message`` when there is none."""
+    row = session.get(model, key)
+    if row is None:
+        raise RestError(404, message)
+    return row
+
+
+def retries_of(data: dict[str, Any]) -> int:
+    """The ``retries`` of a request body: a number, 0 or more."""
+    retries = data.get("retries")
+    if retries is None:
+        raise RestError(400, "'retries' is required.")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise RestError(400, "'retries' must be a non-negative number.")
+    return retries
+
+
+def admin() -> Actor:
+    """The caller, who must be a process admin."""
+    actor = me()
+    require_admin(actor)
+    return actor
+
+
 def require_admin(actor: Actor) -> None:
     if actor.read_only:
         raise RestError(403, "Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu.")
