@@ -145,19 +145,24 @@ def check_anchors(session: Session) -> list[AnchorFinding]:
     if anchors and heads_digest(anchored) != anchors[-1].heads_sha256:
         findings.append(AnchorFinding(None, "Danh sách đầu chuỗi của các mốc kiểm chứng đã bị sửa."))
     now = current_heads(session)
-    heads = _anchored_query().subquery()
-    stored = dict(session.execute(select(HistoryEvent.instance_id, HistoryEvent.hash)
-                                  .join(heads, (HistoryEvent.instance_id == heads.c.instance_id)
-                                        & (HistoryEvent.seq == heads.c.seq))).all())
-    for instance_id, (seq, digest) in sorted(anchored.items()):
-        if instance_id not in now:
-            findings.append(AnchorFinding(instance_id, f"Phiên {instance_id} đã bị xóa cùng toàn bộ lịch sử; "
-                                                       f"mốc kiểm chứng đã ghi nhận {seq} sự kiện của phiên này."))
-        elif now[instance_id][0] < seq:
-            findings.append(AnchorFinding(instance_id, f"Lịch sử phiên {instance_id} bị cắt: mốc kiểm chứng ghi "
-                                                       f"đến sự kiện số {seq}, nay chỉ còn đến số "
-                                                       f"{now[instance_id][0]}."))
-        elif stored.get(instance_id) != digest:
-            findings.append(AnchorFinding(instance_id, f"Sự kiện số {seq} của phiên {instance_id} khác với lúc "
-                                                       "lập mốc kiểm chứng."))
+    # Every head ever anchored, not only the newest: a tail cut and written again since is found too.
+    rows = session.execute(
+        select(AnchorHead.instance_id, AnchorHead.seq, AnchorHead.hash, HistoryEvent.hash.label("found"))
+        .outerjoin(HistoryEvent, (HistoryEvent.instance_id == AnchorHead.instance_id)
+                   & (HistoryEvent.seq == AnchorHead.seq))
+        .order_by(AnchorHead.instance_id, AnchorHead.seq))
+    reported: set[str] = set()
+    for row in rows:
+        if row.found == row.hash or row.instance_id in reported:
+            continue
+        reported.add(row.instance_id)
+        if row.instance_id not in now:
+            message = (f"Phiên {row.instance_id} đã bị xóa cùng toàn bộ lịch sử; mốc kiểm chứng đã ghi nhận "
+                       f"{anchored[row.instance_id][0]} sự kiện của phiên này.")
+        elif row.found is None:
+            message = (f"Lịch sử phiên {row.instance_id} bị cắt: mốc kiểm chứng ghi đến sự kiện số {row.seq}, "
+                       f"nay chỉ còn đến số {now[row.instance_id][0]}.")
+        else:
+            message = f"Sự kiện số {row.seq} của phiên {row.instance_id} khác với lúc lập mốc kiểm chứng."
+        findings.append(AnchorFinding(row.instance_id, message))
     return findings

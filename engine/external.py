@@ -170,10 +170,11 @@ class ExternalTasks:
     def set_retries(self, session: Session, task_id: str, retries: int, actor: Actor) -> ExternalTask:
         """An administrator gives a failed task new retries (an incident becomes open again)."""
         row = self._row(session, task_id)
+        was_incident = row.status == INCIDENT
         row.retries = retries
         row.status = OPEN if retries > 0 else INCIDENT
-        if retries > 0:
-            row.lock_expires_at = None
+        if retries > 0 and was_incident:
+            row.worker_id, row.lock_expires_at = None, None
         log_operation(session, actor, self.engine.clock.now(), "external_task_retries", task_id, retries=retries)
         return row
 

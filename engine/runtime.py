@@ -590,6 +590,9 @@ class Engine:
         loaded = command.load(instance_id)
         if loaded.instance.status != "running":
             raise Conflict(f"Phiên quy trình {instance_id} đã kết thúc.")
+        if loaded.instance.parent_instance_id:
+            raise Conflict(f"Phiên {instance_id} do phiên {loaded.instance.parent_instance_id} gọi; hãy hủy phiên đó "
+                           "(phiên gọi đang chờ kết quả của phiên này).")
         command.cancel(loaded)
         command.flush()
         log_operation(session, actor, command.now, "instance_cancel", instance_id)
@@ -719,6 +722,12 @@ class Engine:
         human_task = self._locked_human_task(session, task_id)
         self.authorize(human_task, actor)
         assignee = assignee or actor.username
+        if assignee != actor.username:
+            user = session.get(User, assignee)
+            if user is None or not user.active or user.actor().read_only \
+                    or not self.is_candidate(human_task, user.actor()):
+                raise Forbidden(f"Không giao được nhiệm vụ cho «{assignee}»: người này không thuộc đơn vị hoặc vai "
+                                "trò được giao nhiệm vụ, hoặc chỉ được xem.")
         if human_task.assignee and human_task.assignee != assignee:
             raise Conflict(f"Nhiệm vụ đã được {self.display_name(session, human_task.assignee)} nhận xử lý.")
         human_task.assignee = assignee

@@ -37,6 +37,7 @@ class TaskFilter:
     due_after: datetime | None = None
     follow_up_before: datetime | None = None
     search: str | None = None
+    unassigned: bool = False
     sort: str = "due"
     descending: bool = False
 
@@ -53,6 +54,8 @@ def _statement(f: TaskFilter) -> Select:
                                 and_(HumanTask.assignee.is_(None), _candidate_of(groups))))
     if f.assignee:
         query = query.where(HumanTask.assignee == f.assignee)
+    if f.unassigned:
+        query = query.where(HumanTask.assignee.is_(None))
     if f.candidate_groups:
         query = query.where(_candidate_of(set(f.candidate_groups)))
     for column, value in ((HumanTask.instance_id, f.instance_id), (HumanTask.definition_key, f.definition_key),

@@ -90,3 +90,24 @@ def test_a_cut_tail_and_a_deleted_instance_are_found_by_the_anchors(lifecycle, s
     assert messages[cut] == (f"Lịch sử phiên {cut} bị cắt: mốc kiểm chứng ghi đến sự kiện số {last}, "
                              f"nay chỉ còn đến số {last - 3}.")
     assert messages[deleted].startswith(f"Phiên {deleted} đã bị xóa cùng toàn bộ lịch sử")
+
+
+def test_a_tail_cut_and_written_again_is_still_found_by_the_first_anchor(lifecycle, svc, clock):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    signer = lifecycle.actor("pct.hoang")
+    with svc.db.transaction() as s:
+        svc.engine.claim(s, sign.id, signer)
+    with svc.db.transaction() as s:
+        take_anchor(s, clock.now())
+        claimed = max(e.seq for e in instance_events(s, directive))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive, HistoryEvent.seq == claimed))
+    with svc.db.transaction() as s:  # the chain grows again from the cut, valid link by link
+        svc.engine.unclaim(s, sign.id, signer)
+        svc.engine.claim(s, sign.id, signer)
+        take_anchor(s, clock.now())
+    with svc.db.reader() as s:
+        assert replay_instance(svc.engine, s, directive).verified  # claims change no state: replay cannot tell
+        report = verify_all(svc.engine, s)
+    assert [f.message for f in report.findings] == [
+        f"Sự kiện số {claimed} của phiên {directive} khác với lúc lập mốc kiểm chứng."]

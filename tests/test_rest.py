@@ -6,7 +6,9 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from engine.models import ProcessInstance
 from engine.replay import replay_instance
 from workflows.demo import DEMO_PASSWORD
 
@@ -117,13 +119,15 @@ def test_a_message_reaches_the_task_that_waits_for_it_by_instance(client, lifecy
     lifecycle.distributed()
     task = client.get("/engine-rest/task?taskDefinitionKey=accept&candidateGroup=SCT:official",
                       headers=basic("sct.cv")).get_json()[0]
-    response = client.post("/engine-rest/message", headers=basic("sct.cv"), json={
+    refused = client.post("/engine-rest/message", headers=basic("sct.cv"), json={"messageName": "Xin gia hạn"})
+    assert refused.status_code == 403  # an agency asks from its task page, where the request is checked
+    response = client.post("/engine-rest/message", headers=basic("cv.lan"), json={
         "messageName": "Xin gia hạn", "processInstanceId": task["processInstanceId"], "resultEnabled": True,
         "processVariables": {"extension_new_deadline": {"value": "2028-12-31", "type": "String"},
                              "extension_reason": {"value": "Chờ số liệu.", "type": "String"}}})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["execution"]["processInstanceId"] == task["processInstanceId"]
-    nobody = client.post("/engine-rest/message", headers=basic("sct.cv"), json={"messageName": "Không có"})
+    nobody = client.post("/engine-rest/message", headers=basic("cv.lan"), json={"messageName": "Không có"})
     assert nobody.status_code == 400 and "No process definition or execution matches" in nobody.get_json()["message"]
 
 
@@ -172,3 +176,22 @@ def test_an_admin_sets_a_process_variable_that_later_steps_see_and_replay_repeat
     assert seen["value"] == "V/v đã sửa qua REST"
     with svc.db.reader() as s:
         assert replay_instance(svc.engine, s, directive).verified
+
+
+def test_a_task_is_claimed_only_for_someone_who_may_work_on_it(client, lifecycle):
+    lifecycle.distributed()
+    accept = client.get("/engine-rest/task?taskDefinitionKey=accept&candidateGroup=SCT:official",
+                        headers=basic("sct.cv")).get_json()[0]
+    for someone in ("bqlkkt.cv", "thanhtra"):
+        refused = client.post(f"/engine-rest/task/{accept['id']}/claim", headers=basic("sct.cv"),
+                              json={"userId": someone})
+        assert refused.status_code == 403 and f"«{someone}»" in refused.get_json()["message"]
+    assert client.get(f"/engine-rest/task/{accept['id']}", headers=basic("sct.cv")).get_json()["assignee"] is None
+
+
+def test_a_called_instance_is_not_cancelled_behind_its_callers_back(client, lifecycle, svc):
+    lifecycle.distributed()
+    with svc.db.reader() as s:
+        child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id.is_not(None))).first()
+    refused = client.delete(f"/engine-rest/process-instance/{child}", headers=basic("admin"))
+    assert refused.status_code == 409 and "hãy hủy phiên đó" in refused.get_json()["message"]

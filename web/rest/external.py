@@ -14,7 +14,7 @@ from engine.external import INCIDENT, ExternalTask, Topic
 
 from ..services import services
 from . import RestError, bp
-from .params import admin, body, found, paged, retries_of, texts
+from .params import admin, body, found, me, paged, retries_of, sees_everything, texts
 from .values import camunda_date, typed_all, untyped_all
 
 LONGEST_POLL_MS = 60_000
@@ -106,18 +106,26 @@ def _query(args) -> list[ExternalTask]:
         return list(s.scalars(query.order_by(ExternalTask.created_at, ExternalTask.id)))
 
 
+def _readable() -> None:
+    if not sees_everything(me()):
+        raise RestError(403, "Chỉ Văn phòng, lãnh đạo, quản trị và thanh tra được xem việc của hệ thống bên ngoài.")
+
+
 @bp.get("/external-task")
 def external_list():
+    _readable()
     return jsonify(paged([external_task(r) for r in _query(request.args)]))
 
 
 @bp.get("/external-task/count")
 def external_count():
+    _readable()
     return jsonify({"count": len(_query(request.args))})
 
 
 @bp.get("/external-task/<task_id>")
 def external_get(task_id: str):
+    _readable()
     with services().db.reader() as s:
         return jsonify(external_task(_external_or_404(s, task_id)))
 
@@ -137,12 +145,14 @@ def external_failure(task_id: str):
     actor = admin()
     data = body()
     retries = retries_of({"retries": 0, **data})
-    message = data.get("errorMessage")
+    message, details = data.get("errorMessage"), data.get("errorDetails")
     if message is not None and not isinstance(message, str):
         raise RestError(400, "'errorMessage' must be a string.")
+    if details is not None and not isinstance(details, str):
+        raise RestError(400, "'errorDetails' must be a string.")
     with services().db.transaction() as s:
-        services().engine.external.failure(s, task_id, _worker(data), actor, message or "", data.get("errorDetails"),
-                                           retries, _millis(data, "retryTimeout", 0))
+        services().engine.external.failure(s, task_id, _worker(data), actor, message or "", details, retries,
+                                           _millis(data, "retryTimeout", 0))
     return "", 204
 
 
@@ -188,6 +198,7 @@ def external_retries(task_id: str):
 
 @bp.get("/external-task/topic-names")
 def external_topic_names():
+    _readable()
     with services().db.reader() as s:
         return jsonify(sorted(s.scalars(select(ExternalTask.topic).group_by(ExternalTask.topic)
                                         .having(func.count() > 0))))

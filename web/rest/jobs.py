@@ -106,7 +106,10 @@ def job_execute(job_id: str):
     """Run a job now, whatever its due time; a failure is answered, the job keeps its state."""
     actor = admin()
     with services().db.transaction() as s:
-        row = _job_or_404(s, job_id)
+        _job_or_404(s, job_id)
+        row = s.scalars(select(Job).where(Job.id == job_id).with_for_update(skip_locked=True)).first()
+        if row is None:
+            raise RestError(409, f"Job {job_id} is being run by a worker now.")
         if row.status != WAITING:
             raise RestError(400, f"Job {job_id} has no retries left; set retries first.")
         try:

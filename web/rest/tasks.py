@@ -44,7 +44,8 @@ def _filter(args: dict[str, Any]) -> TaskFilter:
         instance_id=text(args, "processInstanceId"), definition_key=text(args, "processDefinitionKey"),
         business_key=text(args, "processInstanceBusinessKey"), element_id=text(args, "taskDefinitionKey"),
         due_before=dates["dueBefore"], due_after=dates["dueAfter"], follow_up_before=dates["followUpBefore"],
-        search=(text(args, "nameLike") or "").strip("%") or None, sort=SORTS[sort], descending=sort_order(args))
+        search=(text(args, "nameLike") or "").strip("%") or None, sort=SORTS[sort], descending=sort_order(args),
+        unassigned=flag("unassigned", args))
 
 
 def _query_args() -> dict[str, Any]:
@@ -73,8 +74,6 @@ def task_list():
     first, most = integer("firstResult") or 0, integer("maxResults")
     with services().db.reader() as s:
         rows = list_tasks(s, found, first, most if most is not None else 10_000)
-    if flag("unassigned", args):
-        rows = [r for r in rows if r.assignee is None]
     return jsonify([task(r) for r in rows])
 
 
