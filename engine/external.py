@@ -87,6 +87,7 @@ class ExternalTasks:
         for task_id, task in waiting.items():
             if task_id not in existing:
                 spec = task.task_spec
+                command.record(loaded, "external_task_created", task, data={"topic": spec.topic}, actor=None)
                 session.add(ExternalTask(
                     id=task_id, instance_id=loaded.instance.id, definition_id=loaded.definition.id,
                     definition_key=loaded.definition.key, business_key=loaded.instance.business_key,

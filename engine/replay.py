@@ -44,7 +44,8 @@ from .models import HistoryEvent, ProcessDefinition, ProcessInstance
 
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
           "error_thrown", "variables_set"}
-OUTCOMES = {"activity_completed", "instance_completed", "task_created"}
+OUTCOMES = {"activity_completed", "instance_completed", "task_created", "external_task_created"}
+MIRRORED = {"task_created", "external_task_created"}
 WAITING_STEPS = (CallActivityTask, ExternalServiceTask)  # STARTED until children or a worker report back
 DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR
 
@@ -296,20 +297,25 @@ class Replay:
         self.advance(event)
 
     def mirror(self) -> None:
-        """Tasks that became ready for people since the last look (the engine's task list)."""
+        """Steps that started waiting for people, then for external workers, since the last look
+        (in the order the engine writes its task lists)."""
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if task.id not in self.seen_ready:
                 self.seen_ready.add(task.id)
                 self.pending.append(("task_created", _bpmn_id(task), task.id, _label(task)))
+        for task in self.workflow.get_tasks(state=TaskState.STARTED):
+            if isinstance(task.task_spec, ExternalServiceTask) and task.id not in self.seen_ready:
+                self.seen_ready.add(task.id)
+                self.pending.append(("external_task_created", _bpmn_id(task), task.id, _label(task)))
 
     def expect(self, event: HistoryEvent) -> None:
         if self.workflow is None:
             raise _Diverged(event.seq, "bản ghi không bắt đầu bằng sự kiện khởi tạo phiên.")
-        if not self.pending and event.event_type == "task_created":
+        if not self.pending and event.event_type in MIRRORED:
             self.mirror()
         if not self.pending:
             self.tick(event)
-            if event.event_type == "task_created":
+            if event.event_type in MIRRORED:
                 self.mirror()
         if not self.pending:
             raise _Diverged(event.seq, f"bản ghi có «{_describe(event.event_type, event.element_name)}» "
@@ -367,7 +373,7 @@ class Replay:
 
 def _describe(kind: str, element: str | None) -> str:
     names = {"activity_completed": "hoàn thành bước", "instance_completed": "kết thúc phiên",
-             "task_created": "giao việc"}
+             "task_created": "giao việc", "external_task_created": "giao cho hệ thống bên ngoài"}
     return f"{names.get(kind, kind)} {element}".strip() if element else names.get(kind, kind)
 
 

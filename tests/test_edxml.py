@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from engine.external import ExternalTask
 from engine.models import ProcessInstance
+from engine.replay import replay_instance
 from workflows.demo import DEMO_PASSWORD
 from workflows.edxml import NS
 from workflows.exchange_worker import ExchangeWorker
@@ -45,3 +46,6 @@ def test_the_worker_writes_the_envelope_and_the_directive_goes_on(live_app, live
     with live_app.extensions["chidao"].db.reader() as s:
         variables = live_app.extensions["chidao"].engine.variables(s, s.get(ProcessInstance, directive))
     assert len(variables["edxml_sha256"]) == 64
+    with live_app.extensions["chidao"].db.reader() as s:
+        replayed = replay_instance(live_app.extensions["chidao"].engine, s, directive)
+    assert replayed.verified, replayed.sentence()
