@@ -195,3 +195,14 @@ def test_a_called_instance_is_not_cancelled_behind_its_callers_back(client, life
         child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id.is_not(None))).first()
     refused = client.delete(f"/engine-rest/process-instance/{child}", headers=basic("admin"))
     assert refused.status_code == 409 and "hãy hủy phiên đó" in refused.get_json()["message"]
+
+
+@pytest.mark.parametrize("url, payload", [
+    ("/engine-rest/process-definition?version=99999999999999999999", None),
+    ("/engine-rest/process-definition/key/directive/start", {"businessKey": "VB\x00-1"}),
+    ("/engine-rest/task?assignee=a%00b", None),
+])
+def test_numbers_too_large_and_nul_characters_are_refused_with_a_400(client, url, payload):
+    response = (client.post(url, headers=basic("admin"), json=payload) if payload is not None
+                else client.get(url, headers=basic("admin")))
+    assert response.status_code == 400, response.get_json()

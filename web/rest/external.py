@@ -18,6 +18,8 @@ from .params import admin, body, found, me, paged, retries_of, sees_everything, 
 from .values import camunda_date, typed_all, untyped_all
 
 LONGEST_POLL_MS = 60_000
+LONGEST_MS = 10 * 365 * 24 * 3600 * 1000
+MAX_TASKS = 1000
 POLL_EVERY = 0.2
 
 
@@ -47,6 +49,8 @@ def _millis(data: dict[str, Any], name: str, default: int | None = None) -> time
     value = data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise RestError(400, f"'{name}' must be a non-negative number of milliseconds.")
+    if value > LONGEST_MS:
+        raise RestError(400, f"'{name}' is longer than ten years.")
     return timedelta(milliseconds=value)
 
 
@@ -69,8 +73,8 @@ def external_fetch_and_lock():
     data = body()
     worker, topics = _worker(data), _topics(data)
     most = data.get("maxTasks", 10)
-    if isinstance(most, bool) or not isinstance(most, int) or most < 0:
-        raise RestError(400, "'maxTasks' must be a non-negative number.")
+    if isinstance(most, bool) or not isinstance(most, int) or not 0 <= most <= MAX_TASKS:
+        raise RestError(400, f"'maxTasks' must be a number from 0 to {MAX_TASKS}.")
     longest = current_app.config.get("REST_LONGEST_POLL_MS", LONGEST_POLL_MS)
     wait = min(_millis(data, "asyncResponseTimeout", 0), timedelta(milliseconds=longest))
     wanted = {t.name: names for t, names in topics}

@@ -10,6 +10,7 @@ from engine import Actor
 from . import RestError
 
 PROVINCE_WIDE = {"VPUBND", "UBND"}
+LARGEST = 2 ** 31 - 1  # what a database INTEGER holds
 
 
 def body() -> dict[str, Any]:
@@ -56,8 +57,8 @@ def integer(name: str, source: dict | None = None) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         raise RestError(400, f"Cannot set query parameter '{name}' to value '{value}': not a number.") from None
-    if number < 0:
-        raise RestError(400, f"Query parameter '{name}' must not be negative.")
+    if not 0 <= number <= LARGEST:
+        raise RestError(400, f"Query parameter '{name}' must be a number from 0 to {LARGEST}.")
     return number
 
 
@@ -112,8 +113,8 @@ def retries_of(data: dict[str, Any]) -> int:
     retries = data.get("retries")
     if retries is None:
         raise RestError(400, "'retries' is required.")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise RestError(400, "'retries' must be a non-negative number.")
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= LARGEST:
+        raise RestError(400, f"'retries' must be a number from 0 to {LARGEST}.")
     return retries
 
 

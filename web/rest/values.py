@@ -7,6 +7,7 @@ A variable travels as ``{"value": ..., "type": "String", "valueInfo": {}}``; dat
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -105,9 +106,12 @@ def untyped(name: str, variable: Any) -> Any:
         if isinstance(value, bool):
             raise RestError(400, f"Cannot convert value '{value}' of variable '{name}' to type Double.")
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise RestError(400, f"Cannot convert value '{value}' of variable '{name}' to type Double.") from None
+        if not math.isfinite(number):
+            raise RestError(400, f"Value '{value}' of variable '{name}' is not a finite number.")
+        return number
     if key == "date":
         return parse_date(str(value), name).isoformat()
     if key in ("json", "object"):
