@@ -180,7 +180,7 @@ class ExternalTasks:
         return row
 
 
-def error_event(workflow, task, code: str) -> ErrorEventDefinition | None:
+def error_event(task, code: str) -> ErrorEventDefinition | None:
     """The error definition of a boundary event on ``task`` that catches ``code`` (None when none does)."""
     for sibling in task.parent.children if task.parent else []:
         definition = getattr(sibling.task_spec, "event_definition", None)

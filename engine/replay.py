@@ -259,7 +259,7 @@ class Replay:
     def error(self, event: HistoryEvent) -> None:
         task = self._waiting_call(event)
         data = event.data or {}
-        definition = error_event(self.workflow, task, data.get("code")) if task is not None else None
+        definition = error_event(task, data.get("code")) if task is not None else None
         if definition is None:
             raise _Diverged(event.seq, f"khi thực thi lại, không có sự kiện biên nào bắt lỗi «{data.get('code')}».")
         self.ids[event.task_id] = task.id

@@ -40,7 +40,7 @@ from .bpmn.state import StateSerializer
 from .calendar import BusinessCalendar, load_calendar
 from .clock import LOCAL_TZ, Clock, to_local
 from .db import Database
-from .external import ExternalTasks, error_event, task_uuid, throw
+from .external import ExternalTask, ExternalTasks, error_event, task_uuid, throw
 from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
 from .form_catalogue import form_keys, form_schema
 from .forms import validate_submission
@@ -78,15 +78,12 @@ def task_scope(workflow: BpmnWorkflow, task) -> dict[str, Any]:
 def apply_variables(workflow: BpmnWorkflow, variables: dict[str, Any]) -> None:
     """Set process variables from outside: data objects where the model has them, else on every step
     that has not finished (and on the latest one), so what follows sees them."""
-    open_steps = TaskState.NOT_FINISHED_MASK
-    for name, value in variables.items():
-        if name in workflow.data_objects:
-            workflow.data_objects[name] = value
-            continue
-        for task in workflow.get_tasks(state=open_steps):
-            task.data[name] = value
-        if workflow.last_task is not None:
-            workflow.last_task.data[name] = value
+    on_steps = {name: value for name, value in variables.items() if name not in workflow.data_objects}
+    workflow.data_objects.update({name: value for name, value in variables.items() if name not in on_steps})
+    if on_steps:
+        steps = workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)
+        for task in steps + ([workflow.last_task] if workflow.last_task is not None else []):
+            task.data.update(on_steps)
 
 
 def step_failure(task, exc: Exception) -> str:
@@ -261,8 +258,7 @@ class _Command:
             if task.state == TaskState.STARTED and isinstance(task.task_spec, CallActivityTask):
                 started_calls.append(task)
             elif task.state == TaskState.COMPLETED:
-                task_id = str(task.id)
-                result = self.handler_results.pop(task_id) if task_id in self.handler_results else None
+                result = self.handler_results.pop(str(task.id), None)
                 self.record(loaded, "activity_completed", task,
                             data={"result": result} if isinstance(task.task_spec, HandlerServiceTask) else None)
 
@@ -529,8 +525,6 @@ class Engine:
 
     @staticmethod
     def _instance_of_task(session: Session, task_id: str) -> str:
-        from .external import ExternalTask
-
         row = session.get(ExternalTask, task_id)
         if row is None:
             raise NotFound(f"External task with id {task_id} does not exist")
@@ -556,7 +550,7 @@ class Engine:
         self._refuse_read_only(actor)
         command = self._command(session, actor)
         loaded, task = self._waiting_step(command, task_id)
-        definition = error_event(loaded.workflow, task, code)
+        definition = error_event(task, code)
         if definition is None:
             step = task.task_spec.bpmn_name or task.task_spec.bpmn_id
             raise InvalidInput(f"Không có sự kiện biên nào của bước «{step}» bắt lỗi «{code}»; bước vẫn chờ.",
@@ -605,10 +599,7 @@ class Engine:
 
     def task_variables(self, session: Session, task_id: str) -> dict[str, Any]:
         """The variables a READY task sees."""
-        human_task = self._human_task(session, task_id)
-        instance = session.get(ProcessInstance, human_task.instance_id)
-        workflow = self.load_workflow(instance)
-        return task_scope(workflow, workflow.get_task_from_id(UUID(task_id)))
+        return self.task_variables_of(session, self._human_task(session, task_id).instance_id, task_id)
 
     def fire_timer(self, session: Session, job: Job) -> None:
         """Worker handler: bring the job's instance up to now, so its due timers fire."""

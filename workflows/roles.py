@@ -12,5 +12,8 @@ ROLES = {
     "auditor": "Kiểm tra, thanh tra (chỉ xem)",
 }
 
+#: Processes a role may start by hand (through the REST API); admins start any, the rest are called.
+STARTS = {"specialist": frozenset({"directive"})}
+
 #: Roles that see every directive of the province, whatever their agency.
 PROVINCE_WIDE = frozenset({"admin", "auditor"})

@@ -73,7 +73,8 @@ class Tracking:
         def pick(name: str, default: int) -> int:
             return int(ctx.properties.get(name) or stored.get(name) or default)
 
-        return pick("reminder_days", self.settings.reminder_days), pick("escalation_days", self.settings.escalation_days)
+        return (pick("reminder_days", self.settings.reminder_days),
+                pick("escalation_days", self.settings.escalation_days))
 
     def reader(self, calendar: BusinessCalendar) -> DeadlineReader:
         return DeadlineReader(calendar, self.settings.before_day)

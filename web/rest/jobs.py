@@ -11,6 +11,7 @@ from engine import EngineError
 from engine.external import ExternalTask
 from engine.external import INCIDENT as EXTERNAL_INCIDENT
 from engine.jobs import INCIDENT, WAITING, Job
+from engine.models import ProcessInstance
 from engine.oplog import log_operation
 
 from ..services import services
@@ -34,12 +35,14 @@ def job(row: Job, definition: tuple[str, str] | None) -> dict[str, Any]:
             "createTime": camunda_date(row.created_at), "batchId": None}
 
 
-def _definitions(s) -> dict[str, tuple[str, str]]:
-    from engine.models import ProcessInstance
-
-    return {i.id: (i.definition_id, i.definition_key)
-            for i in s.execute(select(ProcessInstance.id, ProcessInstance.definition_id,
-                                      ProcessInstance.definition_key))}
+def _definitions(s, instance_ids) -> dict[str, tuple[str, str]]:
+    """(definition id, key) of the given instances, read in one query."""
+    ids = {i for i in instance_ids if i}
+    if not ids:
+        return {}
+    rows = s.execute(select(ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.definition_key)
+                     .where(ProcessInstance.id.in_(ids)))
+    return {row.id: (row.definition_id, row.definition_key) for row in rows}
 
 
 def _jobs(s) -> list[Job]:
@@ -62,8 +65,9 @@ def _jobs(s) -> list[Job]:
 def job_list():
     _readable()
     with services().db.reader() as s:
-        definitions = _definitions(s)
-        return jsonify(paged([job(j, definitions.get(j.instance_id)) for j in _jobs(s)]))
+        jobs = paged(_jobs(s))
+        definitions = _definitions(s, [j.instance_id for j in jobs])
+        return jsonify([job(j, definitions.get(j.instance_id)) for j in jobs])
 
 
 @bp.get("/job/count")
@@ -82,7 +86,7 @@ def job_get(job_id: str):
     _readable()
     with services().db.reader() as s:
         row = _job_or_404(s, job_id)
-        return jsonify(job(row, _definitions(s).get(row.instance_id)))
+        return jsonify(job(row, _definitions(s, [row.instance_id]).get(row.instance_id)))
 
 
 @bp.put("/job/<job_id>/retries")
@@ -123,14 +127,15 @@ def job_execute(job_id: str):
 
 
 def _incidents(s) -> list[dict[str, Any]]:
-    definitions = _definitions(s)
+    failed_jobs = list(s.scalars(select(Job).where(Job.status == INCIDENT)))
+    definitions = _definitions(s, [j.instance_id for j in failed_jobs])
     found = [{"id": j.id, "processDefinitionId": definitions.get(j.instance_id, (None,))[0],
               "processInstanceId": j.instance_id, "executionId": j.instance_id,
               "incidentTimestamp": camunda_date(j.due_at), "incidentType": "failedJob",
               "activityId": j.element_id, "failedActivityId": j.element_id, "causeIncidentId": j.id,
               "rootCauseIncidentId": j.id, "configuration": j.id, "tenantId": None,
               "incidentMessage": j.last_error, "jobDefinitionId": j.kind, "annotation": None}
-             for j in s.scalars(select(Job).where(Job.status == INCIDENT))]
+             for j in failed_jobs]
     found += [{"id": t.id, "processDefinitionId": t.definition_id, "processInstanceId": t.instance_id,
                "executionId": t.instance_id, "incidentTimestamp": camunda_date(t.created_at),
                "incidentType": "failedExternalTask", "activityId": t.element_id, "failedActivityId": t.element_id,
