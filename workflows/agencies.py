@@ -94,6 +94,18 @@ class Directory:
         for row in session.scalars(select(AgencyGroupMember)):
             self.members.setdefault(row.group_code, []).append(row.member_code)
 
+    @classmethod
+    def from_data(cls, data: dict | None = None) -> Directory:
+        """A directory read from ``data`` (default: the shipped one) without a database."""
+        data = data or directory_data()
+        directory = cls.__new__(cls)
+        directory.entries = {e["code"]: Entry(e["code"], e["name"], e["kind"], False, tuple(e.get("aliases", [])))
+                             for e in data["agencies"]}
+        directory.entries.update({g["code"]: Entry(g["code"], g["name"], "nhom", True, tuple(g.get("aliases", [])))
+                                  for g in data["groups"]})
+        directory.members = {g["code"]: list(g["members"]) for g in data["groups"]}
+        return directory
+
     def __contains__(self, code: str) -> bool:
         return code in self.entries
 

@@ -1,0 +1,140 @@
+"""From extracted text to the lines a reader sees.
+
+Text pulled out of a PDF carries what the eye skips: blank lines between
+every line, page numbers ("3590 30 4", "- 2 -", "Trang 2"), footnotes at the
+bottom of a page whose markers stick to words ("quy định1"). ``clean`` drops
+them and keeps every other line, stripped, so that what the parser reads and
+what the reviewer sees highlighted are the same text. ``join`` reads lines as
+one passage (words split across lines rejoined) and remembers where each
+character came from.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+PAGE_NOISE = re.compile(r"^(?:-\s*)?\d{1,4}(?:\s+\d{1,4}){0,3}(?:\s*-)?$|^trang\s+\d+(?:\s*/\s*\d+)?$|^[_=\-.·…]{3,}$",
+                        re.IGNORECASE)
+FOOTNOTE_START = re.compile(r"^(\d{1,2})\s+(?=\S)")
+TERMINAL = re.compile(r"[.…;:!?)\"»]$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line as shown: its text and where it starts in the cleaned document."""
+
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass
+class Document:
+    """The cleaned text, its lines and the footnotes taken out of it."""
+
+    text: str
+    lines: list[Line]
+    footnotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Passage:
+    """Lines read as running text; ``offsets[i]`` is where character ``i`` sits in the document."""
+
+    text: str
+    offsets: list[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The document span of ``text[start:end]``."""
+        if not self.offsets or end <= start:
+            return (0, 0)
+        return (self.offsets[start], self.offsets[end - 1] + 1)
+
+    def sub(self, start: int, end: int) -> Passage:
+        """The part ``text[start:end]`` as a passage of its own."""
+        return Passage(self.text[start:end], self.offsets[start:end])
+
+    def strip(self, chars: str = " ") -> Passage:
+        """Without leading and trailing ``chars``."""
+        left = len(self.text) - len(self.text.lstrip(chars))
+        right = len(self.text.rstrip(chars))
+        return self.sub(left, max(left, right))
+
+
+def normalize_text(raw: str) -> str:
+    """Composed accents, Unix newlines, no tabs or non-breaking spaces, one spelling of «Ủy»."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", "    ").replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    return text.replace("Uỷ", "Ủy").replace("uỷ", "ủy")
+
+
+def _marker(number: int) -> re.Pattern:
+    """A footnote number stuck to the end of a word: «định1», «tỉnh3,»."""
+    return re.compile(rf"(?<=[^\W\d_]){number}(?=[\s,.;:)]|$)")
+
+
+def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Body lines and footnotes: a footnote starts «n text» once the body holds marker n."""
+    body: list[str] = []
+    notes: list[str] = []
+    expected, current = 1, None
+    for text in lines:
+        start = FOOTNOTE_START.match(text)
+        opens = bool(start and int(start.group(1)) == expected
+                     and any(_marker(expected).search(b) for b in body))
+        if opens:
+            notes.append(text[start.end():])
+            current, expected = len(notes) - 1, expected + 1
+        elif current is not None and not TERMINAL.search(notes[current]):
+            notes[current] += " " + text
+        else:
+            current = None
+            body.append(text)
+    for number in range(1, len(notes) + 1):
+        pattern = _marker(number)
+        for i, text in enumerate(body):
+            if pattern.search(text):
+                body[i] = pattern.sub("", text, count=1)
+                break
+    return body, notes
+
+
+def clean(raw: str) -> Document:
+    """The document a reader sees in ``raw``: noise lines and footnotes out, each line stripped."""
+    kept = [line.strip() for line in normalize_text(raw).split("\n")]
+    kept = [line for line in kept if line and not PAGE_NOISE.match(line)]
+    body, notes = _split_footnotes(kept)
+    lines, offset = [], 0
+    for text in body:
+        lines.append(Line(text, offset))
+        offset += len(text) + 1
+    return Document("\n".join(body), lines, notes)
+
+
+def join(lines: list[Line]) -> Passage:
+    """``lines`` as one passage: spaces collapsed, a word split by a hyphen at a line end rejoined."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for line in lines:
+        split_word = len(chars) > 1 and chars[-1] == "-" and chars[-2] != " "
+        if chars and not split_word:
+            chars.append(" ")
+            offsets.append(offsets[-1])
+        previous_space = True
+        for i, char in enumerate(line.text):
+            if char.isspace():
+                if previous_space:
+                    continue
+                char, previous_space = " ", True
+            else:
+                previous_space = False
+            chars.append(char)
+            offsets.append(line.start + i)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return Passage("".join(chars), offsets)

@@ -1,0 +1,133 @@
+"""The numbered structure of a directive's body: items, sections, bullets.
+
+Vietnamese directives number what they ask for (Nghị định 30/2020/NĐ-CP):
+«I.» parts, «1.» items or «Điều 1.», «1.1.» sub-items, «a)» points, «-» and
+«+» bullets. ``build_items`` turns the body's lines into that tree; lines
+without a marker continue the item above them. After the last marker, a
+paragraph that assigns work on its own («Giao Sở Công Thương theo dõi, đôn
+đốc…») becomes an item of its own, and the closing formula («Thủ trưởng các
+cơ quan… thực hiện./.») ends the items.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cleanup import Line
+
+MARKERS = (
+    ("roman", re.compile(r"^(?P<m>[IVX]{1,4})\.\s+(?=\S)")),
+    ("article", re.compile(r"^Điều\s+(?P<m>\d{1,2})\.?\s+(?=\S)")),
+    ("nested", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)")),
+    ("arabic", re.compile(r"^(?P<m>\d{1,2})[.)]\s+(?=\S)")),
+    ("letter", re.compile(r"^(?P<m>[a-zđ])\)\s+(?=\S)")),
+    ("dash", re.compile(r"^[-–•]\s*(?=\S)")),
+    ("plus", re.compile(r"^\+\s*(?=\S)")),
+)
+RANK = {"roman": 0, "article": 1, "arabic": 1, "nested": 2, "letter": 3, "dash": 4, "plus": 5, "paragraph": 1}
+SENTENCE_END = re.compile(r"(?:[.!?;:]|\./\.)[\"»)]?$")
+CLOSING = re.compile(r"^(?:Thủ trưởng|Trên đây|Nhận được|Thừa lệnh|Thừa ủy quyền|Trong quá trình|Quá trình thực hiện|"
+                     r"(?:Ủy ban nhân dân|UBND|Văn phòng)[^.]{0,40}\bthông báo|Đề nghị các|Yêu cầu các|Giao Văn phòng)")
+
+
+@dataclass
+class Item:
+    """One marked item: its marker, its lines, the items under it."""
+
+    kind: str
+    mark: str
+    lines: list[Line]
+    children: list[Item] = field(default_factory=list)
+
+    @property
+    def rank(self) -> int:
+        return RANK[self.kind]
+
+
+@dataclass
+class Body:
+    """The body split: the opening paragraphs, the items, the closing formula."""
+
+    preamble: list[Line]
+    items: list[Item]
+    closing: list[Line]
+
+
+def marker_of(text: str) -> tuple[str, str, int] | None:
+    """(kind, mark, length) of the marker opening ``text``, or None."""
+    for kind, pattern in MARKERS:
+        found = pattern.match(text)
+        if found:
+            return kind, found.groupdict().get("m") or "", found.end()
+    return None
+
+
+def _starts_paragraph(previous: Line, line: Line) -> bool:
+    return bool(SENTENCE_END.search(previous.text)) and line.text[:1].isupper()
+
+
+def build_items(lines: list[Line], assigns) -> Body:
+    """The body of ``lines``; ``assigns(text)`` says whether an unmarked paragraph assigns work by itself."""
+    first = _first_item(lines)
+    if first is None:
+        return Body(lines, [], [])
+    markers = [i for i, line in enumerate(lines) if i >= first and _accepted(line)]
+    last_marker = markers[-1]
+    roots: list[Item] = []
+    stack: list[Item] = []
+    numbers: dict[int, int] = {}
+    for i in range(first, len(lines)):
+        line = lines[i]
+        found = marker_of(line.text)
+        if found and _in_sequence(found, numbers, stack):
+            kind, mark, _length = found
+            item = Item(kind, mark, [line])
+            _attach(item, roots, stack)
+            continue
+        if i > last_marker and _starts_paragraph(lines[i - 1], line):
+            if assigns(line.text):
+                number = max((int(r.mark) for r in roots if r.mark.isdigit()), default=len(roots)) + 1
+                item = Item("paragraph", str(number), [line])
+                _attach(item, roots, stack)
+                continue
+            if CLOSING.match(line.text):
+                return Body(lines[:first], roots, lines[i:])
+        if stack:
+            stack[-1].lines.append(line)
+    return Body(lines[:first], roots, [])
+
+
+def _accepted(line: Line) -> bool:
+    return marker_of(line.text) is not None
+
+
+def _first_item(lines: list[Line]) -> int | None:
+    """The first numbered line; failing that the first bulleted one."""
+    for kinds in (("roman", "article", "arabic", "nested"), ("letter", "dash", "plus")):
+        for i, line in enumerate(lines):
+            found = marker_of(line.text)
+            if found and found[0] in kinds and (found[0] != "arabic" or found[1] == "1"):
+                return i
+    return None
+
+
+def _in_sequence(found: tuple[str, str, int], numbers: dict[int, int], stack: list[Item]) -> bool:
+    """An «n.» item only follows «n-1.» at its level (a wrapped line starting with «2.» is text)."""
+    kind, mark, _length = found
+    if kind not in ("arabic", "article"):
+        return True
+    rank = RANK[kind]
+    expected = numbers.get(rank, 0) + 1
+    if int(mark) == expected or (int(mark) == 1 and any(s.rank < rank for s in stack)):
+        numbers[rank] = int(mark)
+        for deeper in [r for r in numbers if r > rank]:
+            del numbers[deeper]
+        return True
+    return False
+
+
+def _attach(item: Item, roots: list[Item], stack: list[Item]) -> None:
+    while stack and stack[-1].rank >= item.rank:
+        stack.pop()
+    (stack[-1].children if stack else roots).append(item)
+    stack.append(item)

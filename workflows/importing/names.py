@@ -1,0 +1,215 @@
+"""Finding the agencies a sentence names, and matching them to the directory.
+
+``NameReader.list_at`` reads a list such as «Sở Tài chính, Sở Công Thương và
+các cơ quan, đơn vị liên quan» from a given position: names the directory
+knows (by name or alias), the standard names of ``catalogue``, groups written
+the way directives write them («các sở, ban, ngành, địa phương liên quan»,
+«UBND các huyện, thị xã, thành phố»), and names known only by their shape
+(«Sở …» followed by capitalised words). Each mention keeps the words as
+written, the full name where the text abbreviates, the directory code when
+there is one, and how sure the reader is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..agencies import Directory, normalize_name
+from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BODIES
+
+SURE, LIKELY, GUESSED = 0.95, 0.7, 0.5
+
+_KIND = r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức|doanh\s+nghiệp|phòng)"
+_KINDS = rf"{_KIND}(?:\s*,\s*{_KIND})*"
+GROUP = re.compile(
+    rf"(?:các\s+)?{_KINDS}(?:\s+và\s+(?:các\s+)?{_KINDS})?(?:\s+(?:có\s+)?liên\s+quan)?"
+    r"(?:\s+thuộc\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+tỉnh)?", re.IGNORECASE)
+_LEVEL = r"(?:huyện|thị\s+xã|thành\s+phố|quận|xã|phường|thị\s+trấn|đặc\s+khu|TX|TP)"
+LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:(?:cấp\s+{_LEVEL})|{_LEVEL}"
+                         rf"(?:\s*,\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?)", re.IGNORECASE)
+LOCAL_ONE = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:{_LEVEL}|H\.)\s+", re.IGNORECASE)
+SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An agency or group named in the text."""
+
+    written: str
+    name: str
+    code: str | None
+    group: bool
+    start: int
+    end: int
+    confidence: float
+    note: str | None = None
+
+    def as_json(self) -> dict:
+        return {"written": self.written, "name": self.name, "code": self.code, "group": self.group,
+                "confidence": self.confidence, "note": self.note}
+
+
+def _pattern(name: str) -> str:
+    """A name as a regular expression: any spacing, «UBND» and «Ủy ban nhân dân» alike."""
+    words = [re.escape(w) for w in name.split()]
+    text = r"\s+".join(words)
+    return text.replace(r"UBND", r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)").replace(
+        r"Ủy\s+ban\s+nhân\s+dân", r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)")
+
+
+class NameReader:
+    """Reads agency names against one directory."""
+
+    def __init__(self, directory: Directory):
+        self.directory = directory
+        known: dict[str, str] = {}
+        for entry in directory.entries.values():
+            for text in (entry.name, *entry.aliases):
+                known[text] = "directory"
+        for text in (*PROVINCIAL_BODIES, *CENTRAL_BODIES):
+            known.setdefault(text, "catalogue")
+        for text in ABBREVIATIONS:
+            known.setdefault(text, "catalogue")
+        ordered = sorted(known, key=len, reverse=True)
+        self.known = re.compile("|".join(f"(?:{_pattern(n)})" for n in ordered), re.IGNORECASE)
+        self.heads = re.compile("|".join(re.escape(h) for h in sorted(BODY_HEADS, key=len, reverse=True)))
+        self.abbreviations = {normalize_name(k): v for k, v in ABBREVIATIONS.items()}
+
+    # -- one name ---------------------------------------------------------------
+    def at(self, text: str, pos: int) -> Mention | None:
+        """The longest agency or group name starting exactly at ``pos``."""
+        candidates = [found for finder in (self._known, self._group, self._local) if (found := finder(text, pos))]
+        if not candidates:
+            shaped = self._shaped(text, pos)
+            if shaped is None:
+                return None
+            candidates = [shaped]
+        end, group = max(candidates, key=lambda c: c[0])
+        return self._mention(text[pos:end], pos, end, group)
+
+    def _known(self, text: str, pos: int) -> tuple[int, bool] | None:
+        found = self.known.match(text, pos)
+        if not found or not _ends_word(text, found.end()):
+            return None
+        end = found.end()
+        tail = re.match(r"\s+tỉnh(?=[\s,.;:)]|$)", text[end:])
+        if tail and not found.group(0).endswith("tỉnh"):
+            end += tail.end()
+        written = normalize_name(found.group(0))
+        return end, bool(written.startswith(("các ", "ubnd các", "ubnd cấp")) or "liên quan" in written)
+
+    @staticmethod
+    def _group(text: str, pos: int) -> tuple[int, bool] | None:
+        found = GROUP.match(text, pos)
+        if not found or not _ends_word(text, found.end()):
+            return None
+        written = found.group(0).casefold()
+        if not (written.startswith("các") or "," in written or written.endswith("liên quan")):
+            return None
+        return found.end(), True
+
+    @staticmethod
+    def _local(text: str, pos: int) -> tuple[int, bool] | None:
+        one = LOCAL_ONE.match(text, pos)
+        if one:
+            end = _place_name(text, one.end())
+            if end > one.end():
+                return end, False
+        group = LOCAL_GROUP.match(text, pos)
+        if group and _ends_word(text, group.end()):
+            return group.end(), True
+        return None
+
+    def _shaped(self, text: str, pos: int) -> tuple[int, bool] | None:
+        head = self.heads.match(text, pos)
+        if not head:
+            return None
+        end = _capitalised_run(text, head.end() + 1) if text[head.end():head.end() + 1] == " " else head.end()
+        return (end, False) if end > head.end() + 1 else None
+
+    def _mention(self, written: str, start: int, end: int, group: bool) -> Mention:
+        written = " ".join(written.split())
+        expanded = self.abbreviations.get(normalize_name(written))
+        code = self.directory.resolve(written) or (self.directory.resolve(expanded) if expanded else None)
+        if code is not None:
+            entry = self.directory.entries[code]
+            group = entry.is_group
+            name = expanded or written
+            return Mention(written, name, code, group, start, end, SURE)
+        in_catalogue = self.known.fullmatch(written) is not None
+        if group:
+            return Mention(written, written, None, True, start, end, LIKELY,
+                           "Nhóm cơ quan chưa có trong danh bạ; hãy chọn nhóm hoặc cơ quan tương ứng.")
+        return Mention(written, expanded or written, None, False, start, end, LIKELY if in_catalogue else GUESSED,
+                       "Cơ quan chưa có trong danh bạ; hãy chọn cơ quan tương ứng hoặc bổ sung danh bạ.")
+
+    # -- lists ------------------------------------------------------------------
+    def list_at(self, text: str, pos: int) -> tuple[list[Mention], int]:
+        """The names listed from ``pos`` («A, B và C»); the position after the last one."""
+        mentions: list[Mention] = []
+        first = self.at(text, pos)
+        if first is None:
+            return [], pos
+        mentions.append(first)
+        end = first.end
+        while True:
+            separator = SEPARATOR.match(text, end)
+            if not separator:
+                break
+            following = self.at(text, separator.end())
+            if following is None:
+                break
+            mentions.append(following)
+            end = following.end
+        return mentions, end
+
+    def find_all(self, text: str) -> list[Mention]:
+        """Every name in ``text``, left to right, not overlapping."""
+        found, pos = [], 0
+        while pos < len(text):
+            if pos == 0 or not text[pos - 1].isalnum():
+                mention = self.at(text, pos)
+                if mention:
+                    found.append(mention)
+                    pos = mention.end
+                    continue
+            pos += 1
+        return found
+
+
+def _ends_word(text: str, end: int) -> bool:
+    return end >= len(text) or not (text[end].isalnum() or text[end] == "&")
+
+
+def _capitalised_run(text: str, pos: int) -> int:
+    """The end of a proper name from ``pos``: capitalised words, each with at most one lower-case word after it,
+    joined by «,», «-» or «và» («Giáo dục và Đào tạo», «Văn hóa, Thể thao và Du lịch», «Y tế»)."""
+    end, i = pos, pos
+    while True:
+        word = WORD.match(text, i)
+        if not word or not word.group(0)[0].isupper():
+            return end
+        end = word.end()
+        lower = re.match(r" ([^\W\d_]+)", text[end:])
+        if lower and lower.group(1).islower() and lower.group(1) != "và":
+            end += lower.end()
+        joint = re.match(r"\s*(?:,|-|–)\s*|\s+và\s+|\s+", text[end:])
+        if not joint:
+            return end
+        i = end + joint.end()
+
+
+
+def _place_name(text: str, pos: int) -> int:
+    """The end of a place name from ``pos``: capitalised words separated by single spaces («Tuy Phước»)."""
+    found = re.match(r"[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*)*", text[pos:])
+    if not found:
+        return pos
+    words = found.group(0).split(" ")
+    taken = 0
+    for word in words:
+        if not word[0].isupper():
+            break
+        taken += 1
+    return pos + len(" ".join(words[:taken]))

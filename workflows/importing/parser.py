@@ -1,0 +1,327 @@
+"""A directive's text read into the fields of a draft, each with its source and how sure the reading is."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..agencies import Directory
+from ..deadlines import DeadlineReader
+from .cleanup import Document, Line, Passage, clean, join
+from .items import build_items
+from .layout import (
+    BODY_OPENINGS,
+    KEPT,
+    KINDS,
+    MOTTO,
+    NOTATION_KINDS,
+    NUMBER,
+    PLACE_DATE,
+    TO,
+    Closing,
+    closing_start,
+    is_upper,
+    issuer_name,
+    pieces,
+    read_closing,
+)
+from .names import Mention, NameReader
+from .tasks import Skipped, TaskRead, TaskReader
+
+SURE, LIKELY, INFERRED = 0.95, 0.8, 0.6
+CITED = re.compile(r"(?:Nghị định|Thông tư|Quyết định|Chỉ thị|Nghị quyết|Công văn|Văn bản|Báo cáo|Thông báo|Kế hoạch|"
+                   r"Tờ trình|Luật|Kết luận)\s+số\s+\d+[\w/\-.Đđ]*(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?"
+                   r"(?:\s+của\s+[^,;.()]+?(?=\s+(?:về|sửa|quy|hướng|ban)\b|[,;.()]|$))?")
+DATES = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4})\b|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})|tháng\s+\d{1,2}/(\d{4})")
+MEETING = re.compile(r"(?:Ngày|Sáng ngày|Chiều ngày|Vào ngày)\s+(\d{1,2})(?:/|\s+tháng\s+)(\d{1,2})(?:/|\s+năm\s+)(\d{4})")
+PRESIDED = re.compile(r"((?:Đồng chí|đồng chí)[^.;]{5,160}?|[^.;]{5,160}?)\s+chủ\s+trì\b")
+PROVINCE = re.compile(r"\btỉnh ((?:[A-ZĐ][a-zà-ỹđ]+)(?: [A-ZĐ][a-zà-ỹđ]+){0,2})\b(?! \d)")
+LOWER_WORDS = {"UBND": "UBND"}
+
+
+@dataclass
+class Found:
+    """A proposed value: the words it came from (document offsets) and how sure the reading is."""
+
+    value: Any
+    span: tuple[int, int] | None
+    confidence: float
+    note: str | None = None
+
+
+@dataclass
+class ParsedDirective:
+    """Everything read from one directive."""
+
+    source: str
+    document: Document
+    fields: dict[str, Found]
+    recipients: list[tuple[Found, list[Mention]]]
+    copies_to: list[Found]
+    basis: list[Found]
+    preamble: Found
+    tasks: list[TaskRead]
+    skipped: list[Skipped]
+    warnings: list[str] = field(default_factory=list)
+
+    def value(self, name: str) -> Any:
+        found = self.fields.get(name)
+        return found.value if found else None
+
+
+def parse_directive(text: str, directory: Directory, reader: DeadlineReader, today: date,
+                    source: str = "") -> ParsedDirective:
+    """Read ``text`` (a directive as extracted from its file) against ``directory``."""
+    document = clean(text)
+    lines = document.lines
+    names = NameReader(directory)
+    fields: dict[str, Found] = {}
+    header_end, recipients, body_start = _header(lines, fields, names)
+    end = closing_start(lines, body_start)
+    closing = read_closing(lines[end:])
+    _signer(closing, fields)
+    copies = [Found(text, (start, stop), SURE) for text, start, stop in closing.copies]
+    body_lines = lines[body_start:end]
+    preamble_lines = _preamble_lines(body_lines)
+    preamble = join(preamble_lines)
+    _meeting(preamble, fields)
+    _infer_header(document, fields, preamble)
+    if not recipients and fields.get("kind") and str(fields["kind"].value).startswith("thong_bao"):
+        recipients = _recipients_from_copies(copies, names)
+    base = _base_date(fields, today)
+    task_reader = TaskReader(names, reader, base)
+    body = build_items(body_lines, task_reader.assigns)
+    tasks, skipped = task_reader.read(body.items)
+    parsed = ParsedDirective(source, document, fields, recipients, copies, _basis(preamble),
+                             Found(preamble.text, preamble.span(0, len(preamble.text)) if preamble.text else None,
+                                   LIKELY), tasks, skipped)
+    parsed.warnings = _warnings(parsed)
+    return parsed
+
+
+# -- header ------------------------------------------------------------------------
+def _header(lines: list[Line], fields: dict[str, Found], names: NameReader) -> tuple[int, list, int]:
+    """Read the header; return (end of the header, recipients, first line of the body)."""
+    issuer_words: list[tuple[str, int, int]] = []
+    body_start = 0
+    recipients: list[tuple[Found, list[Mention]]] = []
+    limit = min(len(lines), 40)
+    for i in range(limit):
+        line = lines[i]
+        number = NUMBER.search(line.text)
+        when = PLACE_DATE.search(line.text)
+        if number and "notation" not in fields:
+            span = (line.start + number.start(), line.start + number.end())
+            fields["number"] = Found(int(number["n"]) if number["n"] else None, span, SURE)
+            fields["notation"] = Found(number["notation"].rstrip(".-"), span, SURE)
+            body_start = max(body_start, i + 1)
+        if when and "date" not in fields:
+            span = (line.start + when.start(), line.start + when.end())
+            fields["place"] = Found(when["place"].strip(), span, SURE)
+            day = _date(when["y"], when["m"], when["d"])
+            fields["date"] = Found(day.isoformat() if day else None, span, SURE)
+            fields["year"] = Found(int(when["y"]), span, SURE)
+            body_start = max(body_start, i + 1)
+        if number or when:
+            continue
+        for piece in pieces(line):
+            if is_upper(piece.text) and piece.text.strip() in KINDS and "kind" not in fields:
+                fields["kind"] = Found(KINDS[piece.text.strip()], (piece.start, piece.end), SURE)
+                body_start = max(body_start, i + 1)
+            elif is_upper(piece.text) and not MOTTO.search(piece.text) and "kind" not in fields \
+                    and "notation" not in fields and "date" not in fields and not TO.match(piece.text):
+                issuer_words.append((piece.text, piece.start, piece.end))
+    if issuer_words:
+        fields["issuer"] = Found(issuer_name([w for w, _s, _e in issuer_words]),
+                                 (issuer_words[0][1], issuer_words[-1][2]), SURE)
+    subject_at = next((i for i in range(limit) if lines[i].text.startswith(("V/v", "V/V", "Về việc"))), None)
+    to_at = next((i for i in range(limit) if TO.match(lines[i].text)), None)
+    if to_at is not None:
+        recipients, after = _addressees(lines, to_at, names)
+        body_start = max(body_start, after)
+    if subject_at is not None:
+        stop = to_at if to_at is not None and to_at > subject_at else _title_end(lines, subject_at)
+        _subject(lines[subject_at:stop], fields)
+        body_start = max(body_start, stop if to_at is None or to_at < subject_at else body_start)
+        fields.setdefault("kind", Found("cong_van", fields["subject"].span, LIKELY))
+    elif "kind" in fields:
+        title_at = next(i for i in range(limit) if fields["kind"].span[0] >= lines[i].start
+                        and fields["kind"].span[0] < lines[i].end + 1)
+        stop = _title_end(lines, title_at + 1)
+        if stop > title_at + 1:
+            _subject(lines[title_at + 1:stop], fields)
+        body_start = max(body_start, stop)
+    elif to_at is not None:
+        fields["kind"] = Found("cong_van", (lines[to_at].start, lines[to_at].end), LIKELY)
+    return body_start, recipients, body_start
+
+
+def _title_end(lines: list[Line], start: int) -> int:
+    """The line after a title: the body opens («Ngày 17/3/2025, …», «Căn cứ…») or an upper-case line comes."""
+    for i in range(start, min(len(lines), start + 6)):
+        text = lines[i].text
+        if i > start and (BODY_OPENINGS.match(text) or is_upper(text) or TO.match(text)):
+            return i
+    return min(len(lines), start + 1)
+
+
+def _subject(lines: list[Line], fields: dict[str, Found]) -> None:
+    passage = join([Line(pieces(line)[0].text, pieces(line)[0].start) for line in lines if pieces(line)])
+    fields["subject"] = Found(passage.text.strip(), passage.span(0, len(passage.text)), SURE)
+
+
+def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, int]:
+    """«Kính gửi: A» or «Kính gửi:» with «- A;» lines; each with the agencies it names."""
+    found: list[tuple[Found, list[Mention]]] = []
+    first = lines[at]
+    rest = TO.match(first.text)
+    entries: list[Line] = []
+    if first.text[rest.end():].strip():
+        entries.append(Line(first.text[rest.end():], first.start + rest.end()))
+    i = at + 1
+    while i < len(lines) and (lines[i].text.startswith(("-", "+", "•")) or
+                              (entries and not re.search(r"[;.]$", entries[-1].text))):
+        if lines[i].text.startswith(("-", "+", "•")):
+            entries.append(lines[i])
+        else:
+            entries[-1] = Line(entries[-1].text + " " + lines[i].text, entries[-1].start)
+        i += 1
+    for entry in entries:
+        text = entry.text.lstrip("-+• ").rstrip(" ;.,")
+        offset = entry.start + len(entry.text) - len(entry.text.lstrip("-+• "))
+        found.append(_recipient(text, offset, names))
+    return found, i
+
+
+def _recipient(text: str, offset: int, names: NameReader) -> tuple[Found, list[Mention]]:
+    mentions, _end = names.list_at(text, 0)
+    confidence = min((m.confidence for m in mentions), default=0.5)
+    note = next((m.note for m in mentions if m.note), None) if mentions else \
+        "Không nhận ra cơ quan nào trong dòng này; hãy chọn trong danh bạ."
+    return Found(text, (offset, offset + len(text)), confidence, note), mentions
+
+
+def _recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple[Found, list[Mention]]]:
+    """A thông báo is sent to its «Nơi nhận»: the bodies named there, not the Office's own lines."""
+    found = []
+    for copy in copies:
+        text = re.sub(r"\s*\((?:để|đề)\s[^)]*\)|\s*\((?:b/c|t/h|p/h)\)", "", copy.value).strip()
+        if KEPT.match(text) or text.casefold().startswith("như trên"):
+            continue
+        mentions, _end = names.list_at(text, 0)
+        if not mentions or any(m.code == "VPUBND" for m in mentions):
+            continue
+        found.append(_recipient(text, copy.span[0], names))
+    return found
+
+
+# -- closing -------------------------------------------------------------------------
+def _signer(closing: Closing, fields: dict[str, Found]) -> None:
+    if closing.authority:
+        authority = " / ".join(p.text for p in closing.authority)
+        fields["signer.authority"] = Found(authority, (closing.authority[0].start, closing.authority[-1].end), SURE)
+    if closing.title:
+        fields["signer.title"] = Found(closing.title.text, (closing.title.start, closing.title.end), SURE)
+    if closing.name:
+        fields["signer.name"] = Found(closing.name.text, (closing.name.start, closing.name.end), LIKELY)
+
+
+# -- body ---------------------------------------------------------------------------
+def _preamble_lines(lines: list[Line]) -> list[Line]:
+    body = build_items(lines, lambda _text: False)
+    return body.preamble
+
+
+def _meeting(preamble: Passage, fields: dict[str, Found]) -> None:
+    if not str(fields.get("kind", Found("", None, 0)).value).startswith("thong_bao"):
+        return
+    subject = str(fields.get("subject", Found("", None, 0)).value)
+    if "kết luận" in subject.casefold() or "kết luận" in preamble.text[:2000].casefold():
+        fields["kind"] = Found("thong_bao_ket_luan", fields["kind"].span, fields["kind"].confidence)
+    when = MEETING.search(preamble.text)
+    if when:
+        day = _date(when[3], when[2], when[1])
+        if day:
+            fields["meeting_date"] = Found(day.isoformat(), preamble.span(when.start(), when.end()), LIKELY)
+    chaired = PRESIDED.search(preamble.text)
+    if chaired:
+        fields["presided_by"] = Found(_presider(chaired.group(1)), preamble.span(chaired.start(1), chaired.end(1)),
+                                      INFERRED)
+
+
+def _presider(words: str) -> str:
+    """«Đồng chí Nguyễn Cao Sơn, Tỉnh ủy viên, Phó Chủ tịch Ủy ban nhân dân tỉnh» → «Phó Chủ tịch UBND tỉnh Nguyễn
+    Cao Sơn»; «…, Chủ tịch UBND tỉnh Phạm Anh Tuấn đã» → «Chủ tịch UBND tỉnh Phạm Anh Tuấn»."""
+    parts = [p.strip() for p in re.split(r",\s*", words) if p.strip()]
+    title = re.sub(r"\s+đã$", "", parts[-1]) if parts else words
+    comrade = next((re.sub(r"^(?:Đồng chí|đồng chí)\s+", "", p) for p in parts
+                    if re.match(r"(?:Đồng chí|đồng chí)\s", p)), None)
+    if comrade and comrade not in title:
+        title = f"{title} {comrade}"
+    return re.sub(r"Ủy ban nhân dân", "UBND", title)
+
+
+def _infer_header(document: Document, fields: dict[str, Found], preamble: Passage) -> None:
+    """Without a header: the issuer from who signs, the province from the text, the year from the dates cited."""
+    if "notation" in fields:
+        kind = NOTATION_KINDS.get(str(fields["notation"].value).split("-")[0])
+        if kind and "kind" not in fields:
+            fields["kind"] = Found(kind, fields["notation"].span, LIKELY)
+    if "issuer" not in fields:
+        authority = str(fields.get("signer.authority", Found("", None, 0)).value)
+        if "CHỦ TỊCH" in authority or "ỦY BAN NHÂN DÂN" in authority or "UBND tỉnh" in document.text:
+            provinces = {m.group(1) for m in PROVINCE.finditer(document.text)}
+            issuer = "UBND tỉnh" + (f" {provinces.pop()}" if len(provinces) == 1 else "")
+            fields["issuer"] = Found(issuer, None, INFERRED, "Văn bản không có phần đầu; cơ quan ban hành được suy ra.")
+            if issuer != "UBND tỉnh" and "place" not in fields:
+                fields["place"] = Found(issuer.removeprefix("UBND tỉnh "), None, INFERRED)
+    if "year" not in fields:
+        years = [int(next(g for g in m.groups() if g)) for m in DATES.finditer(preamble.text or document.text)]
+        if fields.get("meeting_date"):
+            years = [int(fields["meeting_date"].value[:4])]
+        if years:
+            fields["year"] = Found(max(years), None, INFERRED, "Năm suy ra từ các ngày được nêu trong văn bản.")
+
+
+def _basis(preamble: Passage) -> list[Found]:
+    """The documents the opening cites, each once (by its number)."""
+    found: dict[str, Found] = {}
+    for cited in CITED.finditer(preamble.text):
+        number = re.search(r"số\s+(\S+)", cited.group(0)).group(1)
+        found.setdefault(number, Found(cited.group(0).strip(), preamble.span(cited.start(), cited.end()), LIKELY))
+    return list(found.values())
+
+
+def _base_date(fields: dict[str, Found], today: date) -> date:
+    """The day periods are counted from: the signing date, else the meeting's, else today."""
+    for name in ("date", "meeting_date"):
+        if fields.get(name) and fields[name].value:
+            return date.fromisoformat(fields[name].value)
+    if fields.get("year"):
+        return date(fields["year"].value, 1, 1)
+    return today
+
+
+def _date(year: str | None, month: str | None, day: str | None) -> date | None:
+    if not (year and month and day):
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _warnings(parsed: ParsedDirective) -> list[str]:
+    warnings = []
+    if not parsed.tasks:
+        warnings.append("Không tìm thấy nhiệm vụ nào (các mục đánh số giao cho cơ quan); hãy nhập nhiệm vụ.")
+    for skipped in parsed.skipped:
+        warnings.append(f"Mục {skipped.ref} không nêu cơ quan thực hiện nên không được đề xuất thành nhiệm vụ.")
+    for task in parsed.tasks:
+        for mention in (*task.lead, *task.coordinate):
+            if mention.note:
+                warnings.append(f"Nhiệm vụ {task.ref}: «{mention.written}» — {mention.note}")
+    if "signer.name" not in parsed.fields:
+        warnings.append("Không tìm thấy người ký.")
+    return warnings

@@ -1,0 +1,251 @@
+"""Reading the tasks out of a directive's items: who leads, who coordinates, by when.
+
+The lead of a task is found, in this order, in: the agencies written before a
+colon («Sở Tư pháp: Tích cực phối hợp…»), an explicit assignment («Giao Ban
+Quản lý Khu kinh tế tỉnh chủ trì…»), the agencies the item opens with («Các
+sở, ban, ngành, địa phương theo chức năng…»), «X chủ trì» anywhere, the
+section the item stands in («1. Sở Công Thương» over its bullets). Whoever
+follows «phối hợp (với)» coordinates. The deadline is the first phrase that
+names one («trong tháng 6/2025», «trước 15h00 thứ Ba hằng tuần»), read by the
+same reader the draft form uses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..deadlines import DeadlineError, DeadlineReader
+from .catalogue import ISSUER_TITLES
+from .cleanup import Passage, join
+from .items import Item, marker_of
+from .names import Mention, NameReader
+
+GIVEN = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=,\s))(?:Giao|giao)\s+(?:cho\s+)?")
+ASKED = re.compile(r"^(?:Đề nghị|Yêu cầu)\s+")
+TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*")
+LEADS_VERB = re.compile(r"^\s*(?:chủ\s+trì|có\s+trách\s+nhiệm|khẩn\s+trương|thực\s+hiện|tiếp\s+tục)\b")
+WITH = re.compile(r"\bphối\s+hợp(?:\s+(?:chặt\s+chẽ|tích\s+cực|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+",
+                  re.IGNORECASE)
+TRIGGER = re.compile(
+    r"(?:định\s+kỳ|(?:hằng|hàng)\s+(?:tuần|tháng|quý|năm)|hoàn\s+thành\s+(?:trước|trong|xong|chậm)|xong\s+trước|"
+    r"trước\s+(?:ngày\s+)?\d|trước\s+\d{1,2}\s*(?:h|giờ)|chậm\s+nhất|hạn\s+chót|thời\s+hạn\s|"
+    r"trong\s+(?:tháng|quý|năm|tuần)\s+\S*\d|(?:trước|cuối)\s+(?:tháng|quý|năm)\s+\S*\d|"
+    r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
+    r"\s+(?:ngày|tuần|tháng)|đến\s+hết\s+ngày)", re.IGNORECASE)
+EVERY = re.compile(r"(?:hằng|hàng)\s", re.IGNORECASE)
+REPORTING = re.compile(r"báo\s+cáo|gửi|tổng\s+hợp|định\s+kỳ|trước\s", re.IGNORECASE)
+PHRASE_HEADS = re.compile(r"(?:hoàn\s+thành|báo\s+cáo|định\s+kỳ|trình|gửi)\b", re.IGNORECASE)
+CLAUSE_END = re.compile(r";|\.(?=\s|$)")
+
+EXPLICIT, SECTION, OPENING, GUESS = 0.95, 0.9, 0.8, 0.6
+
+
+@dataclass
+class TaskRead:
+    """A task proposed from one item, with where each part came from."""
+
+    ref: str
+    text: Passage
+    lead: list[Mention]
+    coordinate: list[Mention]
+    confidence: float
+    deadline: date | None = None
+    deadline_phrase: str | None = None
+    recurrence: str | None = None
+    deadline_span: tuple[int, int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Skipped:
+    """An item that asks nothing of a named agency (a statement, a topic)."""
+
+    ref: str
+    text: Passage
+
+
+@dataclass
+class Context:
+    """What an item inherits from the items above it."""
+
+    lead: list[Mention] = field(default_factory=list)
+    coordinate: list[Mention] = field(default_factory=list)
+    deadline: tuple | None = None
+    ref: str = ""
+
+
+class TaskReader:
+    """Reads tasks from items with one name reader and one deadline reader."""
+
+    def __init__(self, names: NameReader, deadlines: DeadlineReader, base: date):
+        self.names = names
+        self.deadlines = deadlines
+        self.base = base
+
+    def assigns(self, text: str) -> bool:
+        """True when an unmarked paragraph gives work to a named agency by itself («Giao Sở … theo dõi»)."""
+        given = GIVEN.match(text)
+        if given:
+            return bool(self._concrete(self.names.list_at(text, given.end())[0]))
+        mentions, end = self.names.list_at(text, 0)
+        return bool(self._concrete(mentions)) and bool(LEADS_VERB.match(text[end:]))
+
+    def read(self, items: list[Item]) -> tuple[list[TaskRead], list[Skipped]]:
+        """The tasks of ``items`` and the items that are not tasks."""
+        tasks: list[TaskRead] = []
+        skipped: list[Skipped] = []
+        self._walk(items, Context(), tasks, skipped)
+        return tasks, skipped
+
+    def _walk(self, items: list[Item], context: Context, tasks: list[TaskRead], skipped: list[Skipped],
+              counter: list[int] | None = None) -> None:
+        """Read ``items``; bullets are numbered in ``counter`` (shared with a bulleted heading's bullets)."""
+        counter = [0] if counter is None else counter
+        for item in items:
+            text = _own_text(item)
+            bullet = item.kind in ("dash", "plus")
+            if item.kind == "roman":
+                self._walk(item.children, context, tasks, skipped)
+                continue
+            if item.children and _is_heading(text, self.names):
+                own = self._context(text, context)
+                if bullet:
+                    own.ref = context.ref
+                    self._walk(item.children, own, tasks, skipped, counter)
+                else:
+                    own.ref = _ref(context.ref, item, 0)
+                    self._walk(item.children, own, tasks, skipped)
+                continue
+            ref = _ref(context.ref, item, counter[0] + 1)
+            task = self._task(ref, text, context)
+            if task is None:
+                skipped.append(Skipped(ref, text))
+            else:
+                counter[0] += bullet
+                tasks.append(task)
+            if item.children:
+                below = Context(task.lead if task else context.lead, task.coordinate if task else context.coordinate,
+                                context.deadline, ref)
+                self._walk(item.children, below, tasks, skipped)
+
+    # -- one item -----------------------------------------------------------------
+    def _context(self, text: Passage, above: Context) -> Context:
+        """What a heading hands down: its agencies, its coordinators, its deadline."""
+        lead, _confidence = self._lead(text, Context())
+        deadline = self._deadline(text)
+        return Context(lead or above.lead, self._coordinate(text.text, lead) or above.coordinate,
+                       deadline or above.deadline)
+
+    def _task(self, ref: str, text: Passage, context: Context) -> TaskRead | None:
+        lead, confidence = self._lead(text, context)
+        if not lead:
+            return None
+        coordinate = self._coordinate(text.text, lead) or [c for c in context.coordinate
+                                                           if c.name not in {m.name for m in lead}]
+        task = TaskRead(ref, text, lead, coordinate, confidence)
+        deadline = self._deadline(text) or context.deadline
+        if deadline:
+            task.deadline, task.deadline_phrase, task.recurrence, task.deadline_span, note = deadline
+            if note:
+                task.notes.append(note)
+        return task
+
+    def _lead(self, passage: Passage, context: Context) -> tuple[list[Mention], float]:
+        text = passage.text
+        topic = TOPIC.match(text)
+        start = topic.end() if topic else 0
+        mentions, end = self.names.list_at(text, start)
+        if mentions and text[end:end + 1] == ":" and self._concrete(mentions, keep_vague=True):
+            return self._concrete(mentions, keep_vague=True), EXPLICIT
+        for given in GIVEN.finditer(text):
+            listed = self._concrete(self.names.list_at(text, given.end())[0], keep_vague=True)
+            if listed:
+                return listed, EXPLICIT
+        if mentions and self._concrete(mentions, keep_vague=True) and not text[end:end + 1] == ",":
+            return self._concrete(mentions, keep_vague=True), OPENING
+        for mention in self.names.find_all(text):
+            if LEADS_VERB.match(text[mention.end:]) and re.match(r"\s*chủ\s+trì", text[mention.end:]):
+                if self._concrete([mention]):
+                    return [mention], EXPLICIT
+        if context.lead:
+            return context.lead, SECTION
+        asked = ASKED.match(text)
+        if asked:
+            listed = self._concrete(self.names.list_at(text, asked.end())[0], keep_vague=True)
+            if listed:
+                return listed, GUESS
+        return [], 0.0
+
+    def _coordinate(self, text: str, lead: list[Mention]) -> list[Mention]:
+        found: dict[str, Mention] = {}
+        leads = {m.name.casefold() for m in lead}
+        for phrase in WITH.finditer(text):
+            for mention in self.names.list_at(text, phrase.end())[0]:
+                if mention.name.casefold() not in leads and not _is_issuer(mention):
+                    found.setdefault(mention.name.casefold(), mention)
+        return list(found.values())
+
+    @staticmethod
+    def _concrete(mentions: list[Mention], keep_vague: bool = False) -> list[Mention]:
+        """The mentions that can be asked to act: not the issuing body; vague groups only when kept."""
+        kept = [m for m in mentions if not _is_issuer(m)]
+        if not keep_vague:
+            kept = [m for m in kept if not (m.group and m.code is None)]
+        return kept
+
+    def _deadline(self, passage: Passage) -> tuple | None:
+        """(stated date, phrase, rule, span, note) of the first deadline the text names."""
+        text = passage.text
+        unread = None
+        for trigger in TRIGGER.finditer(text):
+            end_found = CLAUSE_END.search(text, trigger.end())
+            end = end_found.start() if end_found else len(text)
+            clause = max(text.rfind(";", 0, trigger.start()), text.rfind(". ", 0, trigger.start())) + 1
+            clause += len(text[clause:]) - len(text[clause:].lstrip(" ."))
+            if EVERY.match(trigger.group(0)) and clause != trigger.start() and not REPORTING.search(text[clause:end]):
+                continue
+            start = clause if PHRASE_HEADS.match(text, clause) else trigger.start()
+            try:
+                found = self.deadlines.read(text[trigger.start():end], self.base)
+            except DeadlineError as exc:
+                if unread is None and re.search(r"\d", text[trigger.start():end]):
+                    unread = (None, text[start:end].strip(), None, passage.span(start, end), exc.message)
+                continue
+            phrase_end = trigger.start() + found.span[1]
+            span = passage.span(start, phrase_end)
+            if found.recurrence:
+                return None, text[start:phrase_end].strip(), found.recurrence, span, None
+            return found.stated, text[start:phrase_end].strip(), None, span, None
+        return unread
+
+
+def _own_text(item: Item) -> Passage:
+    """The item's own words, its marker left out."""
+    passage = join(item.lines)
+    found = marker_of(passage.text)
+    if found and item.kind != "paragraph":
+        passage = passage.sub(found[2], len(passage.text))
+    return passage.strip()
+
+
+def _is_heading(text: Passage, names: NameReader) -> bool:
+    """An item whose words only introduce those under it: «Sở Công Thương», «Về công tác quy hoạch:»."""
+    words = text.text.rstrip(" :")
+    if text.text.endswith(":"):
+        return True
+    mentions, end = names.list_at(words, 0)
+    return bool(mentions) and end >= len(words)
+
+
+def _is_issuer(mention: Mention) -> bool:
+    titles = {t.casefold() for t in ISSUER_TITLES}
+    return mention.written.casefold() in titles or mention.code in ("UBND",)
+
+
+def _ref(parent: str, item: Item, position: int) -> str:
+    """«1», «1.2» (the second task under item 1), «2.a»."""
+    mark = str(position) if item.kind in ("dash", "plus") else item.mark
+    if item.kind in ("nested", "arabic", "article", "paragraph") or not parent:
+        return mark
+    return f"{parent}.{mark}"
