@@ -37,7 +37,8 @@ DATES = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4})\b|ngày\s+\d{1,2}\s+tháng\s+\d{1
 MEETING = re.compile(r"(?:Ngày|Sáng ngày|Chiều ngày|Vào ngày)\s+(\d{1,2})(?:/|\s+tháng\s+)(\d{1,2})(?:/|\s+năm\s+)(\d{4})")
 PRESIDED = re.compile(r"((?:Đồng chí|đồng chí)[^.;]{5,160}?|[^.;]{5,160}?)\s+chủ\s+trì\b")
 PROVINCE = re.compile(r"\btỉnh ((?:[A-ZĐ][a-zà-ỹđ]+)(?: [A-ZĐ][a-zà-ỹđ]+){0,2})\b(?! \d)")
-LOWER_WORDS = {"UBND": "UBND"}
+#: «Chủ tịch UBND tỉnh Phạm Anh Tuấn»: a person after «tỉnh», not a province.
+TITLED = re.compile(r"(?:Chủ\s+tịch|Giám\s+đốc|Trưởng\s+ban)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)?\s*$")
 
 
 @dataclass
@@ -271,7 +272,8 @@ def _infer_header(document: Document, fields: dict[str, Found], preamble: Passag
     if "issuer" not in fields:
         authority = str(fields.get("signer.authority", Found("", None, 0)).value)
         if "CHỦ TỊCH" in authority or "ỦY BAN NHÂN DÂN" in authority or "UBND tỉnh" in document.text:
-            provinces = {m.group(1) for m in PROVINCE.finditer(document.text)}
+            provinces = {m.group(1) for m in PROVINCE.finditer(document.text)
+                         if not TITLED.search(document.text, max(0, m.start() - 40), m.start())}
             issuer = "UBND tỉnh" + (f" {provinces.pop()}" if len(provinces) == 1 else "")
             fields["issuer"] = Found(issuer, None, INFERRED, "Văn bản không có phần đầu; cơ quan ban hành được suy ra.")
             if issuer != "UBND tỉnh" and "place" not in fields:
