@@ -57,6 +57,7 @@ ABBREVIATIONS = {
     "Đài PTTH tỉnh": "Đài Phát thanh và Truyền hình tỉnh", "KBNN tỉnh": "Kho bạc Nhà nước tỉnh",
     "BHXH tỉnh": "Bảo hiểm xã hội tỉnh", "VP UBND tỉnh": "Văn phòng Ủy ban nhân dân tỉnh",
     "VPUBND tỉnh": "Văn phòng Ủy ban nhân dân tỉnh", "UBMTTQVN tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "TT Tỉnh ủy": "Thường trực Tỉnh ủy", "TT HĐND tỉnh": "Thường trực HĐND tỉnh",
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").

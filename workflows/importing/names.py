@@ -126,6 +126,10 @@ class NameReader:
         if not head:
             return None
         end = _capitalised_run(text, head.end() + 1) if text[head.end():head.end() + 1] == " " else head.end()
+        for joint in SEPARATOR.finditer(text, head.end(), end):  # «Báo Quảng Ngãi, Đài …»: two names
+            if self.heads.match(text, joint.end()) or self.known.match(text, joint.end()):
+                end = joint.start()
+                break
         return (end, False) if end > head.end() + 1 else None
 
     def _mention(self, written: str, start: int, end: int, group: bool) -> Mention:

@@ -88,7 +88,7 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
     preamble = join(preamble_lines)
     _meeting(preamble, fields)
     _infer_header(document, fields, preamble)
-    if not recipients and fields.get("kind") and str(fields["kind"].value).startswith("thong_bao"):
+    if not recipients:
         recipients = _recipients_from_copies(copies, names)
     base = _base_date(fields, today)
     task_reader = TaskReader(names, reader, base)
@@ -142,7 +142,9 @@ def _header(lines: list[Line], fields: dict[str, Found], names: NameReader) -> t
         recipients, after = _addressees(lines, to_at, names)
         body_start = max(body_start, after)
     if subject_at is not None:
-        stop = to_at if to_at is not None and to_at > subject_at else _title_end(lines, subject_at)
+        stop = _title_end(lines, subject_at)
+        if to_at is not None and subject_at < to_at < stop:
+            stop = to_at
         _subject(lines[subject_at:stop], fields)
         body_start = max(body_start, stop if to_at is None or to_at < subject_at else body_start)
         fields.setdefault("kind", Found("cong_van", fields["subject"].span, LIKELY))
@@ -204,7 +206,8 @@ def _recipient(text: str, offset: int, names: NameReader) -> tuple[Found, list[M
 
 
 def _recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple[Found, list[Mention]]]:
-    """A thông báo is sent to its «Nơi nhận»: the bodies named there, not the Office's own lines."""
+    """Without «Kính gửi» (a thông báo, a kế hoạch) a directive goes to its «Nơi nhận»: the bodies named there,
+    not the Office's own lines nor «Lưu»."""
     found = []
     for copy in copies:
         text = re.sub(r"\s*\((?:để|đề)\s[^)]*\)|\s*\((?:b/c|t/h|p/h)\)", "", copy.value).strip()
@@ -320,10 +323,14 @@ def _warnings(parsed: ParsedDirective) -> list[str]:
         warnings.append("Không tìm thấy nhiệm vụ nào (các mục đánh số giao cho cơ quan); hãy nhập nhiệm vụ.")
     for skipped in parsed.skipped:
         warnings.append(f"Mục {skipped.ref} không nêu cơ quan thực hiện nên không được đề xuất thành nhiệm vụ.")
+    unknown: dict[str, list[str]] = {}
     for task in parsed.tasks:
         for mention in (*task.lead, *task.coordinate):
-            if mention.note:
-                warnings.append(f"Nhiệm vụ {task.ref}: «{mention.written}» — {mention.note}")
+            if mention.code is None:
+                unknown.setdefault(mention.written, []).append(task.ref)
+    for written, refs in unknown.items():
+        warnings.append(f"«{written}» (nhiệm vụ {', '.join(dict.fromkeys(refs))}) chưa có trong danh bạ cơ quan; "
+                        "hãy chọn cơ quan tương ứng hoặc bổ sung danh bạ.")
     if "signer.name" not in parsed.fields:
         warnings.append("Không tìm thấy người ký.")
     return warnings

@@ -55,6 +55,7 @@ class TaskRead:
     recurrence: str | None = None
     deadline_span: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
+    part: str = ""
 
 
 @dataclass
@@ -82,6 +83,7 @@ class TaskReader:
         self.names = names
         self.deadlines = deadlines
         self.base = base
+        self._part = ""
 
     def assigns(self, text: str) -> bool:
         """True when an unmarked paragraph gives work to a named agency by itself («Giao Sở … theo dõi»)."""
@@ -95,7 +97,11 @@ class TaskReader:
         """The tasks of ``items`` and the items that are not tasks."""
         tasks: list[TaskRead] = []
         skipped: list[Skipped] = []
+        self._part = ""
         self._walk(items, Context(), tasks, skipped)
+        if len({t.ref for t in tasks}) < len(tasks):  # «1.» again under each «I.», «II.»: name the part
+            for task in tasks:
+                task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
         return tasks, skipped
 
     def _walk(self, items: list[Item], context: Context, tasks: list[TaskRead], skipped: list[Skipped],
@@ -106,6 +112,7 @@ class TaskReader:
             text = _own_text(item)
             bullet = item.kind in ("dash", "plus")
             if item.kind == "roman":
+                self._part = item.mark
                 self._walk(item.children, context, tasks, skipped)
                 continue
             if item.children and _is_heading(text, self.names):
@@ -120,7 +127,7 @@ class TaskReader:
             ref = _ref(context.ref, item, counter[0] + 1)
             task = self._task(ref, text, context)
             if task is None:
-                skipped.append(Skipped(ref, text))
+                skipped.append(Skipped(f"{self._part}.{ref}" if self._part else ref, text))
             else:
                 counter[0] += bullet
                 tasks.append(task)
@@ -143,7 +150,7 @@ class TaskReader:
             return None
         coordinate = self._coordinate(text.text, lead) or [c for c in context.coordinate
                                                            if c.name not in {m.name for m in lead}]
-        task = TaskRead(ref, text, lead, coordinate, confidence)
+        task = TaskRead(ref, text, lead, coordinate, confidence, part=self._part)
         deadline = self._deadline(text) or context.deadline
         if deadline:
             task.deadline, task.deadline_phrase, task.recurrence, task.deadline_span, note = deadline
