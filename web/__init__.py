@@ -73,11 +73,12 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_message = None
 
     # modeler adds routes to the admin blueprint
-    from . import admin, audit, auth, directives, errors, filters, modeler, rest, tasks, tracking  # noqa: F401
+    from . import admin, audit, auth, directives, errors, filters, importing, modeler, rest, tasks, tracking  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(directives.bp)
+    app.register_blueprint(importing.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)

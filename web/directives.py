@@ -35,7 +35,8 @@ SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg", "text/plain",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TIMELINE_EVENTS = ("instance_started", "task_completed", "instance_completed")
-KINDS = {"cong_van": "Công văn", "thong_bao_ket_luan": "Thông báo kết luận"}
+KINDS = {"cong_van": "Công văn", "thong_bao_ket_luan": "Thông báo kết luận", "thong_bao": "Thông báo",
+         "ke_hoach": "Kế hoạch", "quyet_dinh": "Quyết định", "chi_thi": "Chỉ thị", "cong_dien": "Công điện"}
 
 
 @bp.route("/directives")

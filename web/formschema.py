@@ -35,6 +35,7 @@ class Field:
     children: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
     template: list[Field] = field(default_factory=list)
+    source: Any = None
 
 
 def _types(prop: dict[str, Any]) -> set[str]:
@@ -92,6 +93,13 @@ def build_fields(schema: dict[str, Any], values: dict[str, Any], errors: dict[st
     return fields
 
 
+def walk_fields(fields: list[Field]):
+    """Every field of a form, depth first: children and table cells included."""
+    for f in fields:
+        yield f
+        yield from walk_fields(f.children)
+        for row in f.rows:
+            yield from walk_fields(row)
 
 
 def _row_indexes(form: MultiDict, path: str) -> list[int]:

@@ -22,7 +22,7 @@ from workflows.queries import directive_by_business_key
 from workflows.signing import AUTHORITIES, signers
 from workflows.status import SOON_WORKING_DAYS, standing
 
-from .formschema import Options, build_fields, file_ids, read_form
+from .formschema import Options, build_fields, file_ids, read_form, walk_fields
 from .services import services
 from .tracking import REQUESTS, extension_pending
 
@@ -109,7 +109,7 @@ def _page(session: Session, task: HumanTask, values: dict | None = None, errors:
     schema = engine.form(session, task.form_key) or {"properties": {}}
     errors = errors or {}
     fields = build_fields(schema, values if values is not None else variables, errors, options_provider(session))
-    shown = {f.path for f in _walk(fields)}
+    shown = {f.path for f in walk_fields(fields)}
     other_errors = [msg for path, msg in errors.items() if path not in shown]
     directory = Directory(session)
     assignment = session.get(Assignment, task.instance_id)
@@ -162,14 +162,6 @@ def schema_title(session: Session, key: str) -> str:
         if prop:
             return prop.get("title", key)
     return key
-
-
-def _walk(fields):
-    for f in fields:
-        yield f
-        yield from _walk(f.children)
-        for row in f.rows:
-            yield from _walk(row)
 
 
 @bp.route("/tasks/<task_id>")

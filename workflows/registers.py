@@ -55,5 +55,6 @@ def notation_for(kind: str, issuer: str, field_code: str | None) -> str:
     """
     if kind == "cong_van":
         return f"{issuer}-{field_code}" if field_code else issuer
-    prefix = {"thong_bao_ket_luan": "TB", "ke_hoach": "KH", "quyet_dinh": "QĐ", "chi_thi": "CT"}.get(kind, "TB")
+    prefix = {"thong_bao_ket_luan": "TB", "thong_bao": "TB", "ke_hoach": "KH", "quyet_dinh": "QĐ", "chi_thi": "CT",
+              "cong_dien": "CĐ"}.get(kind, "TB")
     return f"{prefix}-{issuer}"

@@ -111,4 +111,19 @@
       holder.textContent = holder.getAttribute("data-error") + " " + error.message;
     });
   }
+
+  // Import review: a field's «xem trong văn bản» scrolls the source to its words and flashes them.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".src-link") : null;
+    var source = document.getElementById("source-text");
+    if (!link || !source) { return; }
+    event.preventDefault();
+    source.querySelectorAll("mark.flash").forEach(function (m) { m.classList.remove("flash"); });
+    var ids = link.getAttribute("data-src").split(" ");
+    ids.forEach(function (id) {
+      source.querySelectorAll('[data-src="' + id + '"]').forEach(function (m) { m.classList.add("flash"); });
+    });
+    var first = document.getElementById(ids[0]);
+    if (first) { first.scrollIntoView({ block: "center", behavior: "smooth" }); }
+  });
 })();

@@ -44,6 +44,7 @@ class Mention:
     end: int
     confidence: float
     note: str | None = None
+    span: tuple[int, int] | None = None  # in the cleaned document, once the passage is known
 
     def as_json(self) -> dict:
         return {"written": self.written, "name": self.name, "code": self.code, "group": self.group,

@@ -12,7 +12,7 @@ same reader the draft form uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..deadlines import DeadlineError, DeadlineReader
@@ -141,15 +141,15 @@ class TaskReader:
         """What a heading hands down: its agencies, its coordinators, its deadline."""
         lead, _confidence = self._lead(text, Context())
         deadline = self._deadline(text)
-        return Context(lead or above.lead, self._coordinate(text.text, lead) or above.coordinate,
+        return Context(lead or above.lead, self._coordinate(text, lead) or above.coordinate,
                        deadline or above.deadline)
 
     def _task(self, ref: str, text: Passage, context: Context) -> TaskRead | None:
         lead, confidence = self._lead(text, context)
         if not lead:
             return None
-        coordinate = self._coordinate(text.text, lead) or [c for c in context.coordinate
-                                                           if c.name not in {m.name for m in lead}]
+        coordinate = self._coordinate(text, lead) or [c for c in context.coordinate
+                                                      if c.name not in {m.name for m in lead}]
         task = TaskRead(ref, text, lead, coordinate, confidence, part=self._part)
         deadline = self._deadline(text) or context.deadline
         if deadline:
@@ -159,6 +159,10 @@ class TaskReader:
         return task
 
     def _lead(self, passage: Passage, context: Context) -> tuple[list[Mention], float]:
+        lead, confidence = self._lead_in(passage, context)
+        return [_placed(m, passage) for m in lead], confidence
+
+    def _lead_in(self, passage: Passage, context: Context) -> tuple[list[Mention], float]:
         text = passage.text
         topic = TOPIC.match(text)
         start = topic.end() if topic else 0
@@ -184,13 +188,14 @@ class TaskReader:
                 return listed, GUESS
         return [], 0.0
 
-    def _coordinate(self, text: str, lead: list[Mention]) -> list[Mention]:
+    def _coordinate(self, passage: Passage, lead: list[Mention]) -> list[Mention]:
+        text = passage.text
         found: dict[str, Mention] = {}
         leads = {m.name.casefold() for m in lead}
         for phrase in WITH.finditer(text):
             for mention in self.names.list_at(text, phrase.end())[0]:
                 if mention.name.casefold() not in leads and not _is_issuer(mention):
-                    found.setdefault(mention.name.casefold(), mention)
+                    found.setdefault(mention.name.casefold(), _placed(mention, passage))
         return list(found.values())
 
     @staticmethod
@@ -225,6 +230,11 @@ class TaskReader:
                 return None, text[start:phrase_end].strip(), found.recurrence, span, None
             return found.stated, text[start:phrase_end].strip(), None, span, None
         return unread
+
+
+def _placed(mention: Mention, passage: Passage) -> Mention:
+    """The mention with its span in the document (it was read in ``passage``)."""
+    return mention if mention.span else replace(mention, span=passage.span(mention.start, mention.end))
 
 
 def _own_text(item: Item) -> Passage:

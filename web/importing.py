@@ -1,0 +1,189 @@
+"""Starting a directive from its text: upload or paste, review what was read, then start.
+
+The Office specialist uploads a .txt, .docx or .pdf (or pastes the text); the
+page shows the text with every proposed field highlighted where it came from,
+beside the draft form filled in, each field with how sure the reading is and
+what to check. Nothing starts until the specialist presses «Tạo dự thảo»; the
+form is then checked like the draft step's own form.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from engine import InvalidInput
+from engine.models import HumanTask
+from workflows.agencies import Directory
+from workflows.importing import ImportRefused, ParsedDirective, extract_text, parse_directive
+from workflows.importing.draft import Proposal, draft_proposal
+
+from .formschema import build_fields, read_form, walk_fields
+from .services import services
+from .settings import deadline_reader
+from .tasks import options_provider
+
+bp = Blueprint("importing", __name__)
+
+FORM_KEY = "directive_draft"
+#: How a confidence reads to the specialist.
+LEVELS = ((0.9, "high", "cao"), (0.7, "medium", "trung bình"), (0.0, "low", "thấp"))
+#: The fields the form has no input for, shown as read from the text.
+ORIGINAL_FIELDS = (("issuer", "Cơ quan ban hành"), ("notation", "Số, ký hiệu"), ("place", "Địa danh"),
+                   ("date", "Ngày ban hành"), ("meeting_date", "Ngày họp"), ("presided_by", "Chủ trì cuộc họp"),
+                   ("signer.authority", "Thẩm quyền ký"), ("signer.title", "Chức vụ người ký"),
+                   ("signer.name", "Người ký"))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A highlighted span of the source text."""
+
+    start: int
+    end: int
+    id: str
+    kind: str
+    label: str
+
+
+def level(confidence: float | None) -> tuple[str, str]:
+    """(css class, Vietnamese word) of a confidence."""
+    for bound, css, word in LEVELS:
+        if confidence is not None and confidence >= bound:
+            return css, word
+    return "low", "thấp"
+
+
+def highlight(text: str, marks: list[Mark]) -> Markup:
+    """``text`` with each mark wrapped in ``<mark>``; overlapping marks nest, the first piece carries the id."""
+    bounds = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+    pieces, opened = [], set()
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        piece = str(escape(text[start:end]))
+        for mark in sorted((m for m in marks if m.start <= start and end <= m.end), key=lambda m: m.start - m.end,
+                           reverse=True):
+            anchor = f' id="{mark.id}"' if mark.id not in opened else ""
+            opened.add(mark.id)
+            piece = (f'<mark class="src src-{mark.kind}" data-src="{mark.id}"{anchor} '
+                     f'title="{escape(mark.label)}">{piece}</mark>')
+        pieces.append(piece)
+    return Markup("".join(pieces))
+
+
+def _marks(parsed: ParsedDirective, proposal: Proposal) -> tuple[list[Mark], dict[str, list[str]]]:
+    """Marks for every source span, and the mark ids of each form path."""
+    marks: list[Mark] = []
+    ids: dict[str, list[str]] = {}
+    for path, source in proposal.sources.items():
+        kind = "task" if path.endswith(".summary") else "agency" if path.endswith(("lead", "coordinate", "recipients")) \
+            else "deadline" if "deadline" in path else "field"
+        for start, end in source.spans:
+            if end <= start:
+                continue
+            mark = Mark(start, end, f"src-{len(marks)}", kind, path)
+            marks.append(mark)
+            ids.setdefault(path, []).append(mark.id)
+    for name, _title in ORIGINAL_FIELDS:
+        found = parsed.fields.get(name)
+        if found and found.span and not any(m.start == found.span[0] and m.end == found.span[1] for m in marks):
+            marks.append(Mark(found.span[0], found.span[1], f"src-{len(marks)}", "field", name))
+            ids.setdefault(name, []).append(marks[-1].id)
+    for copy in parsed.copies_to:
+        marks.append(Mark(copy.span[0], copy.span[1], f"src-{len(marks)}", "copy", "copies_to"))
+        ids.setdefault("copies_to", []).append(marks[-1].id)
+    return marks, ids
+
+
+def _parse(text: str, name: str) -> tuple[ParsedDirective, Proposal]:
+    with services().db.reader() as s:
+        reader = deadline_reader(s, current_app.config)
+        today = services().clock.today()
+        parsed = parse_directive(text, Directory(s), reader, today, name)
+        return parsed, draft_proposal(parsed, s, reader, today)
+
+
+def _review(text: str, name: str, values: dict | None = None, errors: dict | None = None,
+            message: str | None = None, status: int = 200):
+    parsed, proposal = _parse(text, name)
+    errors = errors or {}
+    with services().db.reader() as s:
+        schema = services().engine.form(s, FORM_KEY)
+        fields = build_fields(schema, values if values is not None else proposal.values, errors, options_provider(s))
+    marks, ids = _marks(parsed, proposal)
+    for f in walk_fields(fields):
+        source = proposal.sources.get(f.path)
+        if source is not None and values is None:
+            css, word = level(source.confidence)
+            f.source = {"ids": ids.get(f.path, []), "confidence": source.confidence, "level": css, "word": word,
+                        "notes": source.notes}
+    shown = {f.path for f in walk_fields(fields)}
+    original = [(title, parsed.value(key), ids.get(key, [])) for key, title in ORIGINAL_FIELDS if parsed.value(key)]
+    return render_template(
+        "directives/import_review.html", parsed=parsed, proposal=proposal, fields=fields, errors=errors,
+        other_errors=[m for p, m in errors.items() if p not in shown], message=message, original=original,
+        source_html=highlight(parsed.document.text, marks), source_text=text, source_name=name,
+        copies_ids=ids.get("copies_to", []), level=level), status
+
+
+def _require_specialist() -> None:
+    if not current_user.has_role("specialist"):
+        abort(403, _("Chỉ chuyên viên Văn phòng được nhập văn bản chỉ đạo."))
+
+
+@bp.route("/directives/import")
+@login_required
+def form():
+    _require_specialist()
+    return render_template("directives/import.html", error=None, pasted="")
+
+
+@bp.route("/directives/import", methods=["POST"])
+@login_required
+def read():
+    _require_specialist()
+    upload = request.files.get("file")
+    pasted = request.form.get("text", "")
+    try:
+        if upload and upload.filename:
+            name = upload.filename
+            text = extract_text(upload.read(), name)
+        elif pasted.strip():
+            name = _("văn bản dán vào")
+            text = extract_text(pasted.encode("utf-8"), "van-ban.txt")
+        else:
+            raise ImportRefused(_("Hãy chọn tệp văn bản (.txt, .docx, .pdf) hoặc dán nội dung văn bản."))
+    except ImportRefused as exc:
+        return render_template("directives/import.html", error=exc.message, pasted=pasted), 400
+    return _review(text, name)
+
+
+@bp.route("/directives/import/start", methods=["POST"])
+@login_required
+def start():
+    _require_specialist()
+    text = request.form.get("source_text", "")
+    name = request.form.get("source_name", "")
+    if not text.strip():
+        abort(400, _("Thiếu nội dung văn bản nhập; hãy tải tệp lên lại."))
+    engine = services().engine
+    with services().db.reader() as s:
+        schema = engine.form(s, FORM_KEY)
+    data = read_form(schema, request.form, request.files, None, set())
+    _parsed, proposal = _parse(text, name)
+    actor = current_user.actor()
+    try:
+        with services().db.transaction() as s:
+            checked = engine.check_form(s, FORM_KEY, {}, actor, data)
+            variables = {**checked, "imported": {**proposal.imported, "source": name}}
+            instance = engine.start(s, "directive", actor, variables, f"VB-{uuid.uuid4().hex[:12].upper()}")
+            task = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).first()
+    except InvalidInput as exc:
+        return _review(text, name, values=data, errors=exc.errors, message=exc.message, status=400)
+    flash(_("Đã tạo dự thảo từ «%(name)s» với %(count)s nhiệm vụ. Kiểm tra lần cuối rồi trình duyệt.",
+            name=name, count=len(checked.get("tasks", []))), "success")
+    return redirect(url_for("tasks.show", task_id=task.id), 303)
