@@ -4,26 +4,31 @@ person changes."""
 from __future__ import annotations
 
 import base64
+import io
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import lxml.html
 import pytest
+import weasyprint
 from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import delete, func, select, update
 
-from engine import User
+from engine import User, load_calendar
 from engine.clock import LOCAL_TZ
 from engine.jobs import Job
 from engine.models import HistoryEvent, HumanTask, ProcessInstance
 from engine.replay import replay_instance
+from workflows.agencies import Directory
+from workflows.deadlines import DeadlineReader
 from workflows.demo import DEMO_PASSWORD, draft_from_label, seed_files
+from workflows.importing.scoring import same_rule
 from workflows.models import Assignment, Directive, IncomingEntry, OutgoingEntry, Receipt
 
 scenarios("vong_doi_van_ban.feature", "phan_quyen.feature", "dong_thoi.feature", "du_lieu_sai.feature",
-          "theo_doi_thoi_han.feature", "kiem_chung.feature", "rest_api.feature")
+          "theo_doi_thoi_han.feature", "kiem_chung.feature", "rest_api.feature", "nhap_van_ban.feature")
 
 
 @dataclass
@@ -40,6 +45,7 @@ class World:
     race: list = field(default_factory=list)
     event_seq: int | None = None  # the event someone tampered with
     draft: dict | None = None  # what was drafted through the REST API
+    review: list | None = None  # the import review form's values, as the browser would send them
 
     def client(self, username: str):
         if username not in self.clients:
@@ -800,3 +806,114 @@ def rest_history(world: World, username: str, element_id: str):
         f"/engine-rest/history/task?processInstanceId={world.instance_id}&taskDefinitionKey={element_id}",
         headers=_basic("thanhtra")).get_json()
     assert [(t["assignee"], bool(t["endTime"])) for t in tasks] == [(username, True)]
+
+
+# -- importing a directive from its file ---------------------------------------------
+def _review_form(response) -> list[tuple[str, str]]:
+    form = lxml.html.fromstring(response.get_data(as_text=True)).get_element_by_id("import-review-form")
+    return [(k, v) for k, v in form.form_values() if "__index__" not in k]
+
+
+def _rows(values: list[tuple[str, str]]) -> dict[str, dict[str, list[str]]]:
+    """The review form's task rows by ref: each input's values."""
+    cells: dict[int, dict[str, list[str]]] = {}
+    for key, value in values:
+        found = re.fullmatch(r"tasks\.(\d+)\.(\w+)", key)
+        if found:
+            cells.setdefault(int(found.group(1)), {}).setdefault(found.group(2), []).append(value)
+    return {row["ref"][0]: row for row in cells.values()}
+
+
+@when(parsers.parse('chuyên viên "{username}" tải lên văn bản mẫu "{seed}"'))
+def upload_seed(world: World, username: str, seed: str):
+    text, _label = seed_files()[seed]
+    world.response = world.client(username).post(
+        "/directives/import", data={"file": (io.BytesIO(text.encode("utf-8")), f"{seed}.txt")},
+        content_type="multipart/form-data")
+    assert world.response.status_code == 200, world.response.get_data(as_text=True)[-2000:]
+    world.review = _review_form(world.response)
+
+
+@when("chuyên viên \"cv.lan\" tải lên một bản PDF chỉ có hình ảnh")
+def upload_scan(world: World):
+    image = weasyprint.HTML(string='<img src="data:image/svg+xml;base64,'
+                            + base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">'
+                                               b'<rect width="400" height="300" fill="#888"/></svg>').decode()
+                            + '">').write_pdf()
+    world.snapshot = world.state()
+    world.response = world.client("cv.lan").post(
+        "/directives/import", data={"file": (io.BytesIO(image), "ban-scan.pdf")}, content_type="multipart/form-data")
+
+
+def _start_import(world: World, username: str, changes: dict[str, str]) -> None:
+    values = [(k, v) for k, v in world.review if k not in changes] + list(changes.items())
+    form: dict[str, list[str]] = {}
+    for key, value in values:
+        form.setdefault(key, []).append(value)
+    world.snapshot = world.state()
+    world.response = world.client(username).post("/directives/import/start", data=form)
+    if world.response.status_code in (302, 303):
+        with world.svc.db.reader() as s:
+            world.instance_id = s.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.definition_id.like("directive%"))).first()
+
+
+@when(parsers.parse('"{username}" tạo dự thảo khi chưa ghi trích yếu'))
+def start_without_subject(world: World, username: str):
+    _start_import(world, username, {"subject": ""})
+
+
+@when(parsers.parse('"{username}" ghi trích yếu "{subject}" rồi tạo dự thảo'))
+def start_with_subject(world: World, username: str, subject: str):
+    _start_import(world, username, {"subject": subject})
+    _ok(world.response)
+
+
+@then(parsers.parse('trang kiểm tra đề xuất đúng các nhiệm vụ trong nhãn của "{seed}"'))
+def proposes_labelled_tasks(world: World, seed: str):
+    _text, label = seed_files()[seed]
+    rows = _rows(world.review)
+    assert list(rows) == [t["ref"] for t in label["tasks"]]
+    with world.svc.db.reader() as s:
+        directory = Directory(s)
+        reader = DeadlineReader(load_calendar(s))
+    for task in label["tasks"]:
+        row = rows[task["ref"]]
+        leads = {directory.resolve(name) for name in task["lead"]}
+        concrete = {code for code in leads if not directory.is_vague(code)}
+        assert set(row.get("lead", [])) == concrete, task["ref"]
+        assert {directory.resolve(name) for name in task["coordinate"]} <= set(row.get("coordinate", [])), task["ref"]
+        phrase = (row.get("deadline_phrase") or [""])[0]
+        if task["deadline"] or task["recurrence"]:
+            read = reader.read(phrase, date(label["year"], 1, 1))
+            assert (read.recurrence and same_rule(read.recurrence, task["recurrence"])) or \
+                read.stated.isoformat() == task["deadline"], (task["ref"], phrase)
+        else:
+            assert not phrase, (task["ref"], phrase)
+
+
+@then("chưa có quy trình nào được bắt đầu")
+def nothing_started(world: World):
+    with world.svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
+@then(parsers.parse('trang nhập báo lỗi "{words}"'))
+def import_refused(world: World, words: str):
+    assert world.response.status_code == 400
+    message = lxml.html.fromstring(world.response.get_data(as_text=True)).get_element_by_id("import-error")
+    assert words in message.text_content()
+
+
+@then(parsers.parse('{count:d} nhiệm vụ của văn bản mẫu "{seed}" được giao đến đúng các cơ quan chủ trì trong nhãn'))
+def fanned_out_as_labelled(world: World, count: int, seed: str):
+    _text, label = seed_files()[seed]
+    assert len(label["tasks"]) == count
+    with world.svc.db.reader() as s:
+        directory = Directory(s)
+        given = {}
+        for row in s.scalars(select(Assignment).where(Assignment.directive_id == world.instance_id)):
+            given.setdefault(row.ref, set()).add(row.lead)
+    assert len(given) == count
+    for task in label["tasks"]:
+        assert given[task["ref"]] == set(directory.expand([directory.resolve(n) for n in task["lead"]])), task["ref"]

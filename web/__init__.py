@@ -73,7 +73,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_message = None
 
     # modeler adds routes to the admin blueprint
-    from . import admin, audit, auth, directives, errors, filters, importing, modeler, rest, tasks, tracking  # noqa: F401
+    from . import (admin, audit, auth, directives, errors, filters, importing, modeler, rest,  # noqa: F401
+                   tasks, tracking)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)

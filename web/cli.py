@@ -21,6 +21,7 @@ from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
 from workflows.exchange_worker import ExchangeWorker
+from workflows.importing import ImportRefused, as_json, extract_text, parse_directive
 from workflows.models import Directive
 from workflows.roles import ROLES
 
@@ -83,6 +84,23 @@ def serve_app(app: Flask, host: str, port: int) -> None:
     serve(app, host=host, port=port, threads=8)
 
 
+def import_summary(result: dict) -> str:
+    """A directive read by ``chidao import``, as a reader would skim it."""
+    signer = result["signer"]
+    lines = [f"{result['source']}: {result['kind'] or '?'} — {result['subject'] or '(không có trích yếu)'}",
+             f"  Cơ quan ban hành: {result['issuer'] or '?'}; số, ký hiệu: {result['number'] or '…'}/"
+             f"{result['notation'] or '…'}; ngày: {result['date'] or '…'} ({result['year'] or '?'})",
+             f"  Kính gửi / nơi nhận: {'; '.join(result['recipients']) or '—'}",
+             f"  Người ký: {signer['authority'] or ''} {signer['title'] or ''} {signer['name'] or '?'}".rstrip(),
+             f"  {len(result['tasks'])} nhiệm vụ:"]
+    for task in result["tasks"]:
+        when = task["deadline"] or task["recurrence"] or "không hạn"
+        lines.append(f"    {task['ref']:>5}  {', '.join(task['lead'])}"
+                     f"{' (phối hợp: ' + ', '.join(task['coordinate']) + ')' if task['coordinate'] else ''} — {when}")
+    lines += [f"  ! {warning}" for warning in result["warnings"]]
+    return "\n".join(lines)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
 
@@ -123,6 +141,32 @@ def register_commands(app: Flask) -> None:
             click.echo(json.dumps(reader.read(phrase, start).as_json(), ensure_ascii=False))
         except DeadlineError as exc:
             raise click.ClickException(exc.message) from None
+
+    @app.cli.command("import")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--json", "as_json_output", is_flag=True, help="In kết quả dạng JSON (khóa như tệp nhãn mẫu).")
+    def import_command(path: Path, as_json_output: bool) -> None:
+        """Read a directive (.txt, .docx, .pdf) and print the draft it proposes."""
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise click.ClickException(f"Không có tệp «{path}».") from None
+        except OSError as exc:
+            raise click.ClickException(f"Không đọc được tệp «{path}» ({exc.strerror or exc}).") from None
+        try:
+            text = extract_text(content, path.name)
+        except ImportRefused as exc:
+            raise click.ClickException(exc.message) from None
+        upgrade(services().db)
+        with services().db.reader() as s:
+            directory = Directory(s)
+            parsed = parse_directive(text, directory if directory.entries else Directory.from_data(),
+                                     deadline_reader(s, app.config), services().clock.today(), path.name)
+        result = as_json(parsed)
+        if as_json_output:
+            click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        else:
+            click.echo(import_summary(result))
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Chạy mọi việc đến hạn một lần rồi thoát.")

@@ -130,4 +130,3 @@ def attachment(attachment_id: str):
         return Response(item.content, mimetype=mimetype, headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
             "X-Content-Type-Options": "nosniff"})
-

@@ -75,13 +75,20 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     return Markup("".join(pieces))
 
 
+def _mark_kind(path: str) -> str:
+    if path.endswith(".summary"):
+        return "task"
+    if path.endswith(("lead", "coordinate", "recipients")):
+        return "agency"
+    return "deadline" if "deadline" in path else "field"
+
+
 def _marks(parsed: ParsedDirective, proposal: Proposal) -> tuple[list[Mark], dict[str, list[str]]]:
     """Marks for every source span, and the mark ids of each form path."""
     marks: list[Mark] = []
     ids: dict[str, list[str]] = {}
     for path, source in proposal.sources.items():
-        kind = "task" if path.endswith(".summary") else "agency" if path.endswith(("lead", "coordinate", "recipients")) \
-            else "deadline" if "deadline" in path else "field"
+        kind = _mark_kind(path)
         for start, end in source.spans:
             if end <= start:
                 continue

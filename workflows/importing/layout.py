@@ -28,7 +28,8 @@ NOTATION_KINDS = {"TB": "thong_bao", "KH": "ke_hoach", "QĐ": "quyet_dinh", "CT"
                   "BC": "bao_cao", "TTr": "to_trinh", "NQ": "nghi_quyet", "HD": "huong_dan"}
 MOTTO = re.compile(r"CỘNG\s+HÒA|Độc\s+lập|Tự\s+do|Hạnh\s+phúc|^[-–_\s]+$", re.IGNORECASE)
 NUMBER = re.compile(r"\bSố\s*:+\s*(?P<n>\d{1,6})?\s*/\s*(?:(?P<y>\d{4})/)?(?P<notation>[A-ZĐ][\wĐđ\-&.]*)")
-PLACE_DATE = re.compile(r"(?P<place>[A-ZĐ][^\W\d_]*(?: [^\W\d_]+){0,4})\s*,\s*ngày\s+(?P<d>\d{1,2})?\s*tháng\s+(?P<m>\d{1,2})?"
+PLACE_DATE = re.compile(r"(?P<place>[A-ZĐ][^\W\d_]*(?: [^\W\d_]+){0,4})\s*,\s*ngày\s+(?P<d>\d{1,2})?\s*"
+                        r"tháng\s+(?P<m>\d{1,2})?"
                         r"\s*năm\s+(?P<y>\d{4})")
 AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|UQ|Q)\.\s*\S")
 RECEIVERS = re.compile(r"^N[ơo]i\s+nh[ậa]n\s*:?\s*", re.IGNORECASE)

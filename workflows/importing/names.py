@@ -205,7 +205,6 @@ def _capitalised_run(text: str, pos: int) -> int:
         i = end + joint.end()
 
 
-
 def _place_name(text: str, pos: int) -> int:
     """The end of a place name from ``pos``: capitalised words separated by single spaces («Tuy Phước»)."""
     found = re.match(r"[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*)*", text[pos:])

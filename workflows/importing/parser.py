@@ -33,8 +33,10 @@ SURE, LIKELY, INFERRED = 0.95, 0.8, 0.6
 CITED = re.compile(r"(?:Nghị định|Thông tư|Quyết định|Chỉ thị|Nghị quyết|Công văn|Văn bản|Báo cáo|Thông báo|Kế hoạch|"
                    r"Tờ trình|Luật|Kết luận)\s+số\s+\d+[\w/\-.Đđ]*(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?"
                    r"(?:\s+của\s+[^,;.()]+?(?=\s+(?:về|sửa|quy|hướng|ban)\b|[,;.()]|$))?")
-DATES = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4})\b|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})|tháng\s+\d{1,2}/(\d{4})")
-MEETING = re.compile(r"(?:Ngày|Sáng ngày|Chiều ngày|Vào ngày)\s+(\d{1,2})(?:/|\s+tháng\s+)(\d{1,2})(?:/|\s+năm\s+)(\d{4})")
+DATES = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4})\b|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})|"
+                   r"tháng\s+\d{1,2}/(\d{4})")
+MEETING = re.compile(r"(?:Ngày|Sáng ngày|Chiều ngày|Vào ngày)\s+(\d{1,2})(?:/|\s+tháng\s+)(\d{1,2})"
+                     r"(?:/|\s+năm\s+)(\d{4})")
 PRESIDED = re.compile(r"((?:Đồng chí|đồng chí)[^.;]{5,160}?|[^.;]{5,160}?)\s+chủ\s+trì\b")
 PROVINCE = re.compile(r"\btỉnh ((?:[A-ZĐ][a-zà-ỹđ]+)(?: [A-ZĐ][a-zà-ỹđ]+){0,2})\b(?! \d)")
 #: «Chủ tịch UBND tỉnh Phạm Anh Tuấn»: a person after «tỉnh», not a province.
