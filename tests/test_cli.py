@@ -94,3 +94,43 @@ def test_verify_all_exits_non_zero_with_the_first_finding(app, lifecycle, svc):
     assert _run(app, ["replay", directive, "--verify"]).exit_code == 1
     unknown = _run(app, ["replay", "99/UBND-KT"])
     assert unknown.exit_code == 1 and "Không tìm thấy phiên quy trình hay văn bản «99/UBND-KT»." in unknown.output
+
+
+def test_import_json_prints_the_label_keys_of_a_seed(app, tmp_path):
+    import json
+
+    from workflows.demo import seed_files
+
+    text, label = seed_files()["003_09fc60a00c80ca95"]
+    path = tmp_path / "003.txt"
+    path.write_text(text, "utf-8")
+    result = _run(app, ["import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert set(label) - {"notes"} <= set(printed)
+    assert [t["ref"] for t in printed["tasks"]] == [t["ref"] for t in label["tasks"]]
+    assert printed["signer"] == label["signer"]
+
+
+def test_import_without_json_prints_a_summary_a_reader_can_skim(app, tmp_path):
+    from workflows.demo import seed_files
+
+    path = tmp_path / "001.txt"
+    path.write_text(seed_files()["001_406948b0e7715172"][0], "utf-8")
+    result = _run(app, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "3 nhiệm vụ:" in result.output and "Ban Quản lý Khu kinh tế tỉnh (phối hợp: Sở Công Thương)" in result.output
+    assert "Mục 1 không nêu cơ quan thực hiện" in result.output
+
+
+def test_import_refuses_unreadable_input_with_a_sentence_and_a_non_zero_exit(app, tmp_path):
+    binary = tmp_path / "anh.txt"
+    binary.write_bytes(b"\x00\x01\x02\xff\xfe")
+    result = _run(app, ["import", str(binary), "--json"])
+    assert result.exit_code != 0 and "không phải văn bản thuần" in result.output
+    empty = tmp_path / "trong.pdf"
+    empty.write_bytes(b"")
+    result = _run(app, ["import", str(empty), "--json"])
+    assert result.exit_code != 0 and "không có nội dung" in result.output
+    result = _run(app, ["import", str(tmp_path / "khong-co.docx"), "--json"])
+    assert result.exit_code != 0 and "Không có tệp" in result.output

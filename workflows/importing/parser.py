@@ -166,7 +166,8 @@ def _title_end(lines: list[Line], start: int) -> int:
     """The line after a title: the body opens («Ngày 17/3/2025, …», «Căn cứ…») or an upper-case line comes."""
     for i in range(start, min(len(lines), start + 6)):
         text = lines[i].text
-        if i > start and (BODY_OPENINGS.match(text) or is_upper(text) or TO.match(text)):
+        if i > start and (BODY_OPENINGS.match(text) or is_upper(text) or TO.match(text) or MOTTO.search(text)
+                          or PLACE_DATE.search(text) or NUMBER.search(text)):
             return i
     return min(len(lines), start + 1)
 

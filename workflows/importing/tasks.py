@@ -23,7 +23,7 @@ from .names import Mention, NameReader
 
 GIVEN = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=,\s))(?:Giao|giao)\s+(?:cho\s+)?")
 ASKED = re.compile(r"^(?:Đề nghị|Yêu cầu)\s+")
-TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*")
+TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,40},\s*")
 LEADS_VERB = re.compile(r"^\s*(?:chủ\s+trì|có\s+trách\s+nhiệm|khẩn\s+trương|thực\s+hiện|tiếp\s+tục)\b")
 WITH = re.compile(r"\bphối\s+hợp(?:\s+(?:chặt\s+chẽ|tích\s+cực|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+",
                   re.IGNORECASE)

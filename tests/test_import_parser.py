@@ -1,0 +1,167 @@
+"""Reading directives into drafts: the seeds as labelled, and directives laid out otherwise."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from engine.calendar import BusinessCalendar
+from workflows.agencies import Directory
+from workflows.deadlines import DeadlineReader
+from workflows.demo import seed_files
+from workflows.importing import as_json, extract_text, parse_directive
+from workflows.importing.cleanup import clean, join
+from workflows.importing.names import NameReader
+from workflows.importing.scoring import new_scores, score_document
+
+SAMPLES = Path(__file__).parent / "import_samples"
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory.from_data()
+
+
+def read(text: str, directory: Directory, source: str = "") -> dict:
+    return as_json(parse_directive(text, directory, DeadlineReader(BusinessCalendar()), TODAY, source))
+
+
+def tasks_by_ref(result: dict) -> dict[str, dict]:
+    return {t["ref"]: t for t in result["tasks"]}
+
+
+@pytest.mark.parametrize("seed", sorted(seed_files()))
+def test_each_seed_reads_as_its_label(seed, directory):
+    text, label = seed_files()[seed]
+    scores = new_scores()
+    score_document(read(text, directory, label["source"]), label, scores)
+    for name in ("task count", "lead", "coordinate", "deadline", "recurrence", "recipients", "signer.name"):
+        assert (scores[name].fp, scores[name].fn) == (0, 0), name
+
+
+def test_page_numbers_footnotes_and_split_words_are_taken_out_of_the_text():
+    document = clean("Thực hiện theo quy định1, đến nay\n\n3590 30 4\n\n- 2 -\nNghị định số 32/2024/NĐ-\nCP ngày 15/3/2024"
+                     "\n                   \n1 Nghị định số 68/2017/NĐ-CP ngày 25/5/2017.\n tiếp tục thực hiện.")
+    assert document.footnotes == ["Nghị định số 68/2017/NĐ-CP ngày 25/5/2017."]
+    assert "3590" not in document.text and "- 2 -" not in document.text
+    assert join(document.lines).text == ("Thực hiện theo quy định, đến nay Nghị định số 32/2024/NĐ-CP ngày 15/3/2024 "
+                                         "tiếp tục thực hiện.")
+
+
+def test_a_passage_remembers_where_each_word_came_from():
+    document = clean("Giao Sở Công\nThương chủ trì")
+    passage = join(document.lines)
+    start = passage.text.index("Sở Công Thương")
+    span = passage.span(start, start + len("Sở Công Thương"))
+    assert document.text[span[0]:span[1]] == "Sở Công\nThương"
+
+
+def test_abbreviations_are_expanded_and_groups_kept_as_written(directory):
+    names = NameReader(directory)
+    mentions, _end = names.list_at("Sở KH&ĐT, BQL KKT và các sở, ban, ngành, địa phương liên quan thực hiện", 0)
+    assert [(m.name, m.code) for m in mentions] == [
+        ("Sở Kế hoạch và Đầu tư", "SKHDT"), ("Ban Quản lý Khu kinh tế", "BQLKKT"),
+        ("các sở, ban, ngành, địa phương liên quan", "G_SBN_DP_LQ")]
+    mentions, _end = names.list_at("UBND cấp huyện chủ trì", 0)
+    assert [(m.written, m.code, m.group) for m in mentions] == [("UBND cấp huyện", "G_HUYEN", True)]
+
+
+def test_an_agency_the_directory_lacks_is_flagged_not_dropped(directory):
+    mentions, _end = NameReader(directory).list_at("Sở Y tế, Sở Ngoại vụ phối hợp", 0)
+    assert [(m.name, m.code) for m in mentions] == [("Sở Y tế", None), ("Sở Ngoại vụ", None)]
+    assert all(m.note and "chưa có trong danh bạ" in m.note for m in mentions)
+
+
+def test_a_cong_van_with_points_under_its_items(directory):
+    result = read((SAMPLES / "cong_van_quang_ngai.txt").read_text("utf-8"), directory)
+    assert (result["kind"], result["issuer"], result["number"], result["notation"], result["place"],
+            result["date"]) == ("cong_van", "UBND tỉnh Quảng Ngãi", 1234, "UBND-VX", "Quảng Ngãi", "2025-12-05")
+    assert result["subject"] == "V/v triển khai tiêm chủng mở rộng năm 2026"
+    assert result["recipients"] == ["Sở Y tế"]
+    assert result["signer"] == {"authority": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": "Trần Phước Hiền"}
+    tasks = tasks_by_ref(result)
+    assert list(tasks) == ["1.a", "1.b", "2", "3", "4"]
+    assert tasks["1.a"]["lead"] == ["Sở Y tế"]
+    assert tasks["1.a"]["coordinate"] == ["Sở Tài chính", "UBND các huyện, thị xã, thành phố"]
+    assert (tasks["1.a"]["deadline"], tasks["1.b"]["deadline"], tasks["2"]["deadline"]) == (
+        "2025-12-20", "2026-03-31", "2025-12-31")
+    assert tasks["3"]["lead"] == ["Sở Giáo dục và Đào tạo"] and tasks["3"]["coordinate"] == ["Sở Y tế"]
+    assert tasks["4"]["lead"] == ["Báo Quảng Ngãi", "Đài Phát thanh và Truyền hình tỉnh"]
+    assert any("«Sở Y tế» (nhiệm vụ 1.a, 1.b, 3)" in w for w in result["warnings"])
+
+
+def test_a_ke_hoach_with_parts_columns_and_a_page_number(directory):
+    result = read((SAMPLES / "ke_hoach_ninh_binh.txt").read_text("utf-8"), directory)
+    assert (result["kind"], result["number"], result["notation"], result["date"]) == (
+        "ke_hoach", 215, "KH-UBND", "2025-11-18")
+    assert result["subject"] == "Triển khai thực hiện chuyển đổi số năm 2026"
+    assert result["signer"] == {"authority": "TM. ỦY BAN NHÂN DÂN", "title": "CHỦ TỊCH", "name": "Phạm Quang Ngọc"}
+    assert result["recipients"] == ["Bộ Khoa học và Công nghệ", "TT Tỉnh ủy, TT HĐND tỉnh", "Các sở, ban, ngành",
+                                    "UBND các xã, phường"]
+    tasks = tasks_by_ref(result)
+    assert list(tasks) == ["1.1", "1.2", "2", "3"]
+    assert tasks["1.1"]["recurrence"] == "FREQ=MONTHLY;BYMONTHDAY=25" and tasks["1.1"]["deadline"] is None
+    assert tasks["1.2"]["deadline"] == "2026-12-15"
+    assert tasks["3"]["lead"] == ["UBND cấp xã"] and tasks["3"]["deadline"] == "2026-06-30"
+    assert [s["ref"] for s in result["not_tasks"]] == ["I.1", "I.2", "II.1", "II.2"]
+
+
+def test_a_word_file_with_its_header_and_signature_in_tables_reads_like_its_text(directory):
+    document = docx.Document()
+    header = document.add_table(rows=1, cols=2)
+    header.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\nSố: 57/UBND-KT\nV/v đẩy nhanh giải ngân vốn đầu tư công"
+    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nBình Định, ngày 03 " \
+                             "tháng 3 năm 2026"
+    document.add_paragraph("Kính gửi:")
+    document.add_paragraph("- Sở Tài chính;")
+    document.add_paragraph("- UBND các huyện, thị xã, thành phố.")
+    document.add_paragraph("Chủ tịch UBND tỉnh yêu cầu:")
+    document.add_paragraph("Sở Tài chính chủ trì, phối hợp với Sở KH&ĐT rà soát kế hoạch vốn; báo cáo UBND tỉnh "
+                           "trước ngày 20/3/2026.", style="List Number")
+    document.add_paragraph("UBND các huyện, thị xã, thành phố đẩy nhanh giải phóng mặt bằng; báo cáo kết quả trước "
+                           "16 giờ thứ Sáu hằng tuần.", style="List Number")
+    signature = document.add_table(rows=1, cols=2)
+    signature.cell(0, 0).text = "Nơi nhận:\n- Như trên;\n- Lưu: VT, KT."
+    signature.cell(0, 1).text = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLâm Hải Giang"
+    content = io.BytesIO()
+    document.save(content)
+    result = read(extract_text(content.getvalue(), "57-UBND-KT.docx"), directory)
+    assert (result["issuer"], result["number"], result["date"]) == ("UBND tỉnh Bình Định", 57, "2026-03-03")
+    assert result["subject"] == "V/v đẩy nhanh giải ngân vốn đầu tư công"
+    tasks = tasks_by_ref(result)
+    assert tasks["1"]["lead"] == ["Sở Tài chính"] and tasks["1"]["coordinate"] == ["Sở Kế hoạch và Đầu tư"]
+    assert tasks["1"]["deadline"] == "2026-03-20"
+    assert tasks["2"]["lead"] == ["UBND các huyện, thị xã, thành phố"]
+    assert tasks["2"]["recurrence"] == "FREQ=WEEKLY;BYDAY=FR;BYHOUR=16;BYMINUTE=0"
+    assert result["signer"]["name"] == "Lâm Hải Giang"
+
+
+def test_words_that_only_describe_a_yearly_plan_are_not_a_recurring_deadline(directory):
+    text = ("1. Giao Sở Tài chính chủ trì tích hợp các chỉ tiêu vào kế hoạch phát triển hằng năm của tỉnh.\n"
+            "2. Hằng quý, Sở Tài chính báo cáo UBND tỉnh kết quả thực hiện.")
+    tasks = tasks_by_ref(read(text, directory))
+    assert tasks["1"]["recurrence"] is None
+    assert tasks["2"]["recurrence"] == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
+
+
+def test_the_accuracy_bench_meets_its_goal_on_the_seeds():
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "import_accuracy.py"), "--min-f1", "0.95"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "lead" in run.stdout and "deadline" in run.stdout
+
+
+def test_the_json_has_the_label_keys(directory):
+    text, label = seed_files()["004_3aa08d13fa6d828c"]
+    result = read(text, directory, label["source"])
+    assert set(label) - {"notes"} <= set(result)
+    assert set(label["tasks"][0]) <= set(result["tasks"][0])
+    json.dumps(result)
