@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -32,12 +33,12 @@ bp = Blueprint("importing", __name__)
 
 FORM_KEY = "directive_draft"
 #: How a confidence reads to the specialist.
-LEVELS = ((0.9, "high", "cao"), (0.7, "medium", "trung bình"), (0.0, "low", "thấp"))
+LEVELS = ((0.9, "high", _l("cao")), (0.7, "medium", _l("trung bình")), (0.0, "low", _l("thấp")))
 #: The fields the form has no input for, shown as read from the text.
-ORIGINAL_FIELDS = (("issuer", "Cơ quan ban hành"), ("notation", "Số, ký hiệu"), ("place", "Địa danh"),
-                   ("date", "Ngày ban hành"), ("meeting_date", "Ngày họp"), ("presided_by", "Chủ trì cuộc họp"),
-                   ("signer.authority", "Thẩm quyền ký"), ("signer.title", "Chức vụ người ký"),
-                   ("signer.name", "Người ký"))
+ORIGINAL_FIELDS = (("issuer", _l("Cơ quan ban hành")), ("notation", _l("Số, ký hiệu")), ("place", _l("Địa danh")),
+                   ("date", _l("Ngày ban hành")), ("meeting_date", _l("Ngày họp")),
+                   ("presided_by", _l("Chủ trì cuộc họp")), ("signer.authority", _l("Thẩm quyền ký")),
+                   ("signer.title", _l("Chức vụ người ký")), ("signer.name", _l("Người ký")))
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ class Mark:
 
 
 def level(confidence: float | None) -> tuple[str, str]:
-    """(css class, Vietnamese word) of a confidence."""
+    """(css class, word in the reader's language) of a confidence."""
     for bound, css, word in LEVELS:
         if confidence is not None and confidence >= bound:
             return css, word
-    return "low", "thấp"
+    return LEVELS[-1][1], LEVELS[-1][2]
 
 
 def highlight(text: str, marks: list[Mark]) -> Markup:
