@@ -25,6 +25,7 @@ GIVEN = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=,\s))(?:Giao|giao)\s+(?:cho\s+)?")
 ASKED = re.compile(r"^(?:Đề nghị|Yêu cầu)\s+")
 TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,40},\s*")
 LEADS_VERB = re.compile(r"^\s*(?:chủ\s+trì|có\s+trách\s+nhiệm|khẩn\s+trương|thực\s+hiện|tiếp\s+tục)\b")
+CHAIRS = re.compile(r"\s*chủ\s+trì\b")
 WITH = re.compile(r"\bphối\s+hợp(?:\s+(?:chặt\s+chẽ|tích\s+cực|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+",
                   re.IGNORECASE)
 TRIGGER = re.compile(
@@ -176,9 +177,8 @@ class TaskReader:
         if mentions and self._concrete(mentions, keep_vague=True) and not text[end:end + 1] == ",":
             return self._concrete(mentions, keep_vague=True), OPENING
         for mention in self.names.find_all(text):
-            if LEADS_VERB.match(text[mention.end:]) and re.match(r"\s*chủ\s+trì", text[mention.end:]):
-                if self._concrete([mention]):
-                    return [mention], EXPLICIT
+            if CHAIRS.match(text, mention.end) and self._concrete([mention]):
+                return [mention], EXPLICIT
         if context.lead:
             return context.lead, SECTION
         asked = ASKED.match(text)
