@@ -43,6 +43,7 @@ def test_a_phrase_resolves_to_its_stated_date_and_the_working_deadline(phrase, s
     ("hằng tháng", "FREQ=MONTHLY;BYMONTHDAY=-1", "2025-07-31T23:59:59+07:00"),
     ("định kỳ từ ngày 1 đến ngày 5 hằng tháng", "FREQ=MONTHLY;BYMONTHDAY=5", "2025-08-05T23:59:59+07:00"),
     ("hằng quý", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", "2025-09-30T23:59:59+07:00"),
+    ("báo cáo trước 8 giờ hằng ngày", "FREQ=DAILY;BYHOUR=8;BYMINUTE=0", "2025-07-21T08:00:00+07:00"),
 ])
 def test_a_recurring_phrase_gives_its_rule_and_first_deadline(phrase, rule, first_due):
     deadline = READER.read(phrase, SIGNED)

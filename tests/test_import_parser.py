@@ -165,3 +165,17 @@ def test_the_json_has_the_label_keys(directory):
     assert set(label) - {"notes"} <= set(result)
     assert set(label["tasks"][0]) <= set(result["tasks"][0])
     json.dumps(result)
+
+
+def test_a_cong_dien_to_the_heads_of_agencies_with_a_daily_report(directory):
+    result = read((SAMPLES / "cong_dien_bao.txt").read_text("utf-8"), directory)
+    assert (result["kind"], result["notation"], result["subject"]) == ("cong_dien", "CĐ-UBND",
+                                                                       "Về việc ứng phó với bão số 13")
+    assert result["recipients"] == ["Giám đốc các sở, Thủ trưởng các ban, ngành",
+                                    "Chủ tịch UBND các huyện, thị xã, thành phố"]
+    assert result["signer"] == {"authority": None, "title": "CHỦ TỊCH", "name": "Phạm Anh Tuấn"}
+    tasks = tasks_by_ref(result)
+    assert tasks["1"]["lead"] == ["UBND các huyện, thị xã, thành phố"] and tasks["1"]["deadline"] == "2026-11-03"
+    assert tasks["2"]["lead"] == ["Sở Nông nghiệp và Môi trường"]
+    assert tasks["2"]["recurrence"] == "FREQ=DAILY;BYHOUR=8;BYMINUTE=0"
+    assert tasks["3"]["lead"] == ["Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh"]

@@ -3,7 +3,8 @@
 «trong tháng 6/2025», «hoàn thành trước ngày 21/3/2025», «trước ngày 10 tháng 8 năm 2025»,
 «trong quý III/2025», «trong năm 2025», «trước 14 giờ, ngày 05/12/2017», «không quá 2 tháng
 kể từ ngày ban hành», «trong 10 ngày làm việc kể từ ngày ký», and recurring ones: «trước 15h00
-thứ Ba hằng tuần», «hằng tháng», «định kỳ từ ngày 1 đến ngày 5 hằng tháng», «hằng quý».
+thứ Ba hằng tuần», «trước 8 giờ hằng ngày», «hằng tháng», «định kỳ từ ngày 1 đến ngày 5 hằng tháng»,
+«hằng quý».
 
 ``read_deadline`` returns the date the words name (``stated``), the moment it really falls
 after the calendar rules (``due``), the RFC 5545 rule of a recurring one, and the span of
@@ -147,6 +148,9 @@ class DeadlineReader:
         if weekly:
             at = _at(weekly) if weekly.group("h") else None
             return f"FREQ=WEEKLY;BYDAY={WEEKDAYS[weekly.group('wd')]}", at, weekly.span()
+        daily = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?hằng\s+ngày", text)
+        if daily:
+            return "FREQ=DAILY", _at(daily) if daily.group("h") else None, daily.span()
         if re.search(r"hằng\s+tuần", text):
             raise DeadlineError("Thời hạn «hằng tuần» chưa nói thứ nào trong tuần; hãy ghi ví dụ «trước 15h00 thứ Ba "
                                 "hằng tuần».")

@@ -33,7 +33,11 @@ PLACE_DATE = re.compile(r"(?P<place>[A-ZĐ][^\W\d_]*(?: [^\W\d_]+){0,4})\s*,\s*n
                         r"\s*năm\s+(?P<y>\d{4})")
 AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|UQ|Q)\.\s*\S")
 RECEIVERS = re.compile(r"^N[ơo]i\s+nh[ậa]n\s*:?\s*", re.IGNORECASE)
-TO = re.compile(r"^Kính\s+gửi\s*:*\s*")
+#: «Kính gửi:», or a công điện's «CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH điện:».
+TO = re.compile(r"^(?:Kính\s+gửi|(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]+\s+)+điện)"
+                r"\s*:*\s*")
+#: The titles a signer signs under when no authority line precedes them.
+SIGNER_TITLE = re.compile(r"^(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|CHÁNH\s+VĂN\s+PHÒNG|GIÁM\s+ĐỐC|TRƯỞNG\s+BAN)$")
 KEPT = re.compile(r"^Lưu\s*:")
 NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]*\.?\s+){1,5}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+$")
 BODY_OPENINGS = re.compile(r"^(?:Ngày\s+\d|Sáng|Chiều|Tối|Trưa|Vào\s+ngày|Căn\s+cứ|Thực\s+hiện|Xét|Theo|Để|Sau\s+khi|"
@@ -84,6 +88,9 @@ def closing_start(lines: list[Line], after: int) -> int:
         for piece in pieces(lines[i]):
             if RECEIVERS.match(piece.text) or (AUTHORITY.match(piece.text) and is_upper(piece.text)):
                 return i
+    for i in range(max(after, len(lines) - 6), len(lines)):  # a signature with neither: «CHỦ TỊCH», the name
+        if any(SIGNER_TITLE.match(piece.text) for piece in pieces(lines[i])):
+            return i
     return len(lines)
 
 
@@ -110,7 +117,7 @@ def read_closing(lines: list[Line]) -> Closing:
                 body = text[1:].strip()
                 entries.append([bullet, body, piece.start + len(text) - len(body), piece.end])
                 open_entry = not (re.search(r"[;.]$", body) or KEPT.match(body))
-            elif is_upper(text) and len(text) > 3 and closing.title is None and closing.authority:
+            elif is_upper(text) and closing.title is None and (closing.authority or SIGNER_TITLE.match(text)):
                 closing.title = piece
             elif NAME.match(text):
                 candidates.append(piece)

@@ -12,7 +12,7 @@ there is one, and how sure the reader is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..agencies import Directory, normalize_name
 from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BODIES
@@ -28,6 +28,9 @@ _LEVEL = r"(?:huyện|thị\s+xã|thành\s+phố|quận|xã|phường|thị\s+tr
 LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:(?:cấp\s+{_LEVEL})|{_LEVEL}"
                          rf"(?:\s*,\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?)", re.IGNORECASE)
 LOCAL_ONE = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:{_LEVEL}|H\.)\s+", re.IGNORECASE)
+#: The head of a body, named before it: «Giám đốc Sở Y tế», «Chủ tịch UBND các huyện».
+HEAD = re.compile(r"(?:Giám\s+đốc|Thủ\s+trưởng|Chủ\s+tịch|Trưởng\s+ban|Chỉ\s+huy\s+trưởng|Chánh\s+Thanh\s+tra|"
+                  r"Tổng\s+Biên\s+tập|Trưởng)\s+")
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -79,6 +82,15 @@ class NameReader:
 
     # -- one name ---------------------------------------------------------------
     def at(self, text: str, pos: int) -> Mention | None:
+        """The agency or group named at ``pos``, its head's title allowed before it («Giám đốc Sở Y tế»)."""
+        found = self._name_at(text, pos)
+        head = HEAD.match(text, pos) if found is None else None
+        if head:
+            inner = self._name_at(text, head.end())
+            return replace(inner, start=pos) if inner else None
+        return found
+
+    def _name_at(self, text: str, pos: int) -> Mention | None:
         """The longest agency or group name starting exactly at ``pos``."""
         candidates = [found for finder in (self._known, self._group, self._local) if (found := finder(text, pos))]
         if not candidates:
