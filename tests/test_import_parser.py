@@ -48,8 +48,9 @@ def test_each_seed_reads_as_its_label(seed, directory):
 
 
 def test_page_numbers_footnotes_and_split_words_are_taken_out_of_the_text():
-    document = clean("Thực hiện theo quy định1, đến nay\n\n3590 30 4\n\n- 2 -\nNghị định số 32/2024/NĐ-\nCP ngày 15/3/2024"
-                     "\n                   \n1 Nghị định số 68/2017/NĐ-CP ngày 25/5/2017.\n tiếp tục thực hiện.")
+    document = clean("Thực hiện theo quy định1, đến nay\n\n3590 30 4\n\n- 2 -\nNghị định số 32/2024/NĐ-\n"
+                     "CP ngày 15/3/2024\n                   \n1 Nghị định số 68/2017/NĐ-CP ngày 25/5/2017.\n"
+                     " tiếp tục thực hiện.")
     assert document.footnotes == ["Nghị định số 68/2017/NĐ-CP ngày 25/5/2017."]
     assert "3590" not in document.text and "- 2 -" not in document.text
     assert join(document.lines).text == ("Thực hiện theo quy định, đến nay Nghị định số 32/2024/NĐ-CP ngày 15/3/2024 "
