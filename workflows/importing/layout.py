@@ -44,25 +44,13 @@ BODY_OPENINGS = re.compile(r"^(?:Ngày\s+\d|Sáng|Chiều|Tối|Trưa|Vào\s+ng�
                            r"Vừa\s+qua|Hôm\s+nay|Nhằm|Trong\s+(?:thời\s+gian|những)|Tiếp\s+theo)")
 
 
-@dataclass(frozen=True)
-class Piece:
-    """One column's words on one line, and where they start in the document."""
-
-    text: str
-    start: int
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
-
-
-def pieces(line: Line) -> list[Piece]:
-    """The parts of a line its column gaps separate."""
+def pieces(line: Line) -> list[Line]:
+    """The parts of a line its column gaps separate, each a line of its own."""
     found, position = [], 0
     for part in COLUMN_GAP.split(line.text):
         at = line.text.index(part, position)
         if part.strip():
-            found.append(Piece(part.strip(), line.start + at))
+            found.append(Line(part.strip(), line.start + at + len(part) - len(part.lstrip())))
         position = at + len(part)
     return found
 
@@ -76,9 +64,9 @@ def is_upper(text: str) -> bool:
 class Closing:
     """The signature block and the list of recipients."""
 
-    authority: list[Piece] = field(default_factory=list)
-    title: Piece | None = None
-    name: Piece | None = None
+    authority: list[Line] = field(default_factory=list)
+    title: Line | None = None
+    name: Line | None = None
     copies: list[tuple[str, int, int]] = field(default_factory=list)
 
 
@@ -99,14 +87,14 @@ def read_closing(lines: list[Line]) -> Closing:
     closing = Closing()
     entries: list[list] = []
     open_entry = False
-    candidates: list[Piece] = []
+    candidates: list[Line] = []
     for line in lines:
         for piece in pieces(line):
             text = piece.text
             receivers = RECEIVERS.match(text)
             if receivers:
                 text = text[receivers.end():]
-                piece = Piece(text, piece.start + receivers.end())
+                piece = Line(text, piece.start + receivers.end())
                 open_entry = False
                 if not text:
                     continue
