@@ -14,8 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-PAGE_NOISE = re.compile(r"^(?:-\s*)?\d{1,4}(?:\s+\d{1,4}){0,3}(?:\s*-)?$|^trang\s+\d+(?:\s*/\s*\d+)?$|^[_=\-.·…]{3,}$",
-                        re.IGNORECASE)
+PAGE_NOISE = re.compile(r"^(?:-\s*)?\d{1,4}(?:\s+\d{1,4}){0,3}(?:\s*-)?$|^trang\s+\d+(?:\s*/\s*\d+)?$|"
+                        r"^[_=\-.·…|]{3,}$|^\|$", re.IGNORECASE)
 FOOTNOTE_START = re.compile(r"^(\d{1,2})\s+(?=\S)")
 TERMINAL = re.compile(r"[.…;:!?)\"»]$")
 
@@ -66,9 +66,10 @@ class Passage:
 
 
 def normalize_text(raw: str) -> str:
-    """Composed accents, Unix newlines, no tabs or non-breaking spaces, one spelling of «Ủy»."""
+    """Composed accents, Unix newlines, no tabs or non-breaking spaces, one kind of dash, one spelling of «Ủy»."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\t", "    ").replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
     return text.replace("Uỷ", "Ủy").replace("uỷ", "ủy")
 
 

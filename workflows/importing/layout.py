@@ -28,10 +28,16 @@ NOTATION_KINDS = {"TB": "thong_bao", "KH": "ke_hoach", "QĐ": "quyet_dinh", "CT"
                   "BC": "bao_cao", "TTr": "to_trinh", "NQ": "nghi_quyet", "HD": "huong_dan"}
 MOTTO = re.compile(r"CỘNG\s+HÒA|Độc\s+lập|Tự\s+do|Hạnh\s+phúc|^[-–_\s]+$", re.IGNORECASE)
 NUMBER = re.compile(r"\bSố\s*:+\s*(?P<n>\d{1,6})?\s*/\s*(?:(?P<y>\d{4})/)?(?P<notation>[A-ZĐ][\wĐđ\-&.]*)")
-PLACE_DATE = re.compile(r"(?P<place>[A-ZĐ][^\W\d_]*(?: [^\W\d_]+){0,4})\s*,\s*ngày\s+(?P<d>\d{1,2})?\s*"
-                        r"tháng\s+(?P<m>\d{1,2})?"
-                        r"\s*năm\s+(?P<y>\d{4})")
+_CAPITALISED = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][a-zà-ỹđ]+"
+PLACE_DATE = re.compile(rf"(?P<place>(?:TP\.\s*|Thành\s+phố\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})\s*,\s*"
+                        r"ngày\s+(?P<d>\d{1,2})?\s*tháng\s+(?P<m>\d{1,2})?\s*năm\s+(?P<y>\d{4})")
 AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|UQ|Q)\.\s*\S")
+_AUTHORITY_OF = (r"(?:ỦY\s+BAN\s+NHÂN\s+DÂN|CHỦ\s+TỊCH|CHÁNH\s+VĂN\s+PHÒNG|GIÁM\s+ĐỐC|TRƯỞNG\s+BAN|BỘ\s+TRƯỞNG|"
+                 r"THỦ\s+TƯỚNG)")
+ONE_AUTHORITY = re.compile(rf"(?:TM|KT|TL|TUQ|Q)\.\s*{_AUTHORITY_OF}")
+MERGED_SIGNATURE = re.compile(rf"^(?P<authority>(?:(?:TM|KT|TL|TUQ|Q)\.\s*{_AUTHORITY_OF}\s*)+)"
+                              r"(?P<title>(?:PHÓ\s+)?[A-ZĐÂĂÊÔƠƯ][A-ZĐÂĂÊÔƠƯÀ-Ỹ\s]*?[A-ZĐÀ-Ỹ])?\s*"
+                              r"(?P<name>[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,4})?\s*$")
 RECEIVERS = re.compile(r"^N[ơo]i\s+nh[ậa]n\s*:?\s*", re.IGNORECASE)
 #: «Kính gửi:», or a công điện's «CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH điện:».
 TO = re.compile(r"^(?:Kính\s+gửi|(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]+\s+)+điện)"
@@ -82,41 +88,80 @@ def closing_start(lines: list[Line], after: int) -> int:
     return len(lines)
 
 
+#: The first line of what a decision issues with it: «(Ban hành kèm theo Quyết định số …)», «PHỤ LỤC».
+ATTACHED = re.compile(r"\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(?:Quyết\s+định|Kế\s+hoạch|Công\s+văn|Chỉ\s+thị|"
+                      r"Thông\s+báo)|^PHỤ\s+LỤC\b", re.IGNORECASE)
+
+
+def attachment_start(lines: list[Line], after: int) -> int:
+    """The first line of an attachment after the signature (a plan, a programme issued with a decision)."""
+    for i in range(after, len(lines)):
+        if ATTACHED.search(lines[i].text):
+            title = i
+            while title > after and is_upper(lines[title - 1].text) and not AUTHORITY.match(lines[title - 1].text) \
+                    and not SIGNER_TITLE.match(lines[title - 1].text):
+                title -= 1
+            return title
+    return len(lines)
+
+
+def attachment_body(lines: list[Line], start: int) -> int:
+    """The first line of an attachment's body, past its title and «(Ban hành kèm theo …)»."""
+    i = start
+    while i < len(lines) and (is_upper(lines[i].text) or ATTACHED.search(lines[i].text)
+                              or lines[i].text.startswith("(") or i == start):
+        i += 1
+    return i
+
+
 def read_closing(lines: list[Line]) -> Closing:
     """Signer and «Nơi nhận» from the closing lines, whatever their order."""
     closing = Closing()
     entries: list[list] = []
-    open_entry = False
+    open_entry = kept = False
     candidates: list[Line] = []
-    for line in lines:
-        for piece in pieces(line):
-            text = piece.text
-            receivers = RECEIVERS.match(text)
-            if receivers:
-                text = text[receivers.end():]
-                piece = Line(text, piece.start + receivers.end())
-                open_entry = False
-                if not text:
-                    continue
-            if AUTHORITY.match(text) and is_upper(text):
-                closing.authority.append(piece)
-            elif text[0] in "-+•":
-                bullet = text[0]
-                body = text[1:].strip()
-                entries.append([bullet, body, piece.start + len(text) - len(body), piece.end])
-                open_entry = not (re.search(r"[;.]$", body) or KEPT.match(body))
-            elif is_upper(text) and closing.title is None and (closing.authority or SIGNER_TITLE.match(text)):
-                closing.title = piece
-            elif NAME.match(text):
-                candidates.append(piece)
-            elif open_entry and entries:
-                entries[-1][1] += " " + text
-                entries[-1][3] = piece.end
-                open_entry = not re.search(r"[;.]$", text)
+    for piece in (part for line in lines for whole in pieces(line) for part in _signature_parts(whole)):
+        text = piece.text
+        receivers = RECEIVERS.match(text)
+        if receivers:
+            piece = Line(text[receivers.end():], piece.start + receivers.end())
+            text, open_entry = piece.text, False
+            if not text:
+                continue
+        if AUTHORITY.match(text) and is_upper(text):
+            closing.authority.append(piece)
+        elif text[0] in "-+•":
+            if kept:  # «Lưu» ends «Nơi nhận»; bullets after it belong to something else
+                continue
+            body = text[1:].strip()
+            entries.append([text[0], body, piece.start + len(text) - len(body), piece.end])
+            kept = bool(KEPT.match(body))
+            open_entry = not (re.search(r"[;.]$", body) or kept)
+        elif is_upper(text) and closing.title is None and (closing.authority or SIGNER_TITLE.match(text)):
+            closing.title = piece
+        elif NAME.match(text):
+            candidates.append(piece)
+        elif open_entry and entries:
+            entries[-1][1] += " " + text
+            entries[-1][3] = piece.end
+            open_entry = not re.search(r"[;.]$", text)
     if candidates:
         closing.name = candidates[-1]
     closing.copies = _copies(entries)
     return closing
+
+
+def _signature_parts(piece: Line) -> list[Line]:
+    """A signature written on one line («TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Hữu Tháp»)
+    as its authorities, its title and the name; any other piece as it is."""
+    found = MERGED_SIGNATURE.match(piece.text)
+    if not found or is_upper(piece.text):
+        return [piece]
+    parts = [Line(m.group(0).strip(), piece.start + m.start()) for m in ONE_AUTHORITY.finditer(found["authority"])]
+    for name in ("title", "name"):
+        if found[name]:
+            parts.append(Line(found[name], piece.start + found.start(name)))
+    return parts
 
 
 def _copies(entries: list[list]) -> list[tuple[str, int, int]]:

@@ -19,18 +19,28 @@ from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BOD
 
 SURE, LIKELY, GUESSED = 0.95, 0.7, 0.5
 
-_KIND = r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức|doanh\s+nghiệp|phòng)"
+_KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
+         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng)")
 _KINDS = rf"{_KIND}(?:\s*,\s*{_KIND})*"
-GROUP = re.compile(
-    rf"(?:các\s+)?{_KINDS}(?:\s+và\s+(?:các\s+)?{_KINDS})?(?:\s+(?:có\s+)?liên\s+quan)?"
-    r"(?:\s+thuộc\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+tỉnh)?", re.IGNORECASE)
+#: What may follow a group's kinds: «chức năng», «có liên quan», «khác», «trực thuộc», «tỉnh», «các cấp».
+_QUALIFIER = (r"(?:chức\s+năng|(?:có\s+)?liên\s+quan|khác|trực\s+thuộc|điều\s+tra|báo\s+chí|tỉnh|các\s+cấp|"
+              r"cấp\s+(?:tỉnh|huyện|xã)|thuộc\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+tỉnh)")
+GROUP = re.compile(rf"(?:các\s+)?{_KINDS}(?:\s+và\s+(?:các\s+)?{_KINDS})?(?:\s+{_QUALIFIER})*", re.IGNORECASE)
+#: Forces named by their branch: «lực lượng Công an», «Công an các cấp».
+FORCES = re.compile(r"lực\s+lượng\s+(?:Công\s+an|Quân\s+sự|Biên\s+phòng|vũ\s+trang)|"
+                    r"(?:Công\s+an|Quân\s+sự)\s+các\s+cấp", re.IGNORECASE)
 _LEVEL = r"(?:huyện|thị\s+xã|thành\s+phố|quận|xã|phường|thị\s+trấn|đặc\s+khu|TX|TP)"
 LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:(?:cấp\s+{_LEVEL})|{_LEVEL}"
-                         rf"(?:\s*,\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?)", re.IGNORECASE)
+                         rf"(?:\s*[,-]\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?)", re.IGNORECASE)
 LOCAL_ONE = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:{_LEVEL}|H\.)\s+", re.IGNORECASE)
 #: The head of a body, named before it: «Giám đốc Sở Y tế», «Chủ tịch UBND các huyện».
 HEAD = re.compile(r"(?:Giám\s+đốc|Thủ\s+trưởng|Chủ\s+tịch|Trưởng\s+ban|Chỉ\s+huy\s+trưởng|Chánh\s+Thanh\s+tra|"
                   r"Tổng\s+Biên\s+tập|Trưởng)\s+")
+#: Words that never continue a proper name («Khu vực IV địa bàn…», «Sở Y tế chủ trì»).
+FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "với", "cho", "để", "trong", "các", "những",
+                            "đã", "đang", "sẽ", "được", "có", "là", "địa", "này", "đó", "chủ", "phối", "thực", "tổ",
+                            "triển", "chỉ", "hướng", "khẩn", "tiếp", "tăng", "rà", "báo", "nghiên", "tham", "căn",
+                            "kịp", "đôn", "kiểm", "xây", "phụ", "quản", "giao", "đề", "yêu", "trình"})
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -109,11 +119,17 @@ class NameReader:
         tail = re.match(r"\s+tỉnh(?=[\s,.;:)]|$)", text[end:])
         if tail and not found.group(0).endswith("tỉnh"):
             end += tail.end()
+        if not found.group(0).startswith(("các", "Các")):  # «Báo và Phát thanh, Truyền hình Hưng Yên»
+            end = _place_name(text, end + 1) if text[end:end + 1] == " " and _place_name(text, end + 1) > end + 1 \
+                else end
         written = normalize_name(found.group(0))
         return end, bool(written.startswith(("các ", "ubnd các", "ubnd cấp")) or "liên quan" in written)
 
     @staticmethod
     def _group(text: str, pos: int) -> tuple[int, bool] | None:
+        forces = FORCES.match(text, pos)
+        if forces:
+            return forces.end(), True
         found = GROUP.match(text, pos)
         if not found or not _ends_word(text, found.end()):
             return None
@@ -209,7 +225,7 @@ def _capitalised_run(text: str, pos: int) -> int:
             return end
         end = word.end()
         lower = re.match(r" ([^\W\d_]+)", text[end:])
-        if lower and lower.group(1).islower() and lower.group(1) != "và":
+        if lower and lower.group(1).islower() and lower.group(1) not in FUNCTION_WORDS:
             end += lower.end()
         joint = re.match(r"\s*(?:,|-|–)\s*|\s+và\s+|\s+", text[end:])
         if not joint:

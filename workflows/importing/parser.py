@@ -9,27 +9,13 @@ from typing import Any
 from ..agencies import Directory
 from ..deadlines import DeadlineReader
 from .cleanup import Document, Line, Passage, clean, join
+from .found import INFERRED, LIKELY, SURE, Found
+from .header import day_of, read_header, recipients_from_copies
 from .items import build_items
-from .layout import (
-    BODY_OPENINGS,
-    KEPT,
-    KINDS,
-    MOTTO,
-    NOTATION_KINDS,
-    NUMBER,
-    PLACE_DATE,
-    TO,
-    Closing,
-    closing_start,
-    is_upper,
-    issuer_name,
-    pieces,
-    read_closing,
-)
+from .layout import NOTATION_KINDS, Closing, attachment_body, attachment_start, closing_start, read_closing
 from .names import Mention, NameReader
 from .tasks import Skipped, TaskRead, TaskReader
 
-SURE, LIKELY, INFERRED = 0.95, 0.8, 0.6
 CITED = re.compile(r"(?:Nghị định|Thông tư|Quyết định|Chỉ thị|Nghị quyết|Công văn|Văn bản|Báo cáo|Thông báo|Kế hoạch|"
                    r"Tờ trình|Luật|Kết luận)\s+số\s+\d+[\w/\-.Đđ]*(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?"
                    r"(?:\s+của\s+[^,;.()]+?(?=\s+(?:về|sửa|quy|hướng|ban)\b|[,;.()]|$))?")
@@ -41,16 +27,6 @@ PRESIDED = re.compile(r"((?:Đồng chí|đồng chí)[^.;]{5,160}?|[^.;]{5,160}
 PROVINCE = re.compile(r"\btỉnh ((?:[A-ZĐ][a-zà-ỹđ]+)(?: [A-ZĐ][a-zà-ỹđ]+){0,2})\b(?! \d)")
 #: «Chủ tịch UBND tỉnh Phạm Anh Tuấn»: a person after «tỉnh», not a province.
 TITLED = re.compile(r"(?:Chủ\s+tịch|Giám\s+đốc|Trưởng\s+ban)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)?\s*$")
-
-
-@dataclass
-class Found:
-    """A proposed value: the words it came from (document offsets) and how sure the reading is."""
-
-    value: Any
-    span: tuple[int, int] | None
-    confidence: float
-    note: str | None = None
 
 
 @dataclass
@@ -79,10 +55,11 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
     document = clean(text)
     lines = document.lines
     names = NameReader(directory)
-    fields: dict[str, Found] = {}
-    header_end, recipients, body_start = _header(lines, fields, names)
+    header = read_header(lines, names)
+    fields, recipients, body_start = header.fields, header.recipients, header.body_start
     end = closing_start(lines, body_start)
-    closing = read_closing(lines[end:])
+    attached = attachment_start(lines, end)
+    closing = read_closing(lines[end:attached])
     _signer(closing, fields)
     copies = [Found(text, (start, stop), SURE) for text, start, stop in closing.copies]
     body_lines = lines[body_start:end]
@@ -91,136 +68,24 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
     _meeting(preamble, fields)
     _infer_header(document, fields, preamble)
     if not recipients:
-        recipients = _recipients_from_copies(copies, names)
+        recipients = recipients_from_copies(copies, names)
     base = _base_date(fields, today)
     task_reader = TaskReader(names, reader, base)
     body = build_items(body_lines, task_reader.assigns)
     tasks, skipped = task_reader.read(body.items)
+    if attached < len(lines):  # a plan issued with a decision: its tasks are the directive's
+        start = attachment_body(lines, attached)
+        more, more_skipped = task_reader.read(build_items(lines[start:closing_start(lines, start)],
+                                                          task_reader.assigns).items)
+        taken = {t.ref for t in tasks}
+        for task in more:
+            task.ref = f"PL.{task.ref}" if task.ref in taken else task.ref
+        tasks, skipped = tasks + more, skipped + more_skipped
     parsed = ParsedDirective(source, document, fields, recipients, copies, _basis(preamble),
                              Found(preamble.text, preamble.span(0, len(preamble.text)) if preamble.text else None,
                                    LIKELY), tasks, skipped)
     parsed.warnings = _warnings(parsed)
     return parsed
-
-
-# -- header ------------------------------------------------------------------------
-def _header(lines: list[Line], fields: dict[str, Found], names: NameReader) -> tuple[int, list, int]:
-    """Read the header; return (end of the header, recipients, first line of the body)."""
-    issuer_words: list[tuple[str, int, int]] = []
-    body_start = 0
-    recipients: list[tuple[Found, list[Mention]]] = []
-    limit = min(len(lines), 40)
-    for i in range(limit):
-        line = lines[i]
-        number = NUMBER.search(line.text)
-        when = PLACE_DATE.search(line.text)
-        if number and "notation" not in fields:
-            span = (line.start + number.start(), line.start + number.end())
-            fields["number"] = Found(int(number["n"]) if number["n"] else None, span, SURE)
-            fields["notation"] = Found(number["notation"].rstrip(".-"), span, SURE)
-            body_start = max(body_start, i + 1)
-        if when and "date" not in fields:
-            span = (line.start + when.start(), line.start + when.end())
-            fields["place"] = Found(when["place"].strip(), span, SURE)
-            day = _date(when["y"], when["m"], when["d"])
-            fields["date"] = Found(day.isoformat() if day else None, span, SURE)
-            fields["year"] = Found(int(when["y"]), span, SURE)
-            body_start = max(body_start, i + 1)
-        if number or when:
-            continue
-        for piece in pieces(line):
-            if is_upper(piece.text) and piece.text.strip() in KINDS and "kind" not in fields:
-                fields["kind"] = Found(KINDS[piece.text.strip()], (piece.start, piece.end), SURE)
-                body_start = max(body_start, i + 1)
-            elif is_upper(piece.text) and not MOTTO.search(piece.text) and "kind" not in fields \
-                    and "notation" not in fields and "date" not in fields and not TO.match(piece.text):
-                issuer_words.append((piece.text, piece.start, piece.end))
-    if issuer_words:
-        fields["issuer"] = Found(issuer_name([w for w, _s, _e in issuer_words]),
-                                 (issuer_words[0][1], issuer_words[-1][2]), SURE)
-    subject_at = next((i for i in range(limit) if lines[i].text.startswith(("V/v", "V/V", "Về việc"))), None)
-    to_at = next((i for i in range(limit) if TO.match(lines[i].text)), None)
-    if to_at is not None:
-        recipients, after = _addressees(lines, to_at, names)
-        body_start = max(body_start, after)
-    if subject_at is not None:
-        stop = _title_end(lines, subject_at)
-        if to_at is not None and subject_at < to_at < stop:
-            stop = to_at
-        _subject(lines[subject_at:stop], fields)
-        body_start = max(body_start, stop if to_at is None or to_at < subject_at else body_start)
-        fields.setdefault("kind", Found("cong_van", fields["subject"].span, LIKELY))
-    elif "kind" in fields:
-        title_at = next(i for i in range(limit) if fields["kind"].span[0] >= lines[i].start
-                        and fields["kind"].span[0] < lines[i].end + 1)
-        stop = _title_end(lines, title_at + 1)
-        if stop > title_at + 1:
-            _subject(lines[title_at + 1:stop], fields)
-        body_start = max(body_start, stop)
-    elif to_at is not None:
-        fields["kind"] = Found("cong_van", (lines[to_at].start, lines[to_at].end), LIKELY)
-    return body_start, recipients, body_start
-
-
-def _title_end(lines: list[Line], start: int) -> int:
-    """The line after a title: the body opens («Ngày 17/3/2025, …», «Căn cứ…») or an upper-case line comes."""
-    for i in range(start, min(len(lines), start + 6)):
-        text = lines[i].text
-        if i > start and (BODY_OPENINGS.match(text) or is_upper(text) or TO.match(text) or MOTTO.search(text)
-                          or PLACE_DATE.search(text) or NUMBER.search(text)):
-            return i
-    return min(len(lines), start + 1)
-
-
-def _subject(lines: list[Line], fields: dict[str, Found]) -> None:
-    passage = join([Line(pieces(line)[0].text, pieces(line)[0].start) for line in lines if pieces(line)])
-    fields["subject"] = Found(passage.text.strip(), passage.span(0, len(passage.text)), SURE)
-
-
-def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, int]:
-    """«Kính gửi: A» or «Kính gửi:» with «- A;» lines; each with the agencies it names."""
-    found: list[tuple[Found, list[Mention]]] = []
-    first = lines[at]
-    rest = TO.match(first.text)
-    entries: list[Line] = []
-    if first.text[rest.end():].strip():
-        entries.append(Line(first.text[rest.end():], first.start + rest.end()))
-    i = at + 1
-    while i < len(lines) and (lines[i].text.startswith(("-", "+", "•")) or
-                              (entries and not re.search(r"[;.]$", entries[-1].text))):
-        if lines[i].text.startswith(("-", "+", "•")):
-            entries.append(lines[i])
-        else:
-            entries[-1] = Line(entries[-1].text + " " + lines[i].text, entries[-1].start)
-        i += 1
-    for entry in entries:
-        text = entry.text.lstrip("-+• ").rstrip(" ;.,")
-        offset = entry.start + len(entry.text) - len(entry.text.lstrip("-+• "))
-        found.append(_recipient(text, offset, names))
-    return found, i
-
-
-def _recipient(text: str, offset: int, names: NameReader) -> tuple[Found, list[Mention]]:
-    mentions, _end = names.list_at(text, 0)
-    confidence = min((m.confidence for m in mentions), default=0.5)
-    note = next((m.note for m in mentions if m.note), None) if mentions else \
-        "Không nhận ra cơ quan nào trong dòng này; hãy chọn trong danh bạ."
-    return Found(text, (offset, offset + len(text)), confidence, note), mentions
-
-
-def _recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple[Found, list[Mention]]]:
-    """Without «Kính gửi» (a thông báo, a kế hoạch) a directive goes to its «Nơi nhận»: the bodies named there,
-    not the Office's own lines nor «Lưu»."""
-    found = []
-    for copy in copies:
-        text = re.sub(r"\s*\((?:để|đề)\s[^)]*\)|\s*\((?:b/c|t/h|p/h)\)", "", copy.value).strip()
-        if KEPT.match(text) or text.casefold().startswith("như trên"):
-            continue
-        mentions, _end = names.list_at(text, 0)
-        if not mentions or any(m.code == "VPUBND" for m in mentions):
-            continue
-        found.append(_recipient(text, copy.span[0], names))
-    return found
 
 
 # -- closing -------------------------------------------------------------------------
@@ -248,7 +113,7 @@ def _meeting(preamble: Passage, fields: dict[str, Found]) -> None:
         fields["kind"] = Found("thong_bao_ket_luan", fields["kind"].span, fields["kind"].confidence)
     when = MEETING.search(preamble.text)
     if when:
-        day = _date(when[3], when[2], when[1])
+        day = day_of(when[3], when[2], when[1])
         if day:
             fields["meeting_date"] = Found(day.isoformat(), preamble.span(when.start(), when.end()), LIKELY)
     chaired = PRESIDED.search(preamble.text)
@@ -309,15 +174,6 @@ def _base_date(fields: dict[str, Found], today: date) -> date:
     if fields.get("year"):
         return date(fields["year"].value, 1, 1)
     return today
-
-
-def _date(year: str | None, month: str | None, day: str | None) -> date | None:
-    if not (year and month and day):
-        return None
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def _warnings(parsed: ParsedDirective) -> list[str]:

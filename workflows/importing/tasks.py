@@ -22,18 +22,31 @@ from .items import Item, marker_of
 from .names import Mention, NameReader
 
 GIVEN = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=,\s))(?:Giao|giao)\s+(?:cho\s+)?")
-ASKED = re.compile(r"^(?:Đề nghị|Yêu cầu)\s+")
-TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,40},\s*")
+ASKED = re.compile(r"(?:^|\b)(?:Đề nghị|Yêu cầu|đề nghị|yêu cầu)\s+")
+#: What an item may open with before naming who acts: a topic («Về quan điểm:»), a time or a basis («Hằng quý,»,
+#: «Căn cứ Kế hoạch này,»).
+TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,40},\s*|"
+                   r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để)\b[^,:;]{0,120},\s*")
 LEADS_VERB = re.compile(r"^\s*(?:chủ\s+trì|có\s+trách\s+nhiệm|khẩn\s+trương|thực\s+hiện|tiếp\s+tục)\b")
 CHAIRS = re.compile(r"\s*chủ\s+trì\b")
-WITH = re.compile(r"\bphối\s+hợp(?:\s+(?:chặt\s+chẽ|tích\s+cực|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s+",
+WITH = re.compile(r"\bphối\s+hợp(?:\s+(?:chặt\s+chẽ|tích\s+cực|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s*:?\s+",
                   re.IGNORECASE)
+#: A plan's task written as labelled fields: «Cơ quan thực hiện: …», «Cơ quan phối hợp: …», «Thời gian thực hiện: …».
+ATTRIBUTE = re.compile(r"^(?:(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phối\s+hợp)|Thời\s+(?:gian|hạn)"
+                       r"(?:\s+(?:thực\s+hiện|hoàn\s+thành))?|Sản\s+phẩm|Kết\s+quả\s+đầu\s+ra)\s*:", re.IGNORECASE)
+LABELLED_LEAD = re.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì)\s*:\s*", re.IGNORECASE)
+#: Parts of a plan that state aims, not work («I. MỤC ĐÍCH, YÊU CẦU»), and parts that assign work.
+STATEMENT_PART = re.compile(r"MỤC\s+ĐÍCH|YÊU\s+CẦU|QUAN\s+ĐIỂM|MỤC\s+TIÊU|TÌNH\s+HÌNH|KẾT\s+QUẢ|CĂN\s+CỨ",
+                            re.IGNORECASE)
+ACTION_PART = re.compile(r"NHIỆM\s+VỤ|GIẢI\s+PHÁP|TỔ\s+CHỨC\s+THỰC\s+HIỆN|PHÂN\s+CÔNG", re.IGNORECASE)
 TRIGGER = re.compile(
     r"(?:định\s+kỳ|(?:hằng|hàng)\s+(?:tuần|tháng|quý|năm)|hoàn\s+thành\s+(?:trước|trong|xong|chậm)|xong\s+trước|"
     r"trước\s+(?:ngày\s+)?\d|trước\s+\d{1,2}\s*(?:h|giờ)|chậm\s+nhất|hạn\s+chót|thời\s+hạn\s|"
     r"trong\s+(?:tháng|quý|năm|tuần)\s+\S*\d|(?:trước|cuối)\s+(?:tháng|quý|năm)\s+\S*\d|"
+    r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:|"
     r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
     r"\s+(?:ngày|tuần|tháng)|đến\s+hết\s+ngày)", re.IGNORECASE)
+DONE = re.compile(r"\bđã\s+(?:\S+\s+){0,2}$")
 EVERY = re.compile(r"(?:hằng|hàng)\s", re.IGNORECASE)
 REPORTING = re.compile(r"báo\s+cáo|gửi|tổng\s+hợp|định\s+kỳ|trước\s", re.IGNORECASE)
 PHRASE_HEADS = re.compile(r"(?:hoàn\s+thành|báo\s+cáo|định\s+kỳ|trình|gửi)\b", re.IGNORECASE)
@@ -110,20 +123,24 @@ class TaskReader:
         """Read ``items``; bullets are numbered in ``counter`` (shared with a bulleted heading's bullets)."""
         counter = [0] if counter is None else counter
         for item in items:
-            text = _own_text(item)
+            text, children = _with_attributes(item)
             bullet = item.kind in ("dash", "plus")
             if item.kind == "roman":
                 self._part = item.mark
-                self._walk(item.children, context, tasks, skipped)
+                if STATEMENT_PART.search(text.text) and not ACTION_PART.search(text.text):
+                    skipped.extend(Skipped(f"{item.mark}.{c.mark or i + 1}", _own_text(c))
+                                   for i, c in enumerate(children))
+                else:
+                    self._walk(children, context, tasks, skipped)
                 continue
-            if item.children and _is_heading(text, self.names):
+            if children and _is_heading(text, self.names):
                 own = self._context(text, context)
                 if bullet:
                     own.ref = context.ref
-                    self._walk(item.children, own, tasks, skipped, counter)
+                    self._walk(children, own, tasks, skipped, counter)
                 else:
                     own.ref = _ref(context.ref, item, 0)
-                    self._walk(item.children, own, tasks, skipped)
+                    self._walk(children, own, tasks, skipped)
                 continue
             ref = _ref(context.ref, item, counter[0] + 1)
             task = self._task(ref, text, context)
@@ -132,10 +149,10 @@ class TaskReader:
             else:
                 counter[0] += bullet
                 tasks.append(task)
-            if item.children:
+            if children:
                 below = Context(task.lead if task else context.lead, task.coordinate if task else context.coordinate,
                                 context.deadline, ref)
-                self._walk(item.children, below, tasks, skipped)
+                self._walk(children, below, tasks, skipped)
 
     # -- one item -----------------------------------------------------------------
     def _context(self, text: Passage, above: Context) -> Context:
@@ -170,6 +187,10 @@ class TaskReader:
         mentions, end = self.names.list_at(text, start)
         if mentions and text[end:end + 1] == ":" and self._concrete(mentions, keep_vague=True):
             return self._concrete(mentions, keep_vague=True), EXPLICIT
+        for label in LABELLED_LEAD.finditer(text):
+            listed = self._concrete(self.names.list_at(text, label.end())[0], keep_vague=True)
+            if listed:
+                return listed, EXPLICIT
         for given in GIVEN.finditer(text):
             listed = self._concrete(self.names.list_at(text, given.end())[0], keep_vague=True)
             if listed:
@@ -181,8 +202,7 @@ class TaskReader:
                 return [mention], EXPLICIT
         if context.lead:
             return context.lead, SECTION
-        asked = ASKED.match(text)
-        if asked:
+        for asked in ASKED.finditer(text):
             listed = self._concrete(self.names.list_at(text, asked.end())[0], keep_vague=True)
             if listed:
                 return listed, GUESS
@@ -217,6 +237,8 @@ class TaskReader:
             clause += len(text[clause:]) - len(text[clause:].lstrip(" ."))
             if EVERY.match(trigger.group(0)) and clause != trigger.start() and not REPORTING.search(text[clause:end]):
                 continue
+            if DONE.search(text, max(0, trigger.start() - 25), trigger.start()):  # «(đã hoàn thành trong tháng 4)»
+                continue
             start = clause if PHRASE_HEADS.match(text, clause) else trigger.start()
             try:
                 found = self.deadlines.read(text[trigger.start():end], self.base)
@@ -235,6 +257,16 @@ class TaskReader:
 def _placed(mention: Mention, passage: Passage) -> Mention:
     """The mention with its span in the document (it was read in ``passage``)."""
     return mention if mention.span else replace(mention, span=passage.span(mention.start, mention.end))
+
+
+def _with_attributes(item: Item) -> tuple[Passage, list[Item]]:
+    """The item's words with its labelled fields («- Cơ quan thực hiện: …») read as part of them, and the items
+    under it that are items of their own."""
+    attributes = [c for c in item.children if not c.children and ATTRIBUTE.match(_own_text(c).text)]
+    if not attributes:
+        return _own_text(item), item.children
+    whole = Item(item.kind, item.mark, item.lines + [line for a in attributes for line in a.lines])
+    return _own_text(whole), [c for c in item.children if c not in attributes]
 
 
 def _own_text(item: Item) -> Passage:

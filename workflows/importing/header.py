@@ -1,0 +1,212 @@
+"""The header of a directive: issuing body, number, place and date, kind and title, addressees.
+
+Nghị định 30/2020/NĐ-CP puts the issuing body and «Số: …/…» on the left, the
+national motto and «Bình Định, ngày … tháng … năm …» on the right, then the
+kind («THÔNG BÁO») with its title, or «V/v …» under the number for a công văn,
+then «Kính gửi:». Text from a PDF keeps both columns on a line with a wide gap;
+text from a web page or a Word table gives them one after the other and may
+break a field across lines («Thanh Hoá, ngày» / «10 tháng 10 năm 2019»). So the
+number and the date are looked for in the header read as one passage, and the
+issuing body is what is written in capitals before them, the motto left out.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .cleanup import Line, join
+from .found import LIKELY, SURE, Found
+from .items import marker_of
+from .layout import BODY_OPENINGS, KEPT, KINDS, MOTTO, NUMBER, PLACE_DATE, TO, is_upper, issuer_name, pieces
+from .names import Mention, NameReader
+
+HEADER_LINES = 30
+#: The whole motto, or the part of it a line break left on a line.
+MOTTO_WORDS = re.compile(r"CỘNG\s+HÒA(?:\s+XÃ\s+HỘI)?(?:\s+CHỦ\s+NGHĨA)?(?:\s+VIỆT\s+NAM)?|"
+                         r"(?:XÃ\s+HỘI\s+)?CHỦ\s+NGHĨA\s+VIỆT\s+NAM|\bCỘNG\b")
+#: Words an issuing body's name begins with.
+ISSUING_HEADS = re.compile(r"ỦY\s+BAN|UBND|HỘI\s+ĐỒNG|VĂN\s+PHÒNG|SỞ|BAN|BỘ|CHÍNH\s+PHỦ|THỦ\s+TƯỚNG|CỤC|TỔNG\s+CỤC")
+#: «Nơi nhận» lines that are the issuer's own office, not recipients.
+OWN_OFFICE = re.compile(r"^(?:Như\s+(?:trên|điều|Điều)|(?:CVP|PCVP|PVP|LĐVP|CV|VP)\b|Văn\s+phòng\s+(?:UBND|Ủy\s+ban)|"
+                        r"(?:Các\s+)?(?:phòng|Phòng)\b|Trung\s+tâm\s+(?:Công\s+báo|Thông\s+tin)|Cổng\s+thông\s+tin)")
+SUBJECT_OPENINGS = ("V/v", "V/V", "Về việc", "về việc")
+#: A line under a title that is not part of it: who decides («CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH»), the body.
+TITLE_STOPS = re.compile(r"^(?:CHỦ\s+TỊCH\s+ỦY\s+BAN|ỦY\s+BAN\s+NHÂN\s+DÂN|QUYẾT\s+ĐỊNH\s*:|"
+                         r"(?:UBND|ỦY\s+BAN).*\s+điện)")
+
+
+@dataclass
+class Header:
+    """What the header says, and where the body begins."""
+
+    fields: dict[str, Found] = field(default_factory=dict)
+    recipients: list[tuple[Found, list[Mention]]] = field(default_factory=list)
+    body_start: int = 0
+
+
+def read_header(lines: list[Line], names: NameReader) -> Header:
+    """Read the header of ``lines``."""
+    header = Header()
+    end = _header_end(lines)
+    head = join(lines[:end])
+    starts = [line.start for line in lines]
+    line_of = (lambda offset: bisect.bisect_right(starts, offset) - 1)
+    first_field = end
+    number = NUMBER.search(head.text)
+    if number:
+        span = head.span(number.start(), number.end())
+        header.fields["number"] = Found(int(number["n"]) if number["n"] else None, span, SURE)
+        header.fields["notation"] = Found(number["notation"].rstrip(".-"), span, SURE)
+        header.body_start = max(header.body_start, line_of(span[1] - 1) + 1)
+        first_field = min(first_field, line_of(span[0]))
+    when = PLACE_DATE.search(head.text)
+    if when:
+        span = head.span(when.start(), when.end())
+        day = day_of(when["y"], when["m"], when["d"])
+        header.fields["place"] = Found(" ".join(when["place"].split()), span, SURE)
+        header.fields["date"] = Found(day.isoformat() if day else None, span, SURE)
+        header.fields["year"] = Found(int(when["y"]), span, SURE)
+        header.body_start = max(header.body_start, line_of(span[1] - 1) + 1)
+        first_field = min(first_field, line_of(span[0]))
+    title_at = _kind(lines, header)
+    if title_at is not None:
+        first_field = min(first_field, title_at)
+    _issuer(lines[:first_field + 1], header)
+    _subject_and_addressees(lines, title_at, header, names)
+    return header
+
+
+def _header_end(lines: list[Line]) -> int:
+    """Where the header certainly ends: «Kính gửi», the body's first words, the first numbered item."""
+    for i, line in enumerate(lines[:HEADER_LINES]):
+        found = marker_of(line.text)
+        if TO.match(line.text) or (i > 2 and BODY_OPENINGS.match(line.text)) or (found and found[0] != "dash"):
+            return i
+    return min(len(lines), HEADER_LINES)
+
+
+def _kind(lines: list[Line], header: Header) -> int | None:
+    """The line naming the kind («THÔNG BÁO», «KẾ HOẠCH»), if any; the kind goes in ``header``."""
+    for i, line in enumerate(lines[:HEADER_LINES]):
+        for piece in pieces(line):
+            words = piece.text.strip()
+            if words in KINDS and is_upper(words):  # «QUYẾT ĐỊNH:» with a colon is the decision's formula
+                header.fields["kind"] = Found(KINDS[words], (piece.start, piece.end), SURE)
+                header.body_start = max(header.body_start, i + 1)
+                return i
+    return None
+
+
+def _issuer(lines: list[Line], header: Header) -> None:
+    """The capitals before the number, the date or the kind, the motto left out («UBND tỉnh Bình Định»)."""
+    words = [piece for line in lines for piece in pieces(line)
+             if is_upper(piece.text) and not re.search(r"[\d/]", piece.text) and piece.text.strip() not in KINDS
+             and not TO.match(piece.text)]
+    text = MOTTO_WORDS.sub(" ", " ".join(p.text for p in words))
+    text = " ".join(text.split())
+    if words and ISSUING_HEADS.match(text):
+        header.fields["issuer"] = Found(issuer_name([text]), (words[0].start, words[-1].end), SURE)
+
+
+def _subject_and_addressees(lines: list[Line], title_at: int | None, header: Header, names: NameReader) -> None:
+    limit = min(len(lines), HEADER_LINES)
+    subject_at = next((i for i in range(limit) if lines[i].text.startswith(SUBJECT_OPENINGS)), None)
+    to_at = next((i for i in range(limit) if TO.match(lines[i].text)), None)
+    if to_at is not None:
+        header.recipients, after = _addressees(lines, to_at, names)
+        header.body_start = max(header.body_start, after)
+    fields = header.fields
+    if subject_at is not None and (title_at is None or subject_at > title_at):
+        stop = _title_end(lines, subject_at)
+        if to_at is not None and subject_at < to_at < stop:
+            stop = to_at
+        _subject(lines[subject_at:stop], fields)
+        if to_at is None or to_at < subject_at:
+            header.body_start = max(header.body_start, stop)
+        fields.setdefault("kind", Found("cong_van", fields["subject"].span, LIKELY))
+    elif title_at is not None:
+        stop = _title_end(lines, title_at + 1)
+        if stop > title_at + 1:
+            _subject(lines[title_at + 1:stop], fields)
+        header.body_start = max(header.body_start, stop)
+    elif to_at is not None:
+        fields["kind"] = Found("cong_van", (lines[to_at].start, lines[to_at].end), LIKELY)
+
+
+def _title_end(lines: list[Line], start: int) -> int:
+    """The line after a title. A title in capitals runs while the capitals do; one in ordinary case stops at a
+    line in capitals. Either stops where the body opens («Ngày 17/3/2025, …», «Căn cứ…») or another header
+    field begins."""
+    capitals = start < len(lines) and is_upper(lines[start].text)
+    for i in range(start + 1, min(len(lines), start + 8)):
+        text = lines[i].text
+        if (BODY_OPENINGS.match(text) or TO.match(text) or MOTTO.search(text) or PLACE_DATE.search(text)
+                or NUMBER.search(text) or TITLE_STOPS.match(text) or is_upper(text) != capitals
+                or (marker_of(text) and not capitals)):
+            return i
+    return min(len(lines), start + 1) if not capitals else min(len(lines), start + 8)
+
+
+def _subject(lines: list[Line], fields: dict[str, Found]) -> None:
+    passage = join([pieces(line)[0] for line in lines if pieces(line)])
+    fields["subject"] = Found(passage.text.strip(), passage.span(0, len(passage.text)), SURE)
+
+
+def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, int]:
+    """«Kính gửi: A» or «Kính gửi:» with «- A;» lines; each with the agencies it names."""
+    first = lines[at]
+    rest = TO.match(first.text)
+    entries: list[Line] = []
+    if first.text[rest.end():].strip():
+        entries.append(Line(first.text[rest.end():], first.start + rest.end()))
+    i = at + 1
+    while i < len(lines) and (lines[i].text.startswith(("-", "+", "•")) or
+                              (entries and not re.search(r"[;.]$", entries[-1].text))):
+        if lines[i].text.startswith(("-", "+", "•")):
+            entries.append(lines[i])
+        else:
+            entries[-1] = Line(entries[-1].text + " " + lines[i].text, entries[-1].start)
+        i += 1
+    found = []
+    for entry in entries:
+        text = entry.text.lstrip("-+• ").rstrip(" ;.,")
+        offset = entry.start + len(entry.text) - len(entry.text.lstrip("-+• "))
+        found.append(recipient(text, offset, names))
+    return found, i
+
+
+def recipient(text: str, offset: int, names: NameReader) -> tuple[Found, list[Mention]]:
+    """One addressee line with the agencies it names and how sure that reading is."""
+    mentions, _end = names.list_at(text, 0)
+    confidence = min((m.confidence for m in mentions), default=0.5)
+    note = next((m.note for m in mentions if m.note), None) if mentions else \
+        "Không nhận ra cơ quan nào trong dòng này; hãy chọn trong danh bạ."
+    return Found(text, (offset, offset + len(text)), confidence, note), mentions
+
+
+def recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple[Found, list[Mention]]]:
+    """Without «Kính gửi» (a thông báo, a kế hoạch) a directive goes to its «Nơi nhận»: every line but «Như
+    trên», «Lưu» and the Office's own people («CVP, PVPKT», «Văn phòng UBND tỉnh: …»); a line naming no known
+    body is kept and flagged."""
+    found = []
+    for copy in copies:
+        text = re.sub(r"\s*\((?:để|đề)\s[^)]*\)|\s*\((?:b/c|t/h|p/h)\)", "", copy.value).strip()
+        if KEPT.match(text) or OWN_OFFICE.match(text):
+            continue
+        mentions, _end = names.list_at(text, 0)
+        if any(m.code == "VPUBND" for m in mentions):
+            continue
+        found.append(recipient(text, copy.span[0], names))
+    return found
+
+
+def day_of(year: str | None, month: str | None, day: str | None) -> date | None:
+    """The date written as day, month and year, or None when a part is blank or it is not on the calendar."""
+    if not (year and month and day):
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
