@@ -180,3 +180,41 @@ def test_a_cong_dien_to_the_heads_of_agencies_with_a_daily_report(directory):
     assert tasks["2"]["lead"] == ["Sở Nông nghiệp và Môi trường"]
     assert tasks["2"]["recurrence"] == "FREQ=DAILY;BYHOUR=8;BYMINUTE=0"
     assert tasks["3"]["lead"] == ["Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh"]
+
+
+def test_a_decision_from_a_web_page_with_its_programme_attached(directory):
+    result = read((SAMPLES / "quyet_dinh_kem_chuong_trinh.txt").read_text("utf-8"), directory)
+    assert (result["kind"], result["issuer"], result["number"], result["place"], result["date"]) == (
+        "quyet_dinh", "UBND tỉnh Gia Lai", 412, "Gia Lai", "2026-03-12")
+    assert result["subject"] == "Về việc ban hành Chương trình hành động phát triển du lịch năm 2026"
+    assert result["signer"] == {"authority": "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH",
+                                "name": "Nguyễn Hữu Tháp"}
+    assert result["copies_to"] == ["Như Điều 3", "Bộ Văn hóa, Thể thao và Du lịch (b/c)", "Lưu: VT, KGVX"]
+    assert result["recipients"] == ["Bộ Văn hóa, Thể thao và Du lịch"]
+    tasks = tasks_by_ref(result)
+    assert list(tasks) == ["1", "2"]
+    assert tasks["1"]["lead"] == ["Sở Văn hóa, Thể thao và Du lịch"]
+    assert tasks["1"]["coordinate"] == ["Sở Tài chính", "UBND các huyện, thị xã, thành phố"]
+    assert tasks["1"]["deadline"] == "2026-06-30"
+    assert tasks["2"]["lead"] == ["Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"]
+    assert tasks["2"]["coordinate"] == ["lực lượng Công an"]
+    assert tasks["2"]["recurrence"] == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
+    assert {s["ref"] for s in result["not_tasks"]} >= {"I.1", "I.2"}
+
+
+def test_work_already_done_is_not_a_deadline(directory):
+    text = "1. Giao Sở Tư pháp chủ trì ban hành Đề án (đã hoàn thành trong tháng 4/2026); báo cáo trước ngày 30/6/2026."
+    assert tasks_by_ref(read(text, directory))["1"]["deadline"] == "2026-06-30"
+
+
+def test_names_stop_where_the_sentence_goes_on(directory):
+    names = NameReader(directory)
+    mentions, _end = names.list_at("Chi cục Hải quan Khu vực IV địa bàn tỉnh phối hợp", 0)
+    assert [m.name for m in mentions] == ["Chi cục Hải quan Khu vực IV"]
+    mentions, _end = names.list_at("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh chủ "
+                                   "trì", 0)
+    assert [m.name for m in mentions] == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+                                          "các tổ chức chính trị - xã hội tỉnh"]
+    text = clean("Sở Lao động – Thương binh và Xã hội, các đơn vị chức năng có liên quan thực hiện").text
+    mentions, _end = names.list_at(text, 0)
+    assert [m.name for m in mentions] == ["Sở Lao động - Thương binh và Xã hội", "các đơn vị chức năng có liên quan"]

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cleanup import Line
+from .items import marker_of
 
 COLUMN_GAP = re.compile(r"\s{2,}")
 KINDS = {
@@ -108,8 +109,8 @@ def attachment_start(lines: list[Line], after: int) -> int:
 def attachment_body(lines: list[Line], start: int) -> int:
     """The first line of an attachment's body, past its title and «(Ban hành kèm theo …)»."""
     i = start
-    while i < len(lines) and (is_upper(lines[i].text) or ATTACHED.search(lines[i].text)
-                              or lines[i].text.startswith("(") or i == start):
+    while i < len(lines) and not (i > start and marker_of(lines[i].text)) and (
+            is_upper(lines[i].text) or ATTACHED.search(lines[i].text) or lines[i].text.startswith("(") or i == start):
         i += 1
     return i
 

@@ -46,6 +46,7 @@ TRIGGER = re.compile(
     r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:|"
     r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
     r"\s+(?:ngày|tuần|tháng)|đến\s+hết\s+ngày)", re.IGNORECASE)
+EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?(?:kể\s+)?từ")
 DONE = re.compile(r"\bđã\s+(?:\S+\s+){0,2}$")
 EVERY = re.compile(r"(?:hằng|hàng)\s", re.IGNORECASE)
 REPORTING = re.compile(r"báo\s+cáo|gửi|tổng\s+hợp|định\s+kỳ|trước\s", re.IGNORECASE)
@@ -163,6 +164,8 @@ class TaskReader:
                        deadline or above.deadline)
 
     def _task(self, ref: str, text: Passage, context: Context) -> TaskRead | None:
+        if EXECUTION.search(text.text):  # «… chịu trách nhiệm thi hành Quyết định này»: the formula, not a task
+            return None
         lead, confidence = self._lead(text, context)
         if not lead:
             return None
