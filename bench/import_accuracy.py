@@ -33,6 +33,12 @@ from workflows.importing.scoring import Score, new_scores, score_document  # noq
 DEFAULT_LABELS = ROOT / "workflows" / "data" / "seeds"
 
 
+def _text_of(label: Path, source: str) -> Path:
+    """The labelled text: beside its label, or one folder up (../shared/seeds keeps labels in labels/)."""
+    beside = label.parent / source
+    return beside if beside.exists() else label.parent.parent / source
+
+
 def run(labels: Path) -> tuple[dict[str, Score], list[tuple[str, float, int, int]]]:
     """Parse every labelled text in ``labels``; the scores and, per document, (name, ms, tasks, labelled)."""
     directory = Directory.from_data()
@@ -41,7 +47,7 @@ def run(labels: Path) -> tuple[dict[str, Score], list[tuple[str, float, int, int
     documents = []
     for path in sorted(labels.glob("*.json")):
         label = json.loads(path.read_text("utf-8"))
-        text = (path.parent / label["source"]).read_text("utf-8")
+        text = _text_of(path, label["source"]).read_text("utf-8")
         started = time.perf_counter()
         result = as_json(parse_directive(text, directory, reader, date.today(), label["source"]))
         elapsed = (time.perf_counter() - started) * 1000

@@ -9,6 +9,7 @@ import random
 import re
 import struct
 import unicodedata
+import zipfile
 import zlib
 
 import pytest
@@ -18,7 +19,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 
-from workflows.importing.extract import ImportRefused, extract_text
+from workflows.importing.extract import MAX_CHARACTERS, MAX_UNPACKED, ImportRefused, extract_text
 
 DIRECTIVE = ("ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\n\n"
              "Kính gửi: Sở Kế hoạch và Đầu tư.\n\n"
@@ -200,3 +201,42 @@ def test_an_unreadable_file_is_refused_with_a_sentence_naming_it(content, filena
 def test_the_refusal_is_a_value_error_carrying_its_sentence():
     error = ImportRefused("Tệp «x» không có nội dung.")
     assert isinstance(error, ValueError) and error.message == str(error) == "Tệp «x» không có nội dung."
+
+
+def _package(parts: dict[str, bytes]) -> bytes:
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return content.getvalue()
+
+
+WORD_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+              b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+              b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+              b'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
+              b'main+xml"/></Types>')
+WORD_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+             b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+             b'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
+def test_a_word_file_made_without_lists_or_styles_is_read():
+    body = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>1. Sở Tài chính rà soát trước ngày 30/4/2025.</w:t>'
+            '</w:r></w:p></w:body></w:document>').encode()
+    content = _package({"[Content_Types].xml": WORD_TYPES, "_rels/.rels": WORD_RELS, "word/document.xml": body})
+    assert extract_text(content, "toi-gian.docx") == "1. Sở Tài chính rà soát trước ngày 30/4/2025."
+
+
+def test_a_word_file_that_unpacks_into_too_much_is_refused_before_it_is_parsed():
+    content = _package({"[Content_Types].xml": WORD_TYPES, "_rels/.rels": WORD_RELS,
+                        "word/document.xml": b"<w:document/>" + b" " * (MAX_UNPACKED + 1)})
+    assert len(content) < 1024 * 1024
+    with pytest.raises(ImportRefused, match="giải nén ra"):
+        extract_text(content, "bom.docx")
+
+
+def test_a_text_longer_than_a_directive_can_be_is_refused():
+    with pytest.raises(ImportRefused, match="quá giới hạn"):
+        extract_text(("Sở Tài chính thực hiện. " * (MAX_CHARACTERS // 20)).encode(), "dai.txt")

@@ -218,3 +218,53 @@ def test_names_stop_where_the_sentence_goes_on(directory):
     text = clean("Sở Lao động – Thương binh và Xã hội, các đơn vị chức năng có liên quan thực hiện").text
     mentions, _end = names.list_at(text, 0)
     assert [m.name for m in mentions] == ["Sở Lao động - Thương binh và Xã hội", "các đơn vị chức năng có liên quan"]
+
+
+def test_an_addressee_without_a_full_stop_does_not_swallow_the_body(directory):
+    text = ("Kính gửi: Sở Công Thương\nCăn cứ tình hình, Chủ tịch UBND tỉnh có ý kiến như sau:\n"
+            "1. Sở Công Thương chủ trì kiểm tra thị trường, hỗ trợ mỗi hộ\n1 triệu đồng, hoàn thành trước ngày "
+            "30/4/2025.\n2. Sở Tài chính bố trí kinh phí phòng dịch cúm A/H5N1.\n")
+    result = read(text, directory)
+    assert result["recipients"] == ["Sở Công Thương"]
+    tasks = tasks_by_ref(result)
+    assert tasks["1"]["deadline"] == "2025-04-30"  # «1 triệu đồng» is no footnote, «A/H5N1» no marker
+    assert tasks["2"]["summary"].endswith("cúm A/H5N1.")
+
+
+def test_numbering_beyond_ninety_nine_clauses_under_articles_and_lettered_parts(directory):
+    many = "\n".join(f"{n}. Sở Tài chính thực hiện việc số {n}." for n in range(1, 106))
+    assert len(read(many, directory)["tasks"]) == 105
+    articles = ("Điều 1. Giao nhiệm vụ như sau:\n1. Sở Xây dựng rà soát quy hoạch.\n2. Sở Tài chính bố trí vốn.\n"
+                "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
+    assert [(t["ref"], t["lead"]) for t in read(articles, directory)["tasks"]] == [
+        ("1", ["Sở Xây dựng"]), ("2", ["Sở Tài chính"])]
+    parts = ("A. NHIỆM VỤ CHUNG\n1. Sở Tư pháp rà soát văn bản.\n2. Sở Nội vụ kiện toàn bộ máy.\n"
+             "B. NHIỆM VỤ CỤ THỂ\n1. Sở Y tế kiểm tra an toàn thực phẩm.")
+    assert [t["ref"] for t in read(parts, directory)["tasks"]] == ["A.1", "A.2", "B.1"]
+
+
+def test_a_number_out_of_sequence_is_read_as_text_and_said(directory):
+    result = read("1. Sở Tư pháp rà soát văn bản.\n1. Sở Nội vụ kiện toàn bộ máy.", directory)
+    assert [t["ref"] for t in result["tasks"]] == ["1"]
+    assert any("không đúng thứ tự đánh số" in w for w in result["warnings"])
+
+
+def test_a_directive_without_numbers_is_read_paragraph_by_paragraph(directory):
+    text = ("Thực hiện chỉ đạo của Thủ tướng Chính phủ, Chủ tịch UBND tỉnh có ý kiến như sau:\n"
+            "Giao Sở Công Thương chủ trì kiểm tra thị trường; báo cáo trước ngày 15/12/2026.\n"
+            "Giao Sở Tài chính bố trí kinh phí thực hiện.\n"
+            "Thủ trưởng các cơ quan, đơn vị liên quan triển khai thực hiện./.")
+    tasks = tasks_by_ref(read(text, directory))
+    assert [(ref, t["lead"]) for ref, t in tasks.items()] == [("1", ["Sở Công Thương"]), ("2", ["Sở Tài chính"])]
+    assert tasks["1"]["deadline"] == "2026-12-15"
+
+
+def test_without_a_header_no_issuer_is_taken_from_the_body(directory):
+    result = read("I. NHIỆM VỤ TRỌNG TÂM\n1. Sở Tư pháp rà soát văn bản.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLê Văn A",
+                  directory)
+    assert result["issuer"] == "UBND tỉnh"  # inferred from the signature, not read from «I. NHIỆM VỤ…»
+
+
+def test_a_year_off_the_calendar_is_said_not_raised(directory):
+    result = read("Hà Nội, ngày 01 tháng 01 năm 0000\n1. Sở Tài chính báo cáo trong năm 0000.", directory)
+    assert result["date"] is None and result["tasks"][0]["deadline"] is None

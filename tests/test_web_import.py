@@ -125,3 +125,32 @@ def test_a_seed_uploaded_as_a_file_proposes_all_its_tasks(client):
     refs = [v for k, v in values if k.endswith(".ref")]
     assert refs == [t["ref"] for t in label["tasks"]]
     assert dict(values)["kind"] == "thong_bao_ket_luan" and dict(values)["signing_authority"] == "TL_CT"
+
+
+def test_a_text_changed_after_review_is_refused(client, svc):
+    login(client, "cv.lan")
+    values = _review_values(client.post("/directives/import", data={"text": PASTED}))
+    tampered = [(k, v.replace("Số: 88/UBND-KT", "Số: 999/UBND-TH") if k == "source_text" else v) for k, v in values]
+    response = _post(client, tampered, {})
+    assert response.status_code == 400
+    assert "đã bị thay đổi sau khi đọc" in response.get_data(as_text=True)
+    assert _count(svc, ProcessInstance) == 0
+
+
+def test_a_long_pasted_directive_is_read(client):
+    login(client, "cv.binh")
+    text, label = seed_files()["003_09fc60a00c80ca95"]
+    long_text = text + "\n" + "Ghi chú thêm cho chuyên viên theo dõi. " * 16000  # over 600 KB pasted
+    response = client.post("/directives/import", data={"text": long_text})
+    assert response.status_code == 200
+    assert len([k for k, _v in _review_values(response) if k.endswith(".ref")]) == len(label["tasks"])
+
+
+def test_after_an_error_each_field_still_shows_where_it_came_from(client):
+    login(client, "cv.lan")
+    values = _review_values(client.post("/directives/import", data={"text": PASTED}))
+    response = _post(client, values, {"subject": [""]})
+    assert response.status_code == 400
+    html = lxml.html.fromstring(response.get_data(as_text=True))
+    lead = html.xpath("//*[@data-field='tasks.0.lead']")[0].text_content()
+    assert "Độ tin cậy: cao (95%)" in lead

@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=16 * 1024 * 1024,  # an imported directive's text travels in the review form
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         WTF_CSRF_TIME_LIMIT=None,

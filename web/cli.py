@@ -21,7 +21,7 @@ from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
 from workflows.exchange_worker import ExchangeWorker
-from workflows.importing import ImportRefused, as_json, extract_text, parse_directive
+from workflows.importing import ImportRefused, as_json, check_size, extract_text, parse_directive
 from workflows.models import Directive
 from workflows.roles import ROLES
 
@@ -148,13 +148,12 @@ def register_commands(app: Flask) -> None:
     def import_command(path: Path, as_json_output: bool) -> None:
         """Read a directive (.txt, .docx, .pdf) and print the draft it proposes."""
         try:
-            content = path.read_bytes()
+            check_size(path.stat().st_size, path.name)
+            text = extract_text(path.read_bytes(), path.name)
         except FileNotFoundError:
             raise click.ClickException(f"Không có tệp «{path}».") from None
         except OSError as exc:
             raise click.ClickException(f"Không đọc được tệp «{path}» ({exc.strerror or exc}).") from None
-        try:
-            text = extract_text(content, path.name)
         except ImportRefused as exc:
             raise click.ClickException(exc.message) from None
         upgrade(services().db)

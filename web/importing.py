@@ -8,6 +8,7 @@ form is then checked like the draft step's own form.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -15,13 +16,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from itsdangerous import BadSignature, Signer
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from engine import InvalidInput
 from engine.models import HumanTask
 from workflows.agencies import Directory
-from workflows.importing import ImportRefused, ParsedDirective, extract_text, parse_directive
+from workflows.importing import MAX_BYTES, ImportRefused, ParsedDirective, extract_text, parse_directive
 from workflows.importing.draft import Proposal, draft_proposal
 
 from .formschema import build_fields, read_form, walk_fields
@@ -61,19 +63,42 @@ def level(confidence: float | None) -> tuple[str, str]:
 
 
 def highlight(text: str, marks: list[Mark]) -> Markup:
-    """``text`` with each mark wrapped in ``<mark>``; overlapping marks nest, the first piece carries the id."""
+    """``text`` with each mark wrapped in ``<mark>``; overlapping marks nest, the first piece carries the id.
+
+    One sweep over the boundaries: the marks open at a piece are kept as the sweep passes their start and end.
+    """
+    starts: dict[int, list[Mark]] = {}
+    for mark in marks:
+        starts.setdefault(mark.start, []).append(mark)
     bounds = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
-    pieces, opened = [], set()
+    pieces, opened, active = [], set(), {}
     for start, end in zip(bounds, bounds[1:], strict=False):
+        for mark in starts.get(start, []):
+            active[mark.id] = mark
+        for mark_id in [i for i, m in active.items() if m.end <= start]:
+            del active[mark_id]
         piece = str(escape(text[start:end]))
-        for mark in sorted((m for m in marks if m.start <= start and end <= m.end), key=lambda m: m.start - m.end,
-                           reverse=True):
+        for mark in sorted(active.values(), key=lambda m: (m.start - m.end, m.id), reverse=True):
             anchor = f' id="{mark.id}"' if mark.id not in opened else ""
             opened.add(mark.id)
             piece = (f'<mark class="src src-{mark.kind}" data-src="{mark.id}"{anchor} '
                      f'title="{escape(mark.label)}">{piece}</mark>')
         pieces.append(piece)
     return Markup("".join(pieces))
+
+
+def source_token(text: str, name: str) -> str:
+    """A signature of the text read and its file name, so that starting uses exactly what was reviewed."""
+    digest = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
+    return Signer(current_app.secret_key, salt="chidao-import").sign(digest).decode()
+
+
+def _reviewed(text: str, name: str, token: str) -> bool:
+    digest = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
+    try:
+        return Signer(current_app.secret_key, salt="chidao-import").unsign(token).decode() == digest
+    except BadSignature:
+        return False
 
 
 def _mark_kind(path: str) -> str:
@@ -123,11 +148,13 @@ def _review(text: str, name: str, values: dict | None = None, errors: dict | Non
         schema = services().engine.form(s, FORM_KEY)
         fields = build_fields(schema, values if values is not None else proposal.values, errors, options_provider(s))
     marks, ids = _marks(parsed, proposal)
+    paths = _source_paths(proposal, values)
     for f in walk_fields(fields):
-        source = proposal.sources.get(f.path)
-        if source is not None and values is None:
+        path = paths.get(f.path, f.path)
+        source = proposal.sources.get(path)
+        if source is not None:
             css, word = level(source.confidence)
-            f.source = {"ids": ids.get(f.path, []), "confidence": source.confidence, "level": css, "word": word,
+            f.source = {"ids": ids.get(path, []), "confidence": source.confidence, "level": css, "word": word,
                         "notes": source.notes}
     shown = {f.path for f in walk_fields(fields)}
     original = [(title, parsed.value(key), ids.get(key, [])) for key, title in ORIGINAL_FIELDS if parsed.value(key)]
@@ -135,7 +162,22 @@ def _review(text: str, name: str, values: dict | None = None, errors: dict | Non
         "directives/import_review.html", parsed=parsed, proposal=proposal, fields=fields, errors=errors,
         other_errors=[m for p, m in errors.items() if p not in shown], message=message, original=original,
         source_html=highlight(parsed.document.text, marks), source_text=text, source_name=name,
+        source_token=source_token(text, name),
         copies_ids=ids.get("copies_to", []), level=level), status
+
+
+def _source_paths(proposal: Proposal, values: dict | None) -> dict[str, str]:
+    """For a form sent back with errors, the proposal path each task row's fields came from (rows are matched by
+    their «Mục», since the specialist may have added, removed or reordered rows)."""
+    if values is None:
+        return {}
+    proposed = {row["ref"]: i for i, row in enumerate(proposal.values["tasks"])}
+    paths = {}
+    for j, row in enumerate(values.get("tasks", [])):
+        i = proposed.get(row.get("ref"))
+        for key in ("summary", "lead", "coordinate", "deadline_phrase"):
+            paths[f"tasks.{j}.{key}"] = f"tasks.{i}.{key}" if i is not None else ""
+    return paths
 
 
 def _require_specialist() -> None:
@@ -146,13 +188,15 @@ def _require_specialist() -> None:
 @bp.route("/directives/import")
 @login_required
 def form():
+    """The upload and paste page."""
     _require_specialist()
-    return render_template("directives/import.html", error=None, pasted="")
+    return render_template("directives/import.html", error=None, pasted="", limit=MAX_BYTES // 2 ** 20)
 
 
 @bp.route("/directives/import", methods=["POST"])
 @login_required
 def read():
+    """Read the uploaded file or the pasted text; show the proposed draft for review, or the refusal."""
     _require_specialist()
     upload = request.files.get("file")
     pasted = request.form.get("text", "")
@@ -166,18 +210,22 @@ def read():
         else:
             raise ImportRefused(_("Hãy chọn tệp văn bản (.txt, .docx, .pdf) hoặc dán nội dung văn bản."))
     except ImportRefused as exc:
-        return render_template("directives/import.html", error=exc.message, pasted=pasted), 400
+        return render_template("directives/import.html", error=exc.message, pasted=pasted,
+                               limit=MAX_BYTES // 2 ** 20), 400
     return _review(text, name)
 
 
 @bp.route("/directives/import/start", methods=["POST"])
 @login_required
 def start():
+    """Check the reviewed draft like the draft form and start the directive with it; open its draft step."""
     _require_specialist()
     text = request.form.get("source_text", "")
     name = request.form.get("source_name", "")
     if not text.strip():
         abort(400, _("Thiếu nội dung văn bản nhập; hãy tải tệp lên lại."))
+    if not _reviewed(text, name, request.form.get("source_token", "")):
+        abort(400, _("Nội dung văn bản nhập đã bị thay đổi sau khi đọc; hãy tải tệp lên lại."))
     engine = services().engine
     with services().db.reader() as s:
         schema = engine.form(s, FORM_KEY)

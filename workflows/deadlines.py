@@ -112,7 +112,12 @@ class DeadlineReader:
         if not text:
             raise DeadlineError("Chưa nhập thời hạn.")
         for rule in (self._recurring, self._timed_date, self._date, self._period, self._relative):
-            found = rule(text, base)
+            try:
+                found = rule(text, base)
+            except DeadlineError:
+                raise
+            except (ValueError, OverflowError):  # «năm 0000», a period beyond the calendar
+                raise DeadlineError(f"Thời hạn «{phrase.strip()}» ghi một ngày không có trên lịch.") from None
             if found is not None:
                 return found
         raise DeadlineError(f"Không đọc được thời hạn «{phrase.strip()}». Hãy ghi ngày cụ thể (ví dụ «trước ngày "

@@ -6,7 +6,9 @@ from and how sure the reading is, ``as_json`` writes the result with the keys
 of the seed labels, and ``draft_proposal`` fills the draft form with it.
 """
 from .export import as_json
-from .extract import MAX_BYTES, ImportRefused, extract_text
-from .parser import Found, ParsedDirective, parse_directive
+from .extract import MAX_BYTES, ImportRefused, check_size, extract_text
+from .found import Found
+from .parser import ParsedDirective, parse_directive
 
-__all__ = ["MAX_BYTES", "Found", "ImportRefused", "ParsedDirective", "as_json", "extract_text", "parse_directive"]
+__all__ = ["MAX_BYTES", "Found", "ImportRefused", "ParsedDirective", "as_json", "check_size", "extract_text",
+           "parse_directive"]

@@ -65,6 +65,12 @@ class Passage:
         return self.sub(left, max(left, right))
 
 
+def is_upper(text: str) -> bool:
+    """True when every letter of ``text`` is a capital (and it has letters): «KT. CHỦ TỊCH»."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
 def normalize_text(raw: str) -> str:
     """Composed accents, Unix newlines, no tabs or non-breaking spaces, one kind of dash, one spelling of «Ủy»."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
@@ -74,8 +80,8 @@ def normalize_text(raw: str) -> str:
 
 
 def _marker(number: int) -> re.Pattern:
-    """A footnote number stuck to the end of a word: «định1», «tỉnh3,»."""
-    return re.compile(rf"(?<=[^\W\d_]){number}(?=[\s,.;:)]|$)")
+    """A footnote number stuck to the end of a lower-case word: «định1», «tỉnh3,» (not «A/H5N1», «CO2»)."""
+    return re.compile(rf"(?<=[a-zà-ỹđ]{{2}}){number}(?=[\s,.;:)]|$)")
 
 
 def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:

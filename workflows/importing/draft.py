@@ -22,7 +22,8 @@ from ..agencies import ISSUING_SIDE, Directory
 from ..deadlines import DeadlineError, DeadlineReader
 from .export import as_json
 from .names import Mention
-from .parser import Found, ParsedDirective
+from .found import GUESSED, SURE, Found
+from .parser import ParsedDirective
 from .tasks import TaskRead
 
 #: The kinds the draft form offers.
@@ -40,6 +41,7 @@ class Source:
     notes: list[str] = field(default_factory=list)
 
     def take(self, found: Found | None) -> Source:
+        """Add ``found``'s span and note; the confidence is the lowest of those taken."""
         if found is not None:
             if found.span:
                 self.spans.append(found.span)
@@ -126,7 +128,7 @@ def _task(i: int, task: TaskRead, directory: Directory, reader: DeadlineReader, 
                            "deadline_phrase": None, "deadline": None}
     if task.deadline_phrase:
         phrase = task.deadline_phrase[-PHRASE_LIMIT:]
-        deadline = Source([task.deadline_span] if task.deadline_span else [], 0.9 if not task.notes else 0.5,
+        deadline = Source([task.deadline_span] if task.deadline_span else [], SURE if not task.notes else GUESSED,
                           list(task.notes))
         row["deadline_phrase"] = phrase
         if not task.recurrence:

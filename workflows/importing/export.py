@@ -38,7 +38,7 @@ def as_json(parsed: ParsedDirective) -> dict[str, Any]:
         "date": value("date"),
         "year": value("year"),
     }
-    if value("meeting_date") or value("presided_by"):
+    if str(value("kind") or "").startswith("thong_bao"):  # a meeting's conclusions say when and who chaired
         result["meeting_date"] = value("meeting_date")
         result["presided_by"] = value("presided_by")
     result.update({

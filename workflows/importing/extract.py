@@ -23,6 +23,9 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
 MAX_BYTES = 10 * 1024 * 1024
+#: What a Word package may unpack to, and how long an imported text may be.
+MAX_UNPACKED = 50 * 1024 * 1024
+MAX_CHARACTERS = 1_000_000
 
 #: Below this many letters per page on average a PDF is taken for a scan without a text layer.
 MIN_LETTERS_PER_PAGE = 20
@@ -53,13 +56,22 @@ def extract_text(content: bytes, filename: str, max_bytes: int = MAX_BYTES) -> s
     :class:`ImportRefused` for an empty, oversized, unsupported, damaged, password-protected or
     scanned file.
     """
-    if len(content) > max_bytes:
-        raise ImportRefused(f"Tệp «{filename}» ({_megabytes(len(content))} MB) vượt quá dung lượng "
-                            f"tối đa cho phép là {_megabytes(max_bytes)} MB.")
+    check_size(len(content), filename, max_bytes)
     text = _extract(content, filename) if content.strip() else ""
     if not text.strip():
         raise ImportRefused(f"Tệp «{filename}» không có nội dung.")
+    if len(text) > MAX_CHARACTERS:
+        raise ImportRefused(f"Văn bản trong tệp «{filename}» dài {len(text):,} ký tự, quá giới hạn "
+                            f"{MAX_CHARACTERS:,} ký tự của một văn bản chỉ đạo; hãy tách phần phụ lục ra."
+                            .replace(",", "."))
     return text
+
+
+def check_size(size: int, filename: str, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse a file of ``size`` bytes over ``max_bytes``, before it is read."""
+    if size > max_bytes:
+        raise ImportRefused(f"Tệp «{filename}» ({_megabytes(size)} MB) vượt quá dung lượng "
+                            f"tối đa cho phép là {_megabytes(max_bytes)} MB.")
 
 
 def _megabytes(size: int) -> str:
@@ -119,6 +131,14 @@ def _txt_text(content: bytes, filename: str) -> str:
 
 def _docx_text(content: bytes, filename: str) -> str:
     """A Word document's body in document order: one line per paragraph, tables cell after cell."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except Exception as error:  # not a zip, or a damaged directory (BadZipFile, NotImplementedError, OSError, ...)
+        raise ImportRefused(f"Tệp «{filename}» bị hỏng hoặc không phải tài liệu Word (.docx) hợp lệ.") from error
+    if unpacked > MAX_UNPACKED:  # a small file that unpacks into gigabytes of XML
+        raise ImportRefused(f"Tệp «{filename}» giải nén ra {_megabytes(unpacked)} MB, quá lớn đối với một văn bản; "
+                            f"hãy kiểm tra lại tệp.")
     try:
         document = Document(io.BytesIO(content))
     except Exception as error:  # python-docx lets zip, XML and package errors of a damaged file through
@@ -184,10 +204,14 @@ class _ListNumbering:
     shallower one advances."""
 
     def __init__(self, document):
-        numbering = document.part.numbering_part.element
-        self._nums = {num.get(qn("w:numId")): num for num in _xpath(numbering, "./w:num")}
+        try:
+            numbering = document.part.numbering_part.element
+        except NotImplementedError:  # no numbering part: python-docx cannot make one, and there are no lists
+            numbering = None
+        self._nums = {num.get(qn("w:numId")): num for num in _xpath(numbering, "./w:num")} if numbering is not None \
+            else {}
         self._abstracts = {abstract.get(qn("w:abstractNumId")): abstract
-                           for abstract in _xpath(numbering, "./w:abstractNum")}
+                           for abstract in _xpath(numbering, "./w:abstractNum")} if numbering is not None else {}
         styles = document.styles.element
         self._styles = {style.get(qn("w:styleId")): style for style in _xpath(styles, "./w:style")}
         defaults = _xpath(styles, './w:style[@w:type="paragraph" and @w:default="1"]')

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: How sure a reading is: read where NĐ 30/2020 puts it, likely, inferred from elsewhere in the text.
-SURE, LIKELY, INFERRED = 0.95, 0.8, 0.6
+#: How sure a reading is: read where NĐ 30/2020 puts it or as the directory names it; likely (a standard
+#: name the directory lacks, a subject at an item's start); inferred from elsewhere in the text; guessed from
+#: the shape of the words.
+SURE, LIKELY, INFERRED, GUESSED = 0.95, 0.8, 0.6, 0.5
 
 
 @dataclass

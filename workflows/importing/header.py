@@ -23,6 +23,8 @@ from .layout import BODY_OPENINGS, KEPT, KINDS, MOTTO, NUMBER, PLACE_DATE, TO, i
 from .names import Mention, NameReader
 
 HEADER_LINES = 30
+#: The issuing body is written in the first lines, above the number.
+ISSUER_LINES = 8
 #: The whole motto, or the part of it a line break left on a line.
 MOTTO_WORDS = re.compile(r"CỘNG\s+HÒA(?:\s+XÃ\s+HỘI)?(?:\s+CHỦ\s+NGHĨA)?(?:\s+VIỆT\s+NAM)?|"
                          r"(?:XÃ\s+HỘI\s+)?CHỦ\s+NGHĨA\s+VIỆT\s+NAM|\bCỘNG\b")
@@ -62,7 +64,7 @@ def read_header(lines: list[Line], names: NameReader) -> Header:
         header.body_start = max(header.body_start, line_of(span[1] - 1) + 1)
         first_field = min(first_field, line_of(span[0]))
     when = PLACE_DATE.search(head.text)
-    if when:
+    if when and 1900 <= int(when["y"]) <= 2200:
         span = head.span(when.start(), when.end())
         day = day_of(when["y"], when["m"], when["d"])
         header.fields["place"] = Found(" ".join(when["place"].split()), span, SURE)
@@ -73,7 +75,7 @@ def read_header(lines: list[Line], names: NameReader) -> Header:
     title_at = _kind(lines, header)
     if title_at is not None:
         first_field = min(first_field, title_at)
-    _issuer(lines[:first_field + 1], header)
+    _issuer(lines[:min(first_field + 1, ISSUER_LINES)], header)
     _subject_and_addressees(lines, title_at, header, names)
     return header
 
@@ -161,13 +163,17 @@ def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, in
     entries: list[Line] = []
     if first.text[rest.end():].strip():
         entries.append(Line(first.text[rest.end():], first.start + rest.end()))
-    i = at + 1
-    while i < len(lines) and (lines[i].text.startswith(("-", "+", "•")) or
-                              (entries and not re.search(r"[;.]$", entries[-1].text))):
-        if lines[i].text.startswith(("-", "+", "•")):
+    i, wrapped = at + 1, 0
+    while i < len(lines):
+        text = lines[i].text
+        if text.startswith(("-", "+", "•")):
             entries.append(lines[i])
+            wrapped = 0
+        elif entries and not re.search(r"[;.]$", entries[-1].text) and text[:1].islower() and wrapped < 2:
+            entries[-1] = Line(entries[-1].text + " " + text, entries[-1].start)  # a name broken across lines
+            wrapped += 1
         else:
-            entries[-1] = Line(entries[-1].text + " " + lines[i].text, entries[-1].start)
+            break
         i += 1
     found = []
     for entry in entries:
@@ -204,7 +210,7 @@ def recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple
 
 def day_of(year: str | None, month: str | None, day: str | None) -> date | None:
     """The date written as day, month and year, or None when a part is blank or it is not on the calendar."""
-    if not (year and month and day):
+    if not (year and month and day) or not 1900 <= int(year) <= 2200:
         return None
     try:
         return date(int(year), int(month), int(day))

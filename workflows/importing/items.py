@@ -13,18 +13,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import Line
+from .cleanup import Line, is_upper
 
 MARKERS = (
-    ("roman", re.compile(r"^(?P<m>[IVX]{1,4})\.\s+(?=\S)")),
-    ("article", re.compile(r"^Điều\s+(?P<m>\d{1,2})\.?\s+(?=\S)")),
-    ("nested", re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)")),
-    ("arabic", re.compile(r"^(?P<m>\d{1,2})[.)]\s+(?=\S)")),
+    ("part", re.compile(r"^(?P<m>[IVX]{1,4}|[A-H])\.\s+(?=\S)")),
+    ("article", re.compile(r"^Điều\s+(?P<m>\d{1,3})\.?\s+(?=\S)")),
+    ("nested", re.compile(r"^(?P<m>\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=\S)")),
+    ("arabic", re.compile(r"^(?P<m>\d{1,3})[.)]\s+(?=\S)")),
     ("letter", re.compile(r"^(?P<m>[a-zđ])\)\s+(?=\S)")),
     ("dash", re.compile(r"^[-–•]\s*(?=\S)")),
     ("plus", re.compile(r"^\+\s*(?=\S)")),
 )
-RANK = {"roman": 0, "article": 1, "arabic": 1, "nested": 2, "letter": 3, "dash": 4, "plus": 5, "paragraph": 1}
+RANK = {"part": 0, "article": 1, "arabic": 2, "paragraph": 2, "nested": 3, "letter": 4, "dash": 5, "plus": 6}
+#: Markers that count: «2.» follows «1.», «Điều 3.» follows «Điều 2.».
+NUMBERED = ("arabic", "article")
 SENTENCE_END = re.compile(r"(?:[.!?;:]|\./\.)[\"»)]?$")
 CLOSING = re.compile(r"^(?:Thủ trưởng|Trên đây|Nhận được|Thừa lệnh|Thừa ủy quyền|Trong quá trình|Quá trình thực hiện|"
                      r"(?:Ủy ban nhân dân|UBND|Văn phòng)[^.]{0,40}\bthông báo|Đề nghị các|Yêu cầu các|Giao Văn phòng)")
@@ -51,13 +53,16 @@ class Body:
     preamble: list[Line]
     items: list[Item]
     closing: list[Line]
+    absorbed: list[Line] = field(default_factory=list)
 
 
 def marker_of(text: str) -> tuple[str, str, int] | None:
-    """(kind, mark, length) of the marker opening ``text``, or None."""
+    """(kind, mark, length) of the marker opening ``text``, or None. A part lettered «A.» must be a heading in
+    capitals («A. NHIỆM VỤ CHUNG»), not a sentence that starts with an initial."""
     for kind, pattern in MARKERS:
         found = pattern.match(text)
-        if found:
+        if found and not (kind == "part" and found["m"].isalpha() and found["m"] not in "IVX"
+                          and not is_upper(text[found.end():])):
             return kind, found.groupdict().get("m") or "", found.end()
     return None
 
@@ -67,13 +72,16 @@ def _starts_paragraph(previous: Line, line: Line) -> bool:
 
 
 def build_items(lines: list[Line], assigns) -> Body:
-    """The body of ``lines``; ``assigns(text)`` says whether an unmarked paragraph assigns work by itself."""
+    """The body of ``lines``; ``assigns(text)`` says whether an unmarked paragraph assigns work by itself.
+
+    A numbered line out of sequence («3.» after «1.») is read as the text of the item above and said in
+    ``Body.absorbed``; a body without any marker is read paragraph by paragraph.
+    """
     first = _first_item(lines)
     if first is None:
-        return Body(lines, [], [])
-    markers = [i for i, line in enumerate(lines) if i >= first and _accepted(line)]
-    last_marker = markers[-1]
-    roots: list[Item] = []
+        return _paragraphs(lines, assigns)
+    last_marker = max(i for i, line in enumerate(lines) if i >= first and marker_of(line.text))
+    body = Body(lines[:first], [], [])
     stack: list[Item] = []
     numbers: dict[int, int] = {}
     for i in range(first, len(lines)):
@@ -81,29 +89,45 @@ def build_items(lines: list[Line], assigns) -> Body:
         found = marker_of(line.text)
         if found and _in_sequence(found, numbers, stack):
             kind, mark, _length = found
-            item = Item(kind, mark, [line])
-            _attach(item, roots, stack)
+            _attach(Item(kind, mark, [line]), body.items, stack)
             continue
+        if found and found[0] in NUMBERED:
+            body.absorbed.append(line)
         if i > last_marker and _starts_paragraph(lines[i - 1], line):
             if assigns(line.text):
-                number = max((int(r.mark) for r in roots if r.mark.isdigit()), default=len(roots)) + 1
-                item = Item("paragraph", str(number), [line])
-                _attach(item, roots, stack)
+                number = max((int(r.mark) for r in body.items if r.mark.isdigit()), default=len(body.items)) + 1
+                _attach(Item("paragraph", str(number), [line]), body.items, stack)
                 continue
             if CLOSING.match(line.text):
-                return Body(lines[:first], roots, lines[i:])
+                body.closing = lines[i:]
+                return body
         if stack:
             stack[-1].lines.append(line)
-    return Body(lines[:first], roots, [])
+    return body
 
 
-def _accepted(line: Line) -> bool:
-    return marker_of(line.text) is not None
+def _paragraphs(lines: list[Line], assigns) -> Body:
+    """A body without numbers: each paragraph that gives work to an agency is an item («Giao Sở …»)."""
+    body = Body([], [], [])
+    current: Item | None = None
+    for i, line in enumerate(lines):
+        starts = i == 0 or _starts_paragraph(lines[i - 1], line)
+        if starts and assigns(line.text):
+            current = Item("paragraph", str(len(body.items) + 1), [line])
+            body.items.append(current)
+        elif starts and current is not None and CLOSING.match(line.text):
+            body.closing = lines[i:]
+            break
+        elif current is not None:
+            current.lines.append(line)
+        else:
+            body.preamble.append(line)
+    return body
 
 
 def _first_item(lines: list[Line]) -> int | None:
     """The first numbered line; failing that the first bulleted one."""
-    for kinds in (("roman", "article", "arabic", "nested"), ("letter", "dash", "plus")):
+    for kinds in (("part", "article", "arabic", "nested"), ("letter", "dash", "plus")):
         for i, line in enumerate(lines):
             found = marker_of(line.text)
             if found and found[0] in kinds and (found[0] != "arabic" or found[1] == "1"):
@@ -114,7 +138,7 @@ def _first_item(lines: list[Line]) -> int | None:
 def _in_sequence(found: tuple[str, str, int], numbers: dict[int, int], stack: list[Item]) -> bool:
     """An «n.» item only follows «n-1.» at its level (a wrapped line starting with «2.» is text)."""
     kind, mark, _length = found
-    if kind not in ("arabic", "article"):
+    if kind not in NUMBERED:
         return True
     rank = RANK[kind]
     expected = numbers.get(rank, 0) + 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import Line
+from .cleanup import Line, is_upper
 from .items import marker_of
 
 COLUMN_GAP = re.compile(r"\s{2,}")
@@ -60,11 +60,6 @@ def pieces(line: Line) -> list[Line]:
             found.append(Line(part.strip(), line.start + at + len(part) - len(part.lstrip())))
         position = at + len(part)
     return found
-
-
-def is_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
 
 
 @dataclass

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 
 from ..agencies import Directory, normalize_name
 from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BODIES
+from .found import GUESSED, LIKELY, SURE
 
-SURE, LIKELY, GUESSED = 0.95, 0.7, 0.5
 
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
          r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng)")
@@ -58,10 +58,6 @@ class Mention:
     confidence: float
     note: str | None = None
     span: tuple[int, int] | None = None  # in the cleaned document, once the passage is known
-
-    def as_json(self) -> dict:
-        return {"written": self.written, "name": self.name, "code": self.code, "group": self.group,
-                "confidence": self.confidence, "note": self.note}
 
 
 def _pattern(name: str) -> str:

@@ -45,6 +45,7 @@ class ParsedDirective:
     warnings: list[str] = field(default_factory=list)
 
     def value(self, name: str) -> Any:
+        """The value read for field ``name`` («issuer», «signer.name»…), or None."""
         found = self.fields.get(name)
         return found.value if found else None
 
@@ -73,18 +74,21 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
     task_reader = TaskReader(names, reader, base)
     body = build_items(body_lines, task_reader.assigns)
     tasks, skipped = task_reader.read(body.items)
+    absorbed = list(body.absorbed)
     if attached < len(lines):  # a plan issued with a decision: its tasks are the directive's
         start = attachment_body(lines, attached)
-        more, more_skipped = task_reader.read(build_items(lines[start:closing_start(lines, start)],
-                                                          task_reader.assigns).items)
+        appendix = build_items(lines[start:closing_start(lines, start)], task_reader.assigns)
+        more, more_skipped = task_reader.read(appendix.items)
         taken = {t.ref for t in tasks}
         for task in more:
             task.ref = f"PL.{task.ref}" if task.ref in taken else task.ref
-        tasks, skipped = tasks + more, skipped + more_skipped
+        tasks, skipped, absorbed = tasks + more, skipped + more_skipped, absorbed + appendix.absorbed
     parsed = ParsedDirective(source, document, fields, recipients, copies, _basis(preamble),
                              Found(preamble.text, preamble.span(0, len(preamble.text)) if preamble.text else None,
                                    LIKELY), tasks, skipped)
-    parsed.warnings = _warnings(parsed)
+    parsed.warnings = _warnings(parsed) + [
+        f"Dòng «{line.text[:60]}» không đúng thứ tự đánh số nên được đọc là phần tiếp theo của mục phía trên; "
+        "hãy kiểm tra." for line in absorbed]
     return parsed
 
 
@@ -150,7 +154,8 @@ def _infer_header(document: Document, fields: dict[str, Found], preamble: Passag
             if issuer != "UBND tỉnh" and "place" not in fields:
                 fields["place"] = Found(issuer.removeprefix("UBND tỉnh "), None, INFERRED)
     if "year" not in fields:
-        years = [int(next(g for g in m.groups() if g)) for m in DATES.finditer(preamble.text or document.text)]
+        years = [year for m in DATES.finditer(preamble.text or document.text)
+                 if 1900 <= (year := int(next(g for g in m.groups() if g))) <= 2200]
         if fields.get("meeting_date"):
             years = [int(fields["meeting_date"].value[:4])]
         if years:

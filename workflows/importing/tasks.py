@@ -18,6 +18,7 @@ from datetime import date
 from ..deadlines import DeadlineError, DeadlineReader
 from .catalogue import ISSUER_TITLES
 from .cleanup import Passage, join
+from .found import INFERRED, LIKELY, SURE
 from .items import Item, marker_of
 from .names import Mention, NameReader
 
@@ -53,7 +54,9 @@ REPORTING = re.compile(r"báo\s+cáo|gửi|tổng\s+hợp|định\s+kỳ|trướ
 PHRASE_HEADS = re.compile(r"(?:hoàn\s+thành|báo\s+cáo|định\s+kỳ|trình|gửi)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r";|\.(?=\s|$)")
 
-EXPLICIT, SECTION, OPENING, GUESS = 0.95, 0.9, 0.8, 0.6
+#: How far after its first words a deadline phrase is read.
+PHRASE_WINDOW = 200
+EXPLICIT, SECTION, OPENING, GUESS = SURE, 0.9, LIKELY, INFERRED
 
 
 @dataclass
@@ -126,7 +129,7 @@ class TaskReader:
         for item in items:
             text, children = _with_attributes(item)
             bullet = item.kind in ("dash", "plus")
-            if item.kind == "roman":
+            if item.kind == "part":
                 self._part = item.mark
                 if STATEMENT_PART.search(text.text) and not ACTION_PART.search(text.text):
                     skipped.extend(Skipped(f"{item.mark}.{c.mark or i + 1}", _own_text(c))
@@ -234,8 +237,8 @@ class TaskReader:
         text = passage.text
         unread = None
         for trigger in TRIGGER.finditer(text):
-            end_found = CLAUSE_END.search(text, trigger.end())
-            end = end_found.start() if end_found else len(text)
+            end_found = CLAUSE_END.search(text, trigger.end(), trigger.end() + PHRASE_WINDOW)
+            end = end_found.start() if end_found else min(len(text), trigger.end() + PHRASE_WINDOW)
             clause = max(text.rfind(";", 0, trigger.start()), text.rfind(". ", 0, trigger.start())) + 1
             clause += len(text[clause:]) - len(text[clause:].lstrip(" ."))
             if EVERY.match(trigger.group(0)) and clause != trigger.start() and not REPORTING.search(text[clause:end]):
