@@ -28,6 +28,7 @@ SIGNED = date(2025, 7, 21)  # a Monday
     ("không quá 2 tháng kể từ ngày ban hành", "2025-09-21", "2025-09-22T23:59:59+07:00"),
     ("trong 10 ngày làm việc kể từ ngày ký", "2025-08-04", "2025-08-04T23:59:59+07:00"),
     ("trong mười ngày kể từ ngày nhận", "2025-07-31", "2025-07-31T23:59:59+07:00"),
+    ("trong 05 ngày kể từ ngày nhận được Công văn này", "2025-07-26", "2025-07-28T23:59:59+07:00"),
     ("hạn chót ngày 17/2/2026", "2026-02-17", "2026-02-23T23:59:59+07:00"),  # Tết 2026
     ("trước tháng 6/2025", "2025-05-31", "2025-06-02T23:59:59+07:00"),
     ("6 tháng đầu năm 2025", "2025-06-30", "2025-06-30T23:59:59+07:00"),
@@ -44,6 +45,16 @@ def test_a_phrase_resolves_to_its_stated_date_and_the_working_deadline(phrase, s
     ("định kỳ từ ngày 1 đến ngày 5 hằng tháng", "FREQ=MONTHLY;BYMONTHDAY=5", "2025-08-05T23:59:59+07:00"),
     ("hằng quý", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", "2025-09-30T23:59:59+07:00"),
     ("báo cáo trước 8 giờ hằng ngày", "FREQ=DAILY;BYHOUR=8;BYMINUTE=0", "2025-07-21T08:00:00+07:00"),
+    ("định kỳ hằng tuần báo cáo tiến độ vào thứ Sáu", "FREQ=WEEKLY;BYDAY=FR", "2025-07-25T23:59:59+07:00"),
+    ("báo cáo định kỳ hằng tháng trước ngày 25", "FREQ=MONTHLY;BYMONTHDAY=25", "2025-07-25T23:59:59+07:00"),
+    ("hằng tháng (trước ngày 20)", "FREQ=MONTHLY;BYMONTHDAY=20", "2025-08-20T23:59:59+07:00"),
+    ("hằng quý (trước ngày 15 của tháng cuối quý)", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=15",
+     "2025-09-15T23:59:59+07:00"),
+    ("hằng quý, trước ngày 10 của tháng đầu quý sau", "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=10",
+     "2025-10-10T23:59:59+07:00"),
+    ("định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12)", "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=15",
+     "2025-12-15T23:59:59+07:00"),
+    ("trước ngày 15/12 hằng năm", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=15", "2025-12-15T23:59:59+07:00"),
 ])
 def test_a_recurring_phrase_gives_its_rule_and_first_deadline(phrase, rule, first_due):
     deadline = READER.read(phrase, SIGNED)
@@ -80,6 +91,7 @@ def test_a_weekly_report_due_on_a_holiday_moves_to_the_next_working_day():
     ("sớm nhất có thể", "Không đọc được thời hạn «sớm nhất có thể»."),
     ("trong 10 ngày", "không nói tính từ ngày nào"),
     ("hằng tuần", "chưa nói thứ nào trong tuần"),
+    ("trong 10 ngày làm việc kể từ ngày nhận đủ hồ sơ", "tính từ một mốc chưa biết ngày"),
     ("trước ngày 31/2/2025", "Ngày «31/2/2025» không có trên lịch."),
     ("", "Chưa nhập thời hạn."),
 ])

@@ -268,3 +268,34 @@ def test_without_a_header_no_issuer_is_taken_from_the_body(directory):
 def test_a_year_off_the_calendar_is_said_not_raised(directory):
     result = read("Hà Nội, ngày 01 tháng 01 năm 0000\n1. Sở Tài chính báo cáo trong năm 0000.", directory)
     assert result["date"] is None and result["tasks"][0]["deadline"] is None
+
+
+def test_a_kind_named_once_for_several_bodies_gives_each_body(directory):
+    text = ("Kính gửi:\n- Các Sở: Xây dựng, Tài chính, Kế hoạch và Đầu tư;\n- UBND thành phố Quy Nhơn.\n"
+            "Chủ tịch UBND tỉnh có ý kiến như sau:\n"
+            "1. Giao các Sở: Kế hoạch và Đầu tư, Tài chính phối hợp với UBND thành phố Quy Nhơn rà soát hồ sơ.\n"
+            "2. UBND các huyện: Tuy Phước, Phù Cát kiểm tra hiện trường.")
+    result = read(text, directory)
+    assert result["recipients"] == ["Sở Xây dựng", "Sở Tài chính", "Sở Kế hoạch và Đầu tư", "UBND thành phố Quy Nhơn"]
+    tasks = tasks_by_ref(result)
+    assert tasks["1"]["lead"] == ["Sở Kế hoạch và Đầu tư", "Sở Tài chính"]
+    assert tasks["1"]["coordinate"] == ["UBND thành phố Quy Nhơn"]
+    assert tasks["2"]["lead"] == ["UBND huyện Tuy Phước", "UBND huyện Phù Cát"]
+
+
+def test_a_title_in_ordinary_case_stops_where_the_body_begins(directory):
+    text = ("CHỈ THỊ\nVề việc tăng cường công tác phòng, chống đuối nước cho trẻ em trên\nđịa bàn tỉnh\n"
+            "Thời gian qua, tình trạng đuối nước vẫn diễn biến phức tạp, Chủ tịch UBND tỉnh yêu cầu:\n"
+            "1. Sở Giáo dục và Đào tạo dạy kỹ năng an toàn cho học sinh.")
+    assert read(text, directory)["subject"] == ("Về việc tăng cường công tác phòng, chống đuối nước cho trẻ em trên "
+                                                 "địa bàn tỉnh")
+
+
+def test_reports_whose_day_follows_the_period_and_periods_counted_from_an_unknown_day(directory):
+    text = ("1. Sở Giao thông vận tải đôn đốc nhà thầu; định kỳ hằng tuần báo cáo tiến độ vào thứ Sáu.\n"
+            "2. Sở Nội vụ tổng hợp, báo cáo định kỳ hằng quý (trước ngày 15 của tháng cuối quý).\n"
+            "3. Sở Tài chính thẩm định phương án trong thời hạn 10 ngày làm việc kể từ ngày nhận đủ hồ sơ.")
+    tasks = tasks_by_ref(read(text, directory))
+    assert tasks["1"]["recurrence"] == "FREQ=WEEKLY;BYDAY=FR"
+    assert tasks["2"]["recurrence"] == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=15"
+    assert tasks["3"]["deadline"] is None and "nhận đủ hồ sơ" in tasks["3"]["deadline_phrase"]

@@ -63,7 +63,12 @@ _N = r"(?P<n>\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) +
 _DATE = (r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(?P<mo>\d{1,2})"
          r"(?:\s*(?:/|-|\.|\s+năm\s+)\s*(?P<y>\d{4}))?")
 _TIME = r"(?P<h>\d{1,2})\s*(?:h|giờ)\s*(?P<mi>\d{2})?(?:\s*phút)?"
-_FROM = r"(?:kể\s+)?từ\s+(?:ngày\s+)?(?:ký|ban\s+hành|nhận|văn\s+bản\s+có\s+hiệu\s+lực|có\s+hiệu\s+lực)"
+#: The moments a period may count from: the directive's own signing, issue or receipt («kể từ ngày nhận được Công văn
+#: này»), not an event of unknown date («kể từ ngày nhận đủ hồ sơ»).
+_FROM = (r"(?:kể\s+)?từ\s+(?:ngày\s+)?(?:ký|ban\s+hành|văn\s+bản\s+có\s+hiệu\s+lực|có\s+hiệu\s+lực|"
+         r"nhận(?:\s+được)?(?:\s+(?:văn\s+bản|công\s+văn|thông\s+báo|quyết\s+định|kế\s+hoạch|chỉ\s+thị|công\s+điện)"
+         r"(?:\s+này)?)?(?=\s*(?:[,.;)]|$)))")
+_SINCE = re.compile(r"(?:kể\s+)?từ\s+(?:ngày|khi)\s+(?P<event>[^,.;)]{1,60})")
 
 
 def normalize(text: str) -> str:
@@ -95,6 +100,118 @@ def _at(match: re.Match) -> time:
     if hour > 23 or minute > 59:
         raise DeadlineError(f"Giờ «{match.group(0)}» không hợp lệ.")
     return time(hour, minute)
+
+
+_WEEKDAY = r"thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])"
+#: A day of the month written without its month («trước ngày 25»), not the start of a date («ngày 25/12»).
+_MONTH_DAY = r"(?:trước|vào|đến|chậm\s+nhất(?:\s+là)?|trong)\s+(?:ngày\s+)?(?P<day>\d{1,2})(?!\d|\s*[/.-]\s*\d|\s+tháng)"
+#: How far from the period word («hằng tháng») the day it falls on may be written.
+_NEAR = r"[^.;]{0,40}?"
+
+
+def _span(*matches: re.Match | None) -> tuple[int, int]:
+    found = [m for m in matches if m is not None]
+    return min(m.start() for m in found), max(m.end() for m in found)
+
+
+def _day_of_month(found: re.Match, group: str = "day") -> int:
+    day = int(found.group(group))
+    if not 1 <= day <= 31:
+        raise DeadlineError(f"Ngày «{day}» hằng tháng không có trên lịch.")
+    return day
+
+
+def _weekly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """«trước 15h00 thứ Ba hằng tuần», «hằng tuần, báo cáo vào thứ Sáu»."""
+    found = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?(?:ngày\s+)?{_WEEKDAY}\s+hằng\s+tuần", text)
+    if found is None:
+        every = re.search(r"hằng\s+tuần", text)
+        if every is None:
+            return None
+        found = re.compile(rf"{_NEAR}(?:trước|vào|chậm\s+nhất)\s+(?:{_TIME}\s*,?\s*)?(?:ngày\s+)?{_WEEKDAY}"
+                           ).match(text, every.end())
+        if found is None:
+            raise DeadlineError("Thời hạn «hằng tuần» chưa nói thứ nào trong tuần; hãy ghi ví dụ «trước 15h00 thứ Ba "
+                                "hằng tuần».")
+        return (f"FREQ=WEEKLY;BYDAY={WEEKDAYS[found.group('wd')]}", _at(found) if found.group("h") else None,
+                (every.start(), found.end()))
+    return (f"FREQ=WEEKLY;BYDAY={WEEKDAYS[found.group('wd')]}", _at(found) if found.group("h") else None,
+            found.span())
+
+
+def _daily(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """«trước 8 giờ hằng ngày»."""
+    found = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?hằng\s+ngày", text)
+    if found is None:
+        return None
+    return "FREQ=DAILY", _at(found) if found.group("h") else None, found.span()
+
+
+def _monthly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """«từ ngày 1 đến ngày 5 hằng tháng», «trước ngày 20 hằng tháng», «hằng tháng (trước ngày 25)», «hằng tháng»."""
+    before = (re.search(r"(?:định\s+kỳ\s+)?từ\s+ngày\s+\d{1,2}\s+đến\s+(?:hết\s+)?ngày\s+(?P<day>\d{1,2})"
+                        r"\s+hằng\s+tháng", text)
+              or re.search(r"(?:trước\s+|vào\s+|đến\s+)?ngày\s+(?P<day>\d{1,2})\s+hằng\s+tháng", text))
+    if before:
+        return f"FREQ=MONTHLY;BYMONTHDAY={_day_of_month(before)}", None, before.span()
+    every = re.search(r"(?:định\s+kỳ\s+)?hằng\s+tháng", text)
+    if every is None:
+        return None
+    after = re.compile(rf"{_NEAR}{_MONTH_DAY}").match(text, every.end())
+    if after:
+        return f"FREQ=MONTHLY;BYMONTHDAY={_day_of_month(after)}", None, _span(every, after)
+    return "FREQ=MONTHLY;BYMONTHDAY=-1", None, every.span()
+
+
+def _quarterly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """«hằng quý», «hằng quý (trước ngày 15 của tháng cuối quý)», «… ngày 10 của tháng đầu quý sau»."""
+    every = re.search(r"(?:định\s+kỳ\s+)?hằng\s+quý", text)
+    if every is None:
+        return None
+    day = re.compile(rf"{_NEAR}ngày\s+(?P<day>\d{{1,2}})\s+(?:của\s+)?tháng\s+(?P<which>cuối|đầu)\s+(?:của\s+)?quý"
+                     r"(?:\s+(?:sau|tiếp\s+theo))?").match(text, every.end())
+    if day is None:
+        return "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", None, every.span()
+    months = "3,6,9,12" if day.group("which") == "cuối" else "1,4,7,10"
+    return f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY={_day_of_month(day)}", None, _span(every, day)
+
+
+def _half_yearly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """«định kỳ 6 tháng», «6 tháng một lần», with the day when written («trước ngày 15/6 và 15/12»)."""
+    every = re.search(r"định\s+kỳ\s+(?:6|sáu)\s+tháng(?!\s+(?:đầu|cuối))|(?:6|sáu)\s+tháng\s+(?:một|1)\s+lần", text)
+    if every is None:
+        return None
+    day = re.compile(rf"{_NEAR}ngày\s+(?P<day>\d{{1,2}})\s*/\s*0?6\b").match(text, every.end())
+    if day:
+        return f"FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY={_day_of_month(day)}", None, _span(every, day)
+    return "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=-1", None, every.span()
+
+
+def _yearly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """«hằng năm», «trước ngày 15/12 hằng năm», «hằng năm (trước ngày 15 tháng 12)»."""
+    every = re.search(r"(?:định\s+kỳ\s+)?hằng\s+năm", text)
+    if every is None:
+        return None
+    day_month = r"ngày\s+(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(?P<mo>\d{1,2})(?!\s*(?:/|-|\.|\s+năm\s+)\s*\d)"
+    on = (re.compile(rf"{_NEAR}{day_month}").match(text, every.end())
+          or re.search(rf"(?:(?:trước|vào|đến)\s+)?{day_month}\s+hằng\s+năm", text))
+    if on is None:
+        return "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31", None, every.span()
+    month, day = int(on.group("mo")), int(on.group("d"))
+    try:
+        date(2024, month, day)
+    except ValueError:
+        raise DeadlineError(f"Ngày «{day}/{month}» hằng năm không có trên lịch.") from None
+    return f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}", None, _span(every, on)
+
+
+def _recurring_rule(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
+    """The RRULE a recurring phrase names, the time of day it gives, and the span read."""
+    for rule in (_weekly, _daily, _monthly, _quarterly, _half_yearly, _yearly):
+        found = rule(text)
+        if found is not None:
+            return found
+    return None
 
 
 class DeadlineReader:
@@ -141,41 +258,11 @@ class DeadlineReader:
 
     def _recurring(self, text: str, base: date) -> Deadline | None:
         until = self._until(text)
-        found = self._recurring_rule(text, base)
+        found = _recurring_rule(text)
         if found is None:
             return None
         rule, at, span = found
         return self._recurrence(rule, at, base, span, until)
-
-    def _recurring_rule(self, text: str, base: date) -> tuple[str, time | None, tuple[int, int]] | None:
-        weekly = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?(?:ngày\s+)?thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])"
-                           r"\s+hằng\s+tuần", text)
-        if weekly:
-            at = _at(weekly) if weekly.group("h") else None
-            return f"FREQ=WEEKLY;BYDAY={WEEKDAYS[weekly.group('wd')]}", at, weekly.span()
-        daily = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?hằng\s+ngày", text)
-        if daily:
-            return "FREQ=DAILY", _at(daily) if daily.group("h") else None, daily.span()
-        if re.search(r"hằng\s+tuần", text):
-            raise DeadlineError("Thời hạn «hằng tuần» chưa nói thứ nào trong tuần; hãy ghi ví dụ «trước 15h00 thứ Ba "
-                                "hằng tuần».")
-        window = re.search(r"(?:định\s+kỳ\s+)?từ\s+ngày\s+(\d{1,2})\s+đến\s+(?:hết\s+)?ngày\s+(?P<end>\d{1,2})"
-                           r"\s+hằng\s+tháng", text)
-        monthly_day = re.search(r"(?:trước\s+|vào\s+|đến\s+)?ngày\s+(?P<end>\d{1,2})\s+hằng\s+tháng", text)
-        for found in (window, monthly_day):
-            if found:
-                day = int(found.group("end"))
-                if not 1 <= day <= 31:
-                    raise DeadlineError(f"Ngày «{day}» hằng tháng không có trên lịch.")
-                return f"FREQ=MONTHLY;BYMONTHDAY={day}", None, found.span()
-        simple = {"hằng tháng": "FREQ=MONTHLY;BYMONTHDAY=-1",
-                  "hằng quý": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1",
-                  "hằng năm": "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31"}
-        for words, rule in simple.items():
-            found = re.search(rf"(?:định\s+kỳ\s+)?{words}", text)
-            if found:
-                return rule, None, found.span()
-        return None
 
     def _timed_date(self, text: str, base: date) -> Deadline | None:
         found = re.search(rf"(?:trước|đến|chậm\s+nhất(?:\s+là)?|trong)?\s*{_TIME}\s*,?\s*(?:ngày\s+)?{_DATE}", text)
@@ -198,6 +285,10 @@ class DeadlineReader:
         if not found:
             return None
         if not found.group("from"):
+            since = _SINCE.search(text, found.end())
+            if since:
+                raise DeadlineError(f"Thời hạn «{found.group(0).strip()} {since.group(0).strip()}» tính từ một mốc chưa "
+                                    "biết ngày; hãy ghi ngày cụ thể.")
             raise DeadlineError(f"Thời hạn «{found.group(0).strip()}» không nói tính từ ngày nào; hãy ghi ví dụ "
                                 "«kể từ ngày ký» hoặc «kể từ ngày ban hành».")
         count = _number(found.group("n"))

@@ -35,6 +35,9 @@ OWN_OFFICE = re.compile(r"^(?:Như\s+(?:trên|điều|Điều)|(?:CVP|PCVP|PVP|L
                         r"(?:Các\s+)?(?:phòng|Phòng)\b|Trung\s+tâm\s+(?:Công\s+báo|Thông\s+tin)|Cổng\s+thông\s+tin)")
 SUBJECT_OPENINGS = ("V/v", "V/V", "Về việc", "về việc")
 #: A line under a title that is not part of it: who decides («CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH»), the body.
+#: How a line of a title ends when the title goes on below it: a preposition, a conjunction, a comma or a dash.
+GOES_ON = re.compile(r"(?:\b(?:của|và|với|tại|cho|đối|trên|về|theo|trong|từ|đến|giữa|các|những|số|ngày|năm|tháng|"
+                     r"việc|về\s+việc)|[,\-–])\s*$", re.IGNORECASE)
 TITLE_STOPS = re.compile(r"^(?:CHỦ\s+TỊCH\s+ỦY\s+BAN|ỦY\s+BAN\s+NHÂN\s+DÂN|QUYẾT\s+ĐỊNH\s*:|"
                          r"(?:UBND|ỦY\s+BAN).*\s+điện)")
 
@@ -139,14 +142,16 @@ def _subject_and_addressees(lines: list[Line], title_at: int | None, header: Hea
 
 def _title_end(lines: list[Line], start: int) -> int:
     """The line after a title. A title in capitals runs while the capitals do; one in ordinary case stops at a
-    line in capitals. Either stops where the body opens («Ngày 17/3/2025, …», «Căn cứ…») or another header
-    field begins."""
+    line in capitals, and at a line opening with a capital unless the line above breaks off mid-phrase («… của» /
+    «HĐND tỉnh»). Either stops where the body opens («Ngày 17/3/2025, …», «Căn cứ…») or another header field
+    begins."""
     capitals = start < len(lines) and is_upper(lines[start].text)
     for i in range(start + 1, min(len(lines), start + 8)):
         text = lines[i].text
         if (BODY_OPENINGS.match(text) or TO.match(text) or MOTTO.search(text) or PLACE_DATE.search(text)
                 or NUMBER.search(text) or TITLE_STOPS.match(text) or is_upper(text) != capitals
-                or (marker_of(text) and not capitals)):
+                or (marker_of(text) and not capitals)
+                or (not capitals and text[:1].isupper() and not GOES_ON.search(lines[i - 1].text))):
             return i
     return min(len(lines), start + 1) if not capitals else min(len(lines), start + 8)
 
@@ -179,8 +184,17 @@ def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, in
     for entry in entries:
         text = entry.text.lstrip("-+• ").rstrip(" ;.,")
         offset = entry.start + len(entry.text) - len(entry.text.lstrip("-+• "))
-        found.append(recipient(text, offset, names))
+        found.extend(recipients_in(text, offset, names))
     return found, i
+
+
+def recipients_in(text: str, offset: int, names: NameReader) -> list[tuple[Found, list[Mention]]]:
+    """The addressees of one line: the line itself, or each body of a line naming a kind once for several
+    («- Các Sở: Xây dựng, Tài chính;» is two addressees, «Sở Xây dựng» and «Sở Tài chính»)."""
+    members, end = names.members_at(text, 0)
+    if not members or text[end:].strip(" ;.,"):
+        return [recipient(text, offset, names)]
+    return [(Found(m.name, (offset + m.start, offset + m.end), m.confidence, m.note), [m]) for m in members]
 
 
 def recipient(text: str, offset: int, names: NameReader) -> tuple[Found, list[Mention]]:
@@ -204,7 +218,7 @@ def recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple
         mentions, _end = names.list_at(text, 0)
         if any(m.code == "VPUBND" for m in mentions):
             continue
-        found.append(recipient(text, copy.span[0], names))
+        found.extend(recipients_in(text, copy.span[0], names))
     return found
 
 

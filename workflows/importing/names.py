@@ -41,6 +41,9 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
                             "đã", "đang", "sẽ", "được", "có", "là", "địa", "này", "đó", "chủ", "phối", "thực", "tổ",
                             "triển", "chỉ", "hướng", "khẩn", "tiếp", "tăng", "rà", "báo", "nghiên", "tham", "căn",
                             "kịp", "đôn", "kiểm", "xây", "phụ", "quản", "giao", "đề", "yêu", "trình"})
+#: A kind named once for several bodies: «các Sở: Xây dựng, Tài chính», «UBND các huyện: Tuy Phước, Phù Cát».
+COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)|(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+"
+                        r"(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))\s*:\s*(?=[A-ZĐÀ-Ỹ])")
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -85,6 +88,9 @@ class NameReader:
         self.known = re.compile("|".join(f"(?:{_pattern(n)})" for n in ordered), re.IGNORECASE)
         self.heads = re.compile("|".join(re.escape(h) for h in sorted(BODY_HEADS, key=len, reverse=True)))
         self.abbreviations = {normalize_name(k): v for k, v in ABBREVIATIONS.items()}
+        self.tails = {kind: re.compile("|".join(f"(?:{_pattern(n[len(kind) + 1:])})" for n in ordered
+                                                if n.startswith(kind + " ")), re.IGNORECASE)
+                      for kind in ("Sở", "Ban", "Bộ")}
 
     # -- one name ---------------------------------------------------------------
     def at(self, text: str, pos: int) -> Mention | None:
@@ -175,23 +181,55 @@ class NameReader:
 
     # -- lists ------------------------------------------------------------------
     def list_at(self, text: str, pos: int) -> tuple[list[Mention], int]:
-        """The names listed from ``pos`` («A, B và C»); the position after the last one."""
-        mentions: list[Mention] = []
-        first = self.at(text, pos)
-        if first is None:
+        """The names listed from ``pos`` («A, B và C», «các Sở: A, B»); the position after the last one."""
+        mentions, end = self._one_or_members(text, pos)
+        if not mentions:
             return [], pos
-        mentions.append(first)
-        end = first.end
         while True:
             separator = SEPARATOR.match(text, end)
             if not separator:
                 break
-            following = self.at(text, separator.end())
-            if following is None:
+            following, after = self._one_or_members(text, separator.end())
+            if not following:
                 break
-            mentions.append(following)
-            end = following.end
+            mentions.extend(following)
+            end = after
         return mentions, end
+
+    def _one_or_members(self, text: str, pos: int) -> tuple[list[Mention], int]:
+        members = self.members_at(text, pos)
+        if members[0]:
+            return members
+        found = self.at(text, pos)
+        return ([found], found.end) if found else ([], pos)
+
+    def members_at(self, text: str, pos: int) -> tuple[list[Mention], int]:
+        """The bodies of a kind named once at ``pos``: «các Sở: Xây dựng, Tài chính và Kế hoạch và Đầu tư» is three
+        departments, each named in full («Sở Xây dựng»), with its own span."""
+        collective = COLLECTIVE.match(text, pos)
+        if not collective:
+            return [], pos
+        if collective["kind"]:
+            prefix, tails = collective["kind"], self.tails[collective["kind"]]
+        else:
+            prefix, tails = f"UBND {' '.join(collective['level'].split())}", None
+        mentions, at = [], collective.end()
+        while True:
+            known = tails.match(text, at) if tails else None
+            end = known.end() if known and _ends_word(text, known.end()) else (
+                _capitalised_run(text, at) if tails else _place_name(text, at))
+            if end <= at:
+                break
+            written = " ".join(text[at:end].split())
+            mentions.append(replace(self._mention(f"{prefix} {written}", at, end, False),
+                                    start=pos if not mentions else at))
+            separator = SEPARATOR.match(text, end)
+            if not separator or not text[separator.end():separator.end() + 1].isupper() or \
+                    self.at(text, separator.end()) is not None:
+                at = end
+                break
+            at = separator.end()
+        return mentions, at
 
     def find_all(self, text: str) -> list[Mention]:
         """Every name in ``text``, left to right, not overlapping."""
