@@ -11,6 +11,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from datetime import date
 
 import pytest
 import weasyprint
@@ -19,6 +20,10 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 
+from engine.calendar import BusinessCalendar
+from workflows.agencies import Directory
+from workflows.deadlines import DeadlineReader
+from workflows.importing import as_json, parse_directive
 from workflows.importing.extract import MAX_CHARACTERS, MAX_UNPACKED, ImportRefused, extract_text
 
 DIRECTIVE = ("ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\n\n"
@@ -240,3 +245,51 @@ def test_a_word_file_that_unpacks_into_too_much_is_refused_before_it_is_parsed()
 def test_a_text_longer_than_a_directive_can_be_is_refused():
     with pytest.raises(ImportRefused, match="quá giới hạn"):
         extract_text(("Sở Tài chính thực hiện. " * (MAX_CHARACTERS // 20)).encode(), "dai.txt")
+
+
+def test_a_word_task_table_is_laid_out_in_columns_with_merged_cells_carried_down():
+    def build(document):
+        table = document.add_table(rows=5, cols=5)
+        header, under = table.rows[0].cells, table.rows[1].cells
+        header[0].merge(under[0]).text = "TT"
+        header[1].merge(under[1]).text = "Nhiệm vụ"
+        header[2].merge(header[3]).text = "Cơ quan thực hiện"
+        under[2].text, under[3].text = "Chủ trì", "Phối hợp"
+        header[4].merge(under[4]).text = "Thời gian"
+        first, second, third = (table.rows[i].cells for i in (2, 3, 4))
+        first[0].text, first[1].text = "1", "Rà soát quy hoạch"
+        first[3].text, first[4].text = "Sở Tài chính", "Quý I/2025"
+        first[2].merge(second[2]).text = "Sở Xây dựng"
+        second[0].text, second[1].text, second[4].text = "2", "Cấp phép xây dựng", "Thường xuyên"
+        third[0].merge(third[1]).text = "II. Công tác kiểm tra"
+
+    lines = extract_text(word_document(build), "ke-hoach.docx").split("\n")
+    assert [re.split(r"\s{2,}", line) for line in lines] == [
+        ["TT", "Nhiệm vụ", "Cơ quan thực hiện", "Thời gian"],
+        ["TT", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời gian"],
+        ["1", "Rà soát quy hoạch", "Sở Xây dựng", "Sở Tài chính", "Quý I/2025"],
+        ["2", "Cấp phép xây dựng", "Sở Xây dựng", "Thường xuyên"],
+        ["II. Công tác kiểm tra"],
+    ]
+    header, row = lines[1], lines[2]
+    assert [header.index(w) for w in ("Chủ trì", "Phối hợp", "Thời gian")] == \
+        [row.index(w) for w in ("Sở Xây dựng", "Sở Tài chính", "Quý I/2025")]
+
+
+def test_a_task_table_printed_to_pdf_keeps_its_columns_for_the_reader():
+    cells = [("1", "Xây dựng kế hoạch chuyển đổi số của ngành", "Sở Thông tin và Truyền thông", "Các sở, ban, ngành",
+              "Trước 30/3/2025"),
+             ("2", "Triển khai nền tảng số dùng chung; kết nối, chia sẻ dữ liệu", "Văn phòng UBND tỉnh",
+              "Sở Thông tin và Truyền thông, Công an tỉnh", "Quý III/2025")]
+    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells)
+    content = pdf("<style>body{font-family:'DejaVu Serif'} td,th{border:1px solid;padding:3px;vertical-align:top}"
+                  "table{border-collapse:collapse;width:100%}</style><p>III. TỔ CHỨC THỰC HIỆN</p>"
+                  "<table><tr><th>STT</th><th>Nhiệm vụ</th><th>Cơ quan chủ trì</th><th>Cơ quan phối hợp</th>"
+                  f"<th>Thời gian hoàn thành</th></tr>{rows}</table><p>Trên đây là Kế hoạch của UBND tỉnh./.</p>")
+    text = extract_text(content, "ke-hoach.pdf")
+    result = as_json(parse_directive(text, Directory.from_data(), DeadlineReader(BusinessCalendar()),
+                                     date(2025, 1, 15)))
+    assert [(t["ref"], t["lead"], t["coordinate"], t["deadline"]) for t in result["tasks"]] == [
+        ("1", ["Sở Thông tin và Truyền thông"], ["Các sở, ban, ngành"], "2025-03-30"),
+        ("2", ["Văn phòng UBND tỉnh"], ["Sở Thông tin và Truyền thông", "Công an tỉnh"], "2025-09-30"),
+    ]

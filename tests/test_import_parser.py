@@ -299,3 +299,27 @@ def test_reports_whose_day_follows_the_period_and_periods_counted_from_an_unknow
     assert tasks["1"]["recurrence"] == "FREQ=WEEKLY;BYDAY=FR"
     assert tasks["2"]["recurrence"] == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=15"
     assert tasks["3"]["deadline"] is None and "nhận đủ hồ sơ" in tasks["3"]["deadline_phrase"]
+
+
+def test_a_task_table_gives_a_task_per_row_and_the_line_that_introduces_it_is_not_one(directory):
+    result = read((SAMPLES / "ke_hoach_bang_nhiem_vu.txt").read_text("utf-8"), directory)
+    tasks = tasks_by_ref(result)
+    assert [(ref, t["lead"], t["coordinate"]) for ref, t in tasks.items()] == [
+        ("2", ["Sở Tài chính"], []),
+        ("PL.1", ["Sở Thông tin và Truyền thông"], ["Các sở, ban, ngành"]),
+        ("PL.2", ["Văn phòng UBND tỉnh"], ["Sở Thông tin và Truyền thông", "Công an tỉnh"]),
+        ("PL.3", ["Công an tỉnh"], ["Sở Thông tin và Truyền thông"]),
+    ]
+    assert (tasks["PL.1"]["deadline"], tasks["PL.2"]["deadline"]) == ("2025-03-30", "2025-09-30")
+    assert tasks["PL.3"]["recurrence"] == "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31"
+    assert tasks["PL.1"]["summary"] == "Xây dựng kế hoạch chuyển đổi số của ngành"
+    assert [s["ref"] for s in result["not_tasks"]] == ["III.1"]
+
+
+def test_a_table_pasted_from_word_with_tabs_is_read_by_its_columns(directory):
+    text = ("I. NHIỆM VỤ\nTT\tNội dung\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành\n"
+            "1\tRà soát thủ tục hành chính\tSở Tư pháp\tVăn phòng UBND tỉnh\tQuý I/2025\n"
+            "2\tKiểm tra công vụ\tSở Nội vụ\t\tTrước 30/6/2025\n")
+    tasks = tasks_by_ref(read(text, directory))
+    assert [(ref, t["lead"], t["coordinate"], t["deadline"]) for ref, t in tasks.items()] == [
+        ("1", ["Sở Tư pháp"], ["Văn phòng UBND tỉnh"], "2025-03-31"), ("2", ["Sở Nội vụ"], [], "2025-06-30")]

@@ -154,3 +154,12 @@ def test_after_an_error_each_field_still_shows_where_it_came_from(client):
     html = lxml.html.fromstring(response.get_data(as_text=True))
     lead = html.xpath("//*[@data-field='tasks.0.lead']")[0].text_content()
     assert "Độ tin cậy: cao (95%)" in lead
+
+
+def test_the_reviewed_text_sent_back_by_a_browser_with_other_line_ends_is_accepted(client, svc):
+    login(client, "cv.lan")
+    values = _review_values(client.post("/directives/import", data={"text": PASTED}))
+    as_browsers_send = [(k, v.lstrip("\n").replace("\n", "\r\n") if k == "source_text" else v) for k, v in values]
+    response = _post(client, as_browsers_send, {})
+    assert response.status_code == 302
+    assert _count(svc, ProcessInstance) == 1

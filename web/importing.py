@@ -87,14 +87,20 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     return Markup("".join(pieces))
 
 
+def _digest(text: str, name: str) -> str:
+    """The text's fingerprint, whatever its line ends and the blank lines around it: a browser sends a form's text
+    back with «\\r\\n» and without the line break that opens it."""
+    canonical = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return hashlib.sha256(f"{name}\0{canonical}".encode()).hexdigest()
+
+
 def source_token(text: str, name: str) -> str:
     """A signature of the text read and its file name, so that starting uses exactly what was reviewed."""
-    digest = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
-    return Signer(current_app.secret_key, salt="chidao-import").sign(digest).decode()
+    return Signer(current_app.secret_key, salt="chidao-import").sign(_digest(text, name)).decode()
 
 
 def _reviewed(text: str, name: str, token: str) -> bool:
-    digest = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
+    digest = _digest(text, name)
     try:
         return Signer(current_app.secret_key, salt="chidao-import").unsign(token).decode() == digest
     except BadSignature:

@@ -104,7 +104,8 @@ def _at(match: re.Match) -> time:
 
 _WEEKDAY = r"thứ\s+(?P<wd>hai|ba|tư|năm|sáu|bảy|[2-7])"
 #: A day of the month written without its month («trước ngày 25»), not the start of a date («ngày 25/12»).
-_MONTH_DAY = r"(?:trước|vào|đến|chậm\s+nhất(?:\s+là)?|trong)\s+(?:ngày\s+)?(?P<day>\d{1,2})(?!\d|\s*[/.-]\s*\d|\s+tháng)"
+_MONTH_DAY = (r"(?:trước|vào|đến|chậm\s+nhất(?:\s+là)?|trong)\s+(?:ngày\s+)?(?P<day>\d{1,2})"
+              r"(?!\d|\s*[/.-]\s*\d|\s+tháng)")
 #: How far from the period word («hằng tháng») the day it falls on may be written.
 _NEAR = r"[^.;]{0,40}?"
 
@@ -287,8 +288,8 @@ class DeadlineReader:
         if not found.group("from"):
             since = _SINCE.search(text, found.end())
             if since:
-                raise DeadlineError(f"Thời hạn «{found.group(0).strip()} {since.group(0).strip()}» tính từ một mốc chưa "
-                                    "biết ngày; hãy ghi ngày cụ thể.")
+                phrase = f"{found.group(0).strip()} {since.group(0).strip()}"
+                raise DeadlineError(f"Thời hạn «{phrase}» tính từ một mốc chưa biết ngày; hãy ghi ngày cụ thể.")
             raise DeadlineError(f"Thời hạn «{found.group(0).strip()}» không nói tính từ ngày nào; hãy ghi ví dụ "
                                 "«kể từ ngày ký» hoặc «kể từ ngày ban hành».")
         count = _number(found.group("n"))

@@ -22,10 +22,12 @@ TERMINAL = re.compile(r"[.…;:!?)\"»]$")
 
 @dataclass(frozen=True)
 class Line:
-    """One line as shown: its text and where it starts in the cleaned document."""
+    """One line as shown: its text, where it starts in the cleaned document, and how far the extracted line was
+    indented (the column a table's cell starts in)."""
 
     text: str
     start: int
+    indent: int = 0
 
     @property
     def end(self) -> int:
@@ -73,10 +75,51 @@ def is_upper(text: str) -> bool:
 
 def normalize_text(raw: str) -> str:
     """Composed accents, Unix newlines, no tabs or non-breaking spaces, one kind of dash, one spelling of «Ủy»."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = _tab_tables(unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\t", "    ").replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
     return text.replace("Uỷ", "Ủy").replace("uỷ", "ủy")
+
+
+def lay_out(rows: list[list[tuple[int, int, str]]], gap: int = 4) -> list[str]:
+    """Rows of (column, span, text) as lines with every column starting at the same place, as a PDF's text shows
+    a table."""
+    count = max(column + span for row in rows for column, span, _text in row)
+    widths = [1] * count
+    for row in rows:
+        for column, span, text in row:
+            if span == 1:
+                widths[column] = max(widths[column], len(text))
+    for row in rows:
+        for column, span, text in row:
+            room = sum(widths[column:column + span]) + gap * (span - 1)
+            if len(text) > room:
+                widths[column + span - 1] += len(text) - room
+    lines = []
+    for row in rows:
+        line = ""
+        for column, _span, text in row:
+            if text:
+                line = line.ljust(sum(widths[:column]) + gap * column) + text
+        lines.append(line.rstrip())
+    return lines
+
+
+def _tab_tables(text: str) -> str:
+    """Rows of a table pasted from Word (cells separated by tabs, three cells or more) laid out in columns."""
+    lines = text.split("\n")
+    out, run = [], []
+    for line in [*lines, ""]:
+        if line.count("\t") >= 2:
+            run.append([(i, 1, " ".join(cell.split())) for i, cell in enumerate(line.split("\t"))])
+            continue
+        if len(run) > 1:
+            out.extend(lay_out(run))
+        else:
+            out.extend("    ".join(cell for _i, _s, cell in row) for row in run)
+        run = []
+        out.append(line)
+    return "\n".join(out[:-1])
 
 
 def _marker(number: int) -> re.Pattern:
@@ -112,12 +155,18 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def clean(raw: str) -> Document:
     """The document a reader sees in ``raw``: noise lines and footnotes out, each line stripped."""
-    kept = [line.strip() for line in normalize_text(raw).split("\n")]
-    kept = [line for line in kept if line and not PAGE_NOISE.match(line)]
+    raw_lines = [line.rstrip() for line in normalize_text(raw).split("\n")]
+    indents = {}
+    kept = []
+    for line in raw_lines:
+        text = line.strip()
+        if text and not PAGE_NOISE.match(text):
+            indents.setdefault(text, []).append(len(line) - len(line.lstrip()))
+            kept.append(text)
     body, notes = _split_footnotes(kept)
     lines, offset = [], 0
     for text in body:
-        lines.append(Line(text, offset))
+        lines.append(Line(text, offset, indents[text].pop(0) if indents.get(text) else 0))
         offset += len(text) + 1
     return Document("\n".join(body), lines, notes)
 

@@ -21,8 +21,8 @@ from engine.clock import to_local
 from ..agencies import ISSUING_SIDE, Directory
 from ..deadlines import DeadlineError, DeadlineReader
 from .export import as_json
-from .names import Mention
 from .found import GUESSED, SURE, Found
+from .names import Mention
 from .parser import ParsedDirective
 from .tasks import TaskRead
 

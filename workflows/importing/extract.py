@@ -22,6 +22,9 @@ from lxml import etree
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
+from .cleanup import lay_out
+from .tables import is_task_header
+
 MAX_BYTES = 10 * 1024 * 1024
 #: What a Word package may unpack to, and how long an imported text may be.
 MAX_UNPACKED = 50 * 1024 * 1024
@@ -157,12 +160,33 @@ def _block_lines(container, numbering: _ListNumbering) -> list[str]:
             text = "".join(run.text for run in _xpath(child, RUNS))
             lines.append(" ".join(part for part in (numbering.marker(child), text) if part))
         elif child.tag == qn("w:tbl"):
-            for cell in _xpath(child, "./w:tr/w:tc"):
-                lines.extend(_block_lines(cell, numbering))
+            lines.extend(_table_lines(child, numbering))
         elif child.tag == qn("w:sdt"):
             for content in _xpath(child, "./w:sdtContent"):
                 lines.extend(_block_lines(content, numbering))
     return lines
+
+
+def _table_lines(table, numbering: _ListNumbering) -> list[str]:
+    """A task table («Nội dung | Cơ quan chủ trì | …») laid out in columns, one line per row, as a PDF's text
+    shows it; any other table (the header, the signature) cell after cell."""
+    rows: list[list[tuple[int, int, str]]] = []
+    above: dict[int, str] = {}
+    for row in _xpath(table, "./w:tr"):
+        cells, column = [], 0
+        for cell in _xpath(row, "./w:tc"):
+            span = max(1, _int(_val(cell, "./w:tcPr/w:gridSpan"), 1))
+            text = " ".join(" ".join(line.split()) for line in _block_lines(cell, numbering) if line.strip())
+            merged = _xpath(cell, "./w:tcPr/w:vMerge")
+            if merged and merged[0].get(qn("w:val")) != "restart":  # the cell goes on from the row above
+                text = above.get(column, "")
+            above[column] = text
+            cells.append((column, span, text))
+            column += span
+        rows.append(cells)
+    if not rows or not is_task_header([text for _column, _span, text in rows[0]]):
+        return [line for row in _xpath(table, "./w:tr/w:tc") for line in _block_lines(row, numbering)]
+    return lay_out(rows)
 
 
 def _xpath(element, path: str, **variables) -> list:

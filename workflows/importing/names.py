@@ -18,7 +18,6 @@ from ..agencies import Directory, normalize_name
 from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BODIES
 from .found import GUESSED, LIKELY, SURE
 
-
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
          r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng)")
 _KINDS = rf"{_KIND}(?:\s*,\s*{_KIND})*"

@@ -14,6 +14,7 @@ from .header import day_of, read_header, recipients_from_copies
 from .items import build_items
 from .layout import NOTATION_KINDS, Closing, attachment_body, attachment_start, closing_start, read_closing
 from .names import Mention, NameReader
+from .tables import find_tables
 from .tasks import Skipped, TaskRead, TaskReader
 
 CITED = re.compile(r"(?:Nghị định|Thông tư|Quyết định|Chỉ thị|Nghị quyết|Công văn|Văn bản|Báo cáo|Thông báo|Kế hoạch|"
@@ -54,7 +55,9 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
                     source: str = "") -> ParsedDirective:
     """Read ``text`` (a directive as extracted from its file) against ``directory``."""
     document = clean(text)
-    lines = document.lines
+    tables = find_tables(document.lines)
+    in_tables = {i for table in tables for i in range(table.first, table.last)}
+    lines = [line for i, line in enumerate(document.lines) if i not in in_tables]
     names = NameReader(directory)
     header = read_header(lines, names)
     fields, recipients, body_start = header.fields, header.recipients, header.body_start
@@ -79,10 +82,10 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
         start = attachment_body(lines, attached)
         appendix = build_items(lines[start:closing_start(lines, start)], task_reader.assigns)
         more, more_skipped = task_reader.read(appendix.items)
-        taken = {t.ref for t in tasks}
-        for task in more:
-            task.ref = f"PL.{task.ref}" if task.ref in taken else task.ref
-        tasks, skipped, absorbed = tasks + more, skipped + more_skipped, absorbed + appendix.absorbed
+        tasks, skipped, absorbed = tasks + _appended(tasks, more), skipped + more_skipped, absorbed + appendix.absorbed
+    for table in tables:  # a plan's tasks laid out as a table, in its body or its appendix
+        more, more_skipped = task_reader.read_rows(table.rows)
+        tasks, skipped = tasks + _appended(tasks, more), skipped + more_skipped
     parsed = ParsedDirective(source, document, fields, recipients, copies, _basis(preamble),
                              Found(preamble.text, preamble.span(0, len(preamble.text)) if preamble.text else None,
                                    LIKELY), tasks, skipped)
@@ -90,6 +93,14 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
         f"Dòng «{line.text[:60]}» không đúng thứ tự đánh số nên được đọc là phần tiếp theo của mục phía trên; "
         "hãy kiểm tra." for line in absorbed]
     return parsed
+
+
+def _appended(tasks: list[TaskRead], more: list[TaskRead]) -> list[TaskRead]:
+    """``more`` (an appendix's tasks) with their refs named «PL.» when the numbers repeat those of ``tasks``."""
+    if {t.ref for t in tasks} & {t.ref for t in more}:
+        for task in more:
+            task.ref = f"PL.{task.ref}"
+    return more
 
 
 # -- closing -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .cleanup import Passage, join
 from .found import INFERRED, LIKELY, SURE
 from .items import Item, marker_of
 from .names import Mention, NameReader
+from .tables import Row
 
 GIVEN = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=,\s))(?:Giao|giao)\s+(?:cho\s+)?")
 ASKED = re.compile(r"(?:^|\b)(?:Đề nghị|Yêu cầu|đề nghị|yêu cầu)\s+")
@@ -147,7 +148,8 @@ class TaskReader:
                     self._walk(children, own, tasks, skipped)
                 continue
             ref = _ref(context.ref, item, counter[0] + 1)
-            task = self._task(ref, text, context)
+            introduces = not children and text.text.endswith(":")  # «… các nhiệm vụ theo bảng sau:», the table read
+            task = None if introduces else self._task(ref, text, context)
             if task is None:
                 skipped.append(Skipped(f"{self._part}.{ref}" if self._part else ref, text))
             else:
@@ -157,6 +159,54 @@ class TaskReader:
                 below = Context(task.lead if task else context.lead, task.coordinate if task else context.coordinate,
                                 context.deadline, ref)
                 self._walk(children, below, tasks, skipped)
+
+    def read_rows(self, rows: list[Row]) -> tuple[list[TaskRead], list[Skipped]]:
+        """The tasks of a task table's rows; a row that names no lead is a part's heading («I | Công tác kiểm
+        tra») or, numbered, an item that is not a task."""
+        tasks: list[TaskRead] = []
+        skipped: list[Skipped] = []
+        part = ""
+        for row in rows:
+            content, lead_cell = join(row.cells.get("content", [])), join(row.cells.get("lead", []))
+            lead = self._cell_agencies(lead_cell)
+            if not lead:
+                if re.fullmatch(r"[IVX]+|[A-H]", row.mark):
+                    part = row.mark
+                elif content.text:
+                    skipped.append(Skipped(f"{part}.{row.mark}" if part else row.mark, content))
+                continue
+            text = content if content.text else lead_cell
+            coordinate = [m for m in self._cell_agencies(join(row.cells.get("coordinate", [])))
+                          if m.name.casefold() not in {n.name.casefold() for n in lead}]
+            task = TaskRead(row.mark, text, lead, coordinate, SECTION, part=part)
+            when = join(row.cells.get("when", []))
+            deadline = self._cell_deadline(when) if when.text else self._deadline(content)
+            if deadline:
+                task.deadline, task.deadline_phrase, task.recurrence, task.deadline_span, note = deadline
+                if note:
+                    task.notes.append(note)
+            tasks.append(task)
+        if len({t.ref for t in tasks}) < len(tasks):
+            for task in tasks:
+                task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
+        return tasks, skipped
+
+    def _cell_agencies(self, cell: Passage) -> list[Mention]:
+        """The agencies and groups a table cell names: listed from its start, else wherever they stand in it."""
+        mentions = self.names.list_at(cell.text, 0)[0] or self.names.find_all(cell.text)
+        return [_placed(m, cell) for m in self._concrete(mentions, keep_vague=True)]
+
+    def _cell_deadline(self, cell: Passage) -> tuple | None:
+        """The deadline a table's time column gives («Tháng 01/2025», «Quý II/2025», «Trước 15/12/2025»); its
+        words are kept even when they name no date («Thường xuyên»)."""
+        try:
+            found = self.deadlines.read(cell.text, self.base)
+        except DeadlineError as exc:
+            return self._deadline(cell) or (None, cell.text, None, cell.span(0, len(cell.text)),
+                                             exc.message if re.search(r"\d", cell.text) else None)
+        if found.recurrence:
+            return None, cell.text, found.recurrence, cell.span(0, len(cell.text)), None
+        return found.stated, cell.text, None, cell.span(0, len(cell.text)), None
 
     # -- one item -----------------------------------------------------------------
     def _context(self, text: Passage, above: Context) -> Context:
