@@ -161,5 +161,5 @@ def test_the_reviewed_text_sent_back_by_a_browser_with_other_line_ends_is_accept
     values = _review_values(client.post("/directives/import", data={"text": PASTED}))
     as_browsers_send = [(k, v.lstrip("\n").replace("\n", "\r\n") if k == "source_text" else v) for k, v in values]
     response = _post(client, as_browsers_send, {})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert _count(svc, ProcessInstance) == 1
