@@ -323,3 +323,26 @@ def test_a_table_pasted_from_word_with_tabs_is_read_by_its_columns(directory):
     tasks = tasks_by_ref(read(text, directory))
     assert [(ref, t["lead"], t["coordinate"], t["deadline"]) for ref, t in tasks.items()] == [
         ("1", ["Sở Tư pháp"], ["Văn phòng UBND tỉnh"], "2025-03-31"), ("2", ["Sở Nội vụ"], [], "2025-06-30")]
+
+
+def test_items_naming_nobody_fall_to_the_one_body_addressed_and_the_closing_request_is_not_a_task(directory):
+    text = ("Số: 1234/UBND-KTTH\nV/v thực hiện kết luận thanh tra\nKính gửi: Sở Giao thông vận tải.\n"
+            "Chủ tịch Ủy ban nhân dân tỉnh có ý kiến như sau:\n"
+            "1. Đồng ý chủ trương điều chỉnh tiến độ dự án.\n"
+            "2. Khẩn trương rà soát các kiến nghị; báo cáo trước ngày 15/5/2024.\n"
+            "3. Phối hợp với Thanh tra tỉnh theo dõi, đôn đốc việc thực hiện.\n"
+            "Yêu cầu Giám đốc Sở Giao thông vận tải triển khai thực hiện./.")
+    result = read(text, directory)
+    tasks = tasks_by_ref(result)
+    assert [(ref, t["lead"], t["coordinate"]) for ref, t in tasks.items()] == [
+        ("2", ["Sở Giao thông vận tải"], []), ("3", ["Sở Giao thông vận tải"], ["Thanh tra tỉnh"])]
+    assert tasks["2"]["deadline"] == "2024-05-15" and tasks["2"]["confidence"] < 0.8
+    assert "Yêu cầu Giám đốc" not in tasks["3"]["summary"]
+    assert [s["ref"] for s in result["not_tasks"]] == ["1"]
+
+
+def test_a_labelled_time_gives_the_words_after_its_label(directory):
+    text = ("II. NHIỆM VỤ\n1. Hoàn thiện cơ sở dữ liệu dân cư.\n- Cơ quan chủ trì: Công an tỉnh.\n"
+            "- Thời gian hoàn thành: Quý IV/2024.")
+    task = read(text, directory)["tasks"][0]
+    assert (task["lead"], task["deadline"], task["deadline_phrase"]) == (["Công an tỉnh"], "2024-12-31", "Quý IV/2024")

@@ -31,6 +31,11 @@ SENTENCE_END = re.compile(r"(?:[.!?;:]|\./\.)[\"»)]?$")
 CLOSING = re.compile(r"^(?:Thủ trưởng|Trên đây|Nhận được|Thừa lệnh|Thừa ủy quyền|Trong quá trình|Quá trình thực hiện|"
                      r"(?:Ủy ban nhân dân|UBND|Văn phòng)[^.]{0,40}\bthông báo|Đề nghị các|Yêu cầu các|Giao Văn phòng)")
 
+#: The closing request to the heads of those addressed: «Yêu cầu Giám đốc Sở … triển khai thực hiện./.».
+CLOSING_REQUEST = re.compile(r"^(?:Yêu cầu|Đề nghị)\s+(?:Giám đốc|Thủ trưởng|Chủ tịch|Lãnh đạo|Trưởng)")
+GENERIC_EXECUTION = re.compile(r"(?:triển khai|tổ chức|nghiêm túc|khẩn trương)\s+thực hiện|thực hiện nghiêm|"
+                               r"biết,?\s+(?:triển khai\s+)?thực hiện")
+
 
 @dataclass
 class Item:
@@ -71,6 +76,18 @@ def _starts_paragraph(previous: Line, line: Line) -> bool:
     return bool(SENTENCE_END.search(previous.text)) and line.text[:1].isupper()
 
 
+def _closes(lines: list[Line], at: int) -> bool:
+    """Whether the paragraph at ``lines[at]`` closes the directive: a closing formula, or a request to the heads
+    of those addressed that asks nothing but to carry it out and ends the text («… triển khai thực hiện./.»)."""
+    if CLOSING.match(lines[at].text):
+        return True
+    if not CLOSING_REQUEST.match(lines[at].text):
+        return False
+    end = next((i for i in range(at + 1, len(lines)) if _starts_paragraph(lines[i - 1], lines[i])), len(lines))
+    paragraph = " ".join(line.text for line in lines[at:end])
+    return paragraph.endswith("./.") and bool(GENERIC_EXECUTION.search(paragraph))
+
+
 def build_items(lines: list[Line], assigns) -> Body:
     """The body of ``lines``; ``assigns(text)`` says whether an unmarked paragraph assigns work by itself.
 
@@ -98,7 +115,7 @@ def build_items(lines: list[Line], assigns) -> Body:
                 number = max((int(r.mark) for r in body.items if r.mark.isdigit()), default=len(body.items)) + 1
                 _attach(Item("paragraph", str(number), [line]), body.items, stack)
                 continue
-            if CLOSING.match(line.text):
+            if _closes(lines, i):
                 body.closing = lines[i:]
                 return body
         if stack:
@@ -115,7 +132,7 @@ def _paragraphs(lines: list[Line], assigns) -> Body:
         if starts and assigns(line.text):
             current = Item("paragraph", str(len(body.items) + 1), [line])
             body.items.append(current)
-        elif starts and current is not None and CLOSING.match(line.text):
+        elif starts and current is not None and _closes(lines, i):
             body.closing = lines[i:]
             break
         elif current is not None:

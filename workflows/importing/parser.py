@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -76,7 +76,7 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
     base = _base_date(fields, today)
     task_reader = TaskReader(names, reader, base)
     body = build_items(body_lines, task_reader.assigns)
-    tasks, skipped = task_reader.read(body.items)
+    tasks, skipped = task_reader.read(body.items, _sole_addressee(header.recipients, fields))
     absorbed = list(body.absorbed)
     if attached < len(lines):  # a plan issued with a decision: its tasks are the directive's
         start = attachment_body(lines, attached)
@@ -93,6 +93,17 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
         f"Dòng «{line.text[:60]}» không đúng thứ tự đánh số nên được đọc là phần tiếp theo của mục phía trên; "
         "hãy kiểm tra." for line in absorbed]
     return parsed
+
+
+def _sole_addressee(recipients: list[tuple[Found, list[Mention]]], fields: dict[str, Found]) -> Mention | None:
+    """The one body a công văn is addressed to («Kính gửi: Sở Giao thông vận tải.»), placed at its words there."""
+    if fields.get("kind") is None or fields["kind"].value != "cong_van" or len(recipients) != 1:
+        return None
+    found, mentions = recipients[0]
+    if len(mentions) != 1 or mentions[0].group or found.span is None:
+        return None
+    start = found.span[0] + mentions[0].start
+    return replace(mentions[0], span=(start, start + mentions[0].end - mentions[0].start))
 
 
 def _appended(tasks: list[TaskRead], more: list[TaskRead]) -> list[TaskRead]:

@@ -48,6 +48,10 @@ TRIGGER = re.compile(
     r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:|"
     r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
     r"\s+(?:ngày|tuần|tháng)|đến\s+hết\s+ngày)", re.IGNORECASE)
+#: Items that state, agree or acknowledge rather than ask for work.
+STATEMENT = re.compile(r"^(?:Về\s+quan\s+điểm|Đánh\s+giá|Ghi\s+nhận|Biểu\s+dương|Thống\s+nhất|Đồng\s+ý|Nhất\s+trí|"
+                       r"Cơ\s+bản|Chấp\s+thuận|Không\s+(?:đồng\s+ý|chấp\s+thuận)|Ủy\s+ban\s+nhân\s+dân\s+tỉnh|UBND\s+tỉnh|"
+                       r"Chủ\s+tịch|Trường\s+hợp|Lưu\s+ý|Đây\s+là)", re.IGNORECASE)
 EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?(?:kể\s+)?từ")
 DONE = re.compile(r"\bđã\s+(?:\S+\s+){0,2}$")
 EVERY = re.compile(r"(?:hằng|hàng)\s", re.IGNORECASE)
@@ -103,6 +107,7 @@ class TaskReader:
         self.deadlines = deadlines
         self.base = base
         self._part = ""
+        self._addressee: Mention | None = None
 
     def assigns(self, text: str) -> bool:
         """True when an unmarked paragraph gives work to a named agency by itself («Giao Sở … theo dõi»)."""
@@ -112,11 +117,13 @@ class TaskReader:
         mentions, end = self.names.list_at(text, 0)
         return bool(self._concrete(mentions)) and bool(LEADS_VERB.match(text[end:]))
 
-    def read(self, items: list[Item]) -> tuple[list[TaskRead], list[Skipped]]:
-        """The tasks of ``items`` and the items that are not tasks."""
+    def read(self, items: list[Item], addressee: Mention | None = None) -> tuple[list[TaskRead], list[Skipped]]:
+        """The tasks of ``items`` and the items that are not tasks. An item that names nobody but asks for work
+        falls to ``addressee``, the one body a công văn is addressed to («Kính gửi: Sở Giao thông vận tải»)."""
         tasks: list[TaskRead] = []
         skipped: list[Skipped] = []
         self._part = ""
+        self._addressee = addressee
         self._walk(items, Context(), tasks, skipped)
         if len({t.ref for t in tasks}) < len(tasks):  # «1.» again under each «I.», «II.»: name the part
             for task in tasks:
@@ -262,6 +269,10 @@ class TaskReader:
             listed = self._concrete(self.names.list_at(text, asked.end())[0], keep_vague=True)
             if listed:
                 return listed, GUESS
+        if self._addressee is not None and not STATEMENT.match(text):
+            note = "Mục này không nêu cơ quan thực hiện; đề xuất cơ quan được gửi văn bản («Kính gửi»)."
+            return [replace(self._addressee, confidence=GUESS,
+                            note=f"{note} {self._addressee.note}" if self._addressee.note else note)], GUESS
         return [], 0.0
 
     def _coordinate(self, passage: Passage, lead: list[Mention]) -> list[Mention]:
@@ -303,6 +314,11 @@ class TaskReader:
                     unread = (None, text[start:end].strip(), None, passage.span(start, end), exc.message)
                 continue
             phrase_end = trigger.start() + found.span[1]
+            if text.count("(", start, phrase_end) > text.count(")", start, phrase_end) and \
+                    text[phrase_end:phrase_end + 1] == ")":
+                phrase_end += 1  # «hằng quý (trước ngày 15 của tháng cuối quý)»
+            if trigger.group(0).endswith(":"):  # «Thời gian hoàn thành: Quý IV/2024»: the words after the label
+                start = trigger.end() + len(text[trigger.end():]) - len(text[trigger.end():].lstrip())
             span = passage.span(start, phrase_end)
             if found.recurrence:
                 return None, text[start:phrase_end].strip(), found.recurrence, span, None
