@@ -68,6 +68,12 @@ def test_a_recurring_report_may_name_its_end():
     assert [moment.date() for moment in last] == [date(2025, 12, 30)]
 
 
+def test_a_date_without_its_year_lies_ahead_of_the_signing():
+    december = date(2025, 12, 20)
+    assert READER.read("trước ngày 10/01", december).stated == date(2026, 1, 10)
+    assert READER.read("trước ngày 15/12", december).stated == date(2025, 12, 15)  # just passed: said as written
+
+
 def test_the_span_is_the_part_of_the_phrase_that_was_read():
     phrase = "báo cáo kết quả trước ngày 10 tháng 8 năm 2025 để tổng hợp"
     start, end = READER.read(phrase, SIGNED).span

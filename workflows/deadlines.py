@@ -86,10 +86,19 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, month_calendar.monthrange(year, month)[1])
 
 
+#: A date written without its year lies ahead of the signing: one more than this many days before it is next year's.
+YEARLESS_PAST = 60
+
+
 def _day(match: re.Match, base: date) -> date:
+    """The date matched; without a year, the one of the signing year or, long past by then, of the next
+    («trước ngày 10/01» in a directive of 20/12/2025 is 10/01/2026)."""
     year = int(match.group("y")) if match.group("y") else base.year
     try:
-        return date(year, int(match.group("mo")), int(match.group("d")))
+        day = date(year, int(match.group("mo")), int(match.group("d")))
+        if not match.group("y") and (base - day).days > YEARLESS_PAST:
+            day = date(year + 1, day.month, day.day)
+        return day
     except ValueError:
         written = "/".join(g for g in (match.group("d"), match.group("mo"), match.group("y")) if g)
         raise DeadlineError(f"Ngày «{written}» không có trên lịch.") from None
