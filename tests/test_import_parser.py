@@ -346,3 +346,17 @@ def test_a_labelled_time_gives_the_words_after_its_label(directory):
             "- Thời gian hoàn thành: Quý IV/2024.")
     task = read(text, directory)["tasks"][0]
     assert (task["lead"], task["deadline"], task["deadline_phrase"]) == (["Công an tỉnh"], "2024-12-31", "Quý IV/2024")
+
+
+@pytest.mark.parametrize("written, names", [
+    ("Sở NN và PTNT, Sở KH-ĐT và Sở VH-TT&DL", ["Sở Nông nghiệp và Phát triển nông thôn", "Sở Kế hoạch và Đầu tư",
+                                               "Sở Văn hóa, Thể thao và Du lịch"]),
+    ("Ủy ban MTTQ Việt Nam tỉnh và các đoàn thể", ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "các đoàn thể"]),
+    ("Bộ CHQS tỉnh, BĐBP tỉnh, Công an tỉnh", ["Bộ Chỉ huy Quân sự tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+                                             "Công an tỉnh"]),
+    ("Công an các huyện, thị xã, thành phố", ["Công an các huyện, thị xã, thành phố"]),
+    ("các Sở, ngành: Y tế, Giáo dục và Đào tạo", ["Sở Y tế", "Sở Giáo dục và Đào tạo"]),
+])
+def test_abbreviations_spelt_any_way_and_lists_of_bodies_are_named_in_full(directory, written, names):
+    mentions, end = NameReader(directory).list_at(written, 0)
+    assert [m.name for m in mentions] == names and end == len(written)

@@ -27,6 +27,8 @@ PROVINCIAL_BODIES = (
     "Trung tâm Phục vụ hành chính công tỉnh", "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch",
     "Trường Chính trị tỉnh", "Viện Kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh", "Điện lực tỉnh",
     "Công ty Điện lực tỉnh", "Hội đồng nhân dân tỉnh", "Thường trực Tỉnh ủy", "Thường trực HĐND tỉnh",
+    "Cục Quản lý thị trường tỉnh", "Liên minh Hợp tác xã tỉnh", "Hội Doanh nghiệp tỉnh", "Ban Dân tộc tỉnh",
+    "Ban Thi đua - Khen thưởng tỉnh", "Ban Tôn giáo tỉnh", "Chi cục Quản lý thị trường",
 )
 
 #: Central bodies a province writes to or cites.
@@ -59,10 +61,20 @@ ABBREVIATIONS = {
     "BHXH tỉnh": "Bảo hiểm xã hội tỉnh", "VP UBND tỉnh": "Văn phòng Ủy ban nhân dân tỉnh",
     "VPUBND tỉnh": "Văn phòng Ủy ban nhân dân tỉnh", "UBMTTQVN tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
     "TT Tỉnh ủy": "Thường trực Tỉnh ủy", "TT HĐND tỉnh": "Thường trực HĐND tỉnh",
+    "Ủy ban MTTQ Việt Nam tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Ủy ban MTTQVN tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "UBMTTQ Việt Nam tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Ủy ban MTTQ tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "UBMTTQ tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Bộ CHQS tỉnh": "Bộ Chỉ huy Quân sự tỉnh", "BCHQS tỉnh": "Bộ Chỉ huy Quân sự tỉnh",
+    "BĐBP tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "BCH BĐBP tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+    "Bộ đội Biên phòng tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+    "Đài PT-TH tỉnh": "Đài Phát thanh và Truyền hình tỉnh", "Cục QLTT tỉnh": "Cục Quản lý thị trường tỉnh",
+    "Sở KH-ĐT": "Sở Kế hoạch và Đầu tư", "Sở Kế hoạch - Đầu tư": "Sở Kế hoạch và Đầu tư",
+    "Sở Lao động, Thương binh và Xã hội": "Sở Lao động - Thương binh và Xã hội",
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").
-BODY_HEADS = ("Sở", "Ban Quản lý", "Ban", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Đài", "Báo", "Trung tâm",
+BODY_HEADS = ("Sở", "Ban Quản lý", "Ban", "Liên minh", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Đài", "Báo", "Trung tâm",
               "Viện", "Trường", "Bệnh viện", "Hội", "Liên đoàn", "Kho bạc", "Ngân hàng", "Tổng công ty", "Công ty")
 
 #: The issuing side: never the lead of a task in its own directive.

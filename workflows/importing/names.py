@@ -27,7 +27,11 @@ _QUALIFIER = (r"(?:chức\s+năng|(?:có\s+)?liên\s+quan|khác|trực\s+thuộc
 GROUP = re.compile(rf"(?:các\s+)?{_KINDS}(?:\s+và\s+(?:các\s+)?{_KINDS})?(?:\s+{_QUALIFIER})*", re.IGNORECASE)
 #: Forces named by their branch: «lực lượng Công an», «Công an các cấp».
 FORCES = re.compile(r"lực\s+lượng\s+(?:Công\s+an|Quân\s+sự|Biên\s+phòng|vũ\s+trang)|"
-                    r"(?:Công\s+an|Quân\s+sự)\s+các\s+cấp", re.IGNORECASE)
+                    r"(?:Công\s+an|Quân\s+sự)\s+các\s+cấp|(?:Công\s+an|Ban\s+Chỉ\s+huy\s+Quân\s+sự)\s+(?:các\s+)?"
+                    r"(?:huyện|quận|xã|phường)(?:\s*,\s*(?:thị\s+xã|thành\s+phố|phường|thị\s+trấn|xã))*", re.IGNORECASE)
+#: A body's name in capitals joined by «&», «-», «,» or «và» («Sở KH&ĐT», «Sở NN và PTNT», «Sở VH-TT&DL»).
+ABBREVIATED = re.compile(r"(?:Sở|Ban|Bộ|BQL|Đài|Cục|BCH)\s+[A-ZĐ]{1,6}(?:\s*(?:&|-|,|\s+và\s+)\s*[A-ZĐ]{1,6}){0,4}"
+                         r"(?:\s+tỉnh)?(?![\wĐđ&])")
 _LEVEL = r"(?:huyện|thị\s+xã|thành\s+phố|quận|xã|phường|thị\s+trấn|đặc\s+khu|TX|TP)"
 LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:(?:cấp\s+{_LEVEL})|{_LEVEL}"
                          rf"(?:\s*[,-]\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?)", re.IGNORECASE)
@@ -41,7 +45,7 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
                             "triển", "chỉ", "hướng", "khẩn", "tiếp", "tăng", "rà", "báo", "nghiên", "tham", "căn",
                             "kịp", "đôn", "kiểm", "xây", "phụ", "quản", "giao", "đề", "yêu", "trình"})
 #: A kind named once for several bodies: «các Sở: Xây dựng, Tài chính», «UBND các huyện: Tuy Phước, Phù Cát».
-COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)|(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+"
+COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+"
                         r"(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))\s*:\s*(?=[A-ZĐÀ-Ỹ])")
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -87,6 +91,7 @@ class NameReader:
         self.known = re.compile("|".join(f"(?:{_pattern(n)})" for n in ordered), re.IGNORECASE)
         self.heads = re.compile("|".join(re.escape(h) for h in sorted(BODY_HEADS, key=len, reverse=True)))
         self.abbreviations = {normalize_name(k): v for k, v in ABBREVIATIONS.items()}
+        self.abbreviation_keys = {abbreviation_key(k): v for k, v in ABBREVIATIONS.items()}
         self.tails = {kind: re.compile("|".join(f"(?:{_pattern(n[len(kind) + 1:])})" for n in ordered
                                                 if n.startswith(kind + " ")), re.IGNORECASE)
                       for kind in ("Sở", "Ban", "Bộ")}
@@ -103,7 +108,8 @@ class NameReader:
 
     def _name_at(self, text: str, pos: int) -> Mention | None:
         """The longest agency or group name starting exactly at ``pos``."""
-        candidates = [found for finder in (self._known, self._group, self._local) if (found := finder(text, pos))]
+        candidates = [found for finder in (self._known, self._group, self._local, self._abbreviated)
+                      if (found := finder(text, pos))]
         if not candidates:
             shaped = self._shaped(text, pos)
             if shaped is None:
@@ -162,9 +168,17 @@ class NameReader:
                 break
         return (end, False) if end > head.end() + 1 else None
 
+    def _abbreviated(self, text: str, pos: int) -> tuple[int, bool] | None:
+        """An abbreviation spelt another way than the catalogue's («Sở NN và PTNT» for «Sở NN&PTNT»)."""
+        found = ABBREVIATED.match(text, pos)
+        if found and abbreviation_key(found.group(0)) in self.abbreviation_keys:
+            return found.end(), False
+        return None
+
     def _mention(self, written: str, start: int, end: int, group: bool) -> Mention:
         written = " ".join(written.split())
-        expanded = self.abbreviations.get(normalize_name(written))
+        expanded = self.abbreviations.get(normalize_name(written)) or \
+            self.abbreviation_keys.get(abbreviation_key(written))
         code = self.directory.resolve(written) or (self.directory.resolve(expanded) if expanded else None)
         if code is not None:
             entry = self.directory.entries[code]
@@ -242,6 +256,11 @@ class NameReader:
                     continue
             pos += 1
         return found
+
+
+def abbreviation_key(text: str) -> str:
+    """An abbreviation without its joints: «Sở KH&ĐT», «Sở KH và ĐT», «Sở KH-ĐT» are one key."""
+    return re.sub(r"\s+và\s+|[\s&,\-]", "", normalize_name(text))
 
 
 def _ends_word(text: str, end: int) -> bool:
