@@ -360,3 +360,15 @@ def test_a_labelled_time_gives_the_words_after_its_label(directory):
 def test_abbreviations_spelt_any_way_and_lists_of_bodies_are_named_in_full(directory, written, names):
     mentions, end = NameReader(directory).list_at(written, 0)
     assert [m.name for m in mentions] == names and end == len(written)
+
+
+def test_names_spelt_with_the_older_tone_marks_are_found_and_kept_as_written(directory):
+    text = ("UỶ BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\nSố: 15/UBND-VX\nV/v tổ chức Tết Nguyên đán\n"
+            "Kính gửi: Sở Văn hoá, Thể thao và Du lịch.\n1. Sở Văn hoá, Thể thao và Du lịch chủ trì, phối hợp với "
+            "Uỷ ban nhân dân các huyện tổ chức các hoạt động văn hoá; hoàn thành trước ngày 20/01/2026.")
+    result = read(text, directory)
+    task = result["tasks"][0]
+    assert result["issuer"] == "UBND tỉnh Bình Định"
+    assert task["lead"] == ["Sở Văn hoá, Thể thao và Du lịch"]
+    assert "Sở Văn hoá, Thể thao và Du lịch" not in task["unknown"]  # the directory's «Văn hóa»
+    assert task["coordinate"] == ["Ủy ban nhân dân các huyện"]

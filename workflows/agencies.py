@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .models import Agency, AgencyGroupMember
+from .spelling import modern_tones
 
 #: Kinds of agency, in the order the directory lists them.
 KIND_LABELS = {
@@ -36,8 +37,8 @@ ISSUING_SIDE = ("UBND", "VPUBND")
 
 
 def normalize_name(text: str) -> str:
-    """A comparable form of an agency name: case, spacing, «Ủy ban nhân dân», a leading «các»."""
-    text = " ".join(text.replace("Uỷ", "Ủy").split()).casefold().strip(" .;,")
+    """A comparable form of an agency name: case, spacing, tone placement, «Ủy ban nhân dân», a leading «các»."""
+    text = " ".join(modern_tones(text).split()).casefold().strip(" .;,")
     text = text.replace("ủy ban nhân dân", "ubnd")
     return text.removeprefix("các ")
 

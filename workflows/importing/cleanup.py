@@ -78,7 +78,8 @@ def normalize_text(raw: str) -> str:
     text = _tab_tables(unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\t", "    ").replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
-    return text.replace("Uỷ", "Ủy").replace("uỷ", "ủy")
+    return re.sub(r"[Uu][ỷỶ]", lambda m: {"U": "Ủ", "u": "ủ"}[m.group(0)[0]] + ("y" if m.group(0)[1] == "ỷ" else "Y"),
+                  text)
 
 
 def lay_out(rows: list[list[tuple[int, int, str]]], gap: int = 4) -> list[str]:

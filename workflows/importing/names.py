@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..agencies import Directory, normalize_name
+from ..spelling import either_tones
 from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BODIES
 from .found import GUESSED, LIKELY, SURE
 
@@ -68,7 +69,7 @@ class Mention:
 
 def _pattern(name: str) -> str:
     """A name as a regular expression: any spacing, «UBND» and «Ủy ban nhân dân» alike."""
-    words = [re.escape(w) for w in name.split()]
+    words = [either_tones(re.escape(w)) for w in name.split()]
     text = r"\s+".join(words)
     return text.replace(r"UBND", r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)").replace(
         r"Ủy\s+ban\s+nhân\s+dân", r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)")
