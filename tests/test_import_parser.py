@@ -10,6 +10,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.calendar import BusinessCalendar
 from workflows.agencies import Directory
@@ -372,3 +374,23 @@ def test_names_spelt_with_the_older_tone_marks_are_found_and_kept_as_written(dir
     assert task["lead"] == ["Sở Văn hoá, Thể thao và Du lịch"]
     assert "Sở Văn hoá, Thể thao và Du lịch" not in task["unknown"]  # the directory's «Văn hóa»
     assert task["coordinate"] == ["Ủy ban nhân dân các huyện"]
+
+
+LINES = st.sampled_from([
+    "ỦY BAN NHÂN DÂN", "TỈNH BÌNH ĐỊNH", "Số: 12/UBND-KT", "Bình Định, ngày 05 tháng 5 năm 2025", "V/v rà soát",
+    "Kính gửi:", "- Sở Tài chính;", "Các Sở: Xây dựng, Tài chính;", "THÔNG BÁO", "I. NHIỆM VỤ", "1. Sở Y tế:",
+    "2. Giao Sở Công Thương chủ trì, phối hợp với", "các Sở: Tài chính, Xây dựng; hằng tháng (trước ngày 25).",
+    "a) Khẩn trương rà soát; báo cáo trước ngày 31/2/2025.", "+ định kỳ hằng quý (trước ngày 40 của tháng cuối quý)",
+    "TT    Nội dung    Cơ quan chủ trì    Cơ quan phối hợp    Thời gian", "1     Rà soát     Sở Tư pháp     Công an tỉnh",
+    "      tiếp    Sở", "II", "  Cơ quan  chủ trì  ", "Nơi nhận:", "- Lưu: VT, KT.", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+    "Nguyễn Văn A", "3590 30 4", "1 Nghị định số 1/2020/NĐ-CP.", "quy định1", "Điều 1.", ":", "|", "-", "./.",
+    "STT Nhiệm vụ  Chủ trì  Phối hợp", "Yêu cầu Giám đốc Sở Tài chính triển khai thực hiện./.", "\t\tSở\tX\t",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINES, max_size=25), st.lists(st.integers(0, 12), max_size=25))
+def test_any_arrangement_of_directive_lines_is_read_without_failing(directory, lines, indents):
+    text = "\n".join(" " * (indents[i] if i < len(indents) else 0) + line for i, line in enumerate(lines))
+    result = read(text, directory)
+    assert all(t["lead"] for t in result["tasks"])

@@ -4,11 +4,11 @@ A plan or its appendix often gives its tasks as a table: «TT | Nội dung nhi�
 vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành». Text pulled
 out of a PDF keeps such a table as lines laid out in columns, a cell wrapped
 over several lines; a Word table arrives the same way (``extract`` lays it
-out). The header names the columns; the boundary between two columns is the
-place between their headings that the rows below leave blank most often; a
-row starts where the number column holds a number, and every line until the
-next one adds to its cells. The table ends at the first line that does not
-keep to the columns (running text, «Nơi nhận»).
+out). The header names the columns (a heading may wrap, or span the two
+below it). A column begins where rows start their cells, give or take the
+drift of a PDF's layout; a centred column is placed by its heading. A row
+starts where the number column holds a number, and every line until the next
+one adds to its cells. The table ends at running text or «Nơi nhận».
 """
 from __future__ import annotations
 
@@ -82,7 +82,6 @@ class Table:
 
     first: int
     last: int
-    roles: list[str]
     rows: list[Row]
 
 
@@ -260,6 +259,8 @@ def _table_at(lines: list[Line], at: int) -> Table | None:
         body.append((i, pieces))
     rows_only = [pieces for _i, pieces in body if not _repeats_header(pieces, headings)]
     starts = _column_starts([p for p in rows_only if len(p) > 1], headings)
+    if not starts:
+        return None
     roles = _roles(starts, headings)
     number = roles.index("number") if "number" in roles else None
     rows: list[Row] = []
@@ -281,7 +282,7 @@ def _table_at(lines: list[Line], at: int) -> Table | None:
         last = i + 1
     if not rows:
         return None
-    return Table(at, last, roles, rows)
+    return Table(at, last, rows)
 
 
 def _roles(starts: list[int], headings: list[tuple[int, int, str]]) -> list[str]:
