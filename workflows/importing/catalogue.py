@@ -66,7 +66,7 @@ ABBREVIATIONS = {
     "UBMTTQ Việt Nam tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
     "Ủy ban MTTQ tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "UBMTTQ tỉnh": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
     "Bộ CHQS tỉnh": "Bộ Chỉ huy Quân sự tỉnh", "BCHQS tỉnh": "Bộ Chỉ huy Quân sự tỉnh",
-    "BĐBP tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "BCH BĐBP tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+    "BĐBP tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
     "Bộ đội Biên phòng tỉnh": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
     "Đài PT-TH tỉnh": "Đài Phát thanh và Truyền hình tỉnh", "Cục QLTT tỉnh": "Cục Quản lý thị trường tỉnh",
     "Sở KH-ĐT": "Sở Kế hoạch và Đầu tư", "Sở Kế hoạch - Đầu tư": "Sở Kế hoạch và Đầu tư",

@@ -46,8 +46,8 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
                             "triển", "chỉ", "hướng", "khẩn", "tiếp", "tăng", "rà", "báo", "nghiên", "tham", "căn",
                             "kịp", "đôn", "kiểm", "xây", "phụ", "quản", "giao", "đề", "yêu", "trình"})
 #: A kind named once for several bodies: «các Sở: Xây dựng, Tài chính», «UBND các huyện: Tuy Phước, Phù Cát».
-COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+"
-                        r"(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))\s*:\s*(?=[A-ZĐÀ-Ỹ])")
+COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
+                        r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))\s*:\s*(?=[A-ZĐÀ-Ỹ])")
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
