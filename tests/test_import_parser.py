@@ -307,14 +307,14 @@ def test_a_task_table_gives_a_task_per_row_and_the_line_that_introduces_it_is_no
     result = read((SAMPLES / "ke_hoach_bang_nhiem_vu.txt").read_text("utf-8"), directory)
     tasks = tasks_by_ref(result)
     assert [(ref, t["lead"], t["coordinate"]) for ref, t in tasks.items()] == [
-        ("2", ["Sở Tài chính"], []),
-        ("PL.1", ["Sở Thông tin và Truyền thông"], ["Các sở, ban, ngành"]),
-        ("PL.2", ["Văn phòng UBND tỉnh"], ["Sở Thông tin và Truyền thông", "Công an tỉnh"]),
-        ("PL.3", ["Công an tỉnh"], ["Sở Thông tin và Truyền thông"]),
+        ("III.2", ["Sở Tài chính"], []),  # the body's items named by their part, the table's rows by their number
+        ("1", ["Sở Thông tin và Truyền thông"], ["Các sở, ban, ngành"]),
+        ("2", ["Văn phòng UBND tỉnh"], ["Sở Thông tin và Truyền thông", "Công an tỉnh"]),
+        ("3", ["Công an tỉnh"], ["Sở Thông tin và Truyền thông"]),
     ]
-    assert (tasks["PL.1"]["deadline"], tasks["PL.2"]["deadline"]) == ("2025-03-30", "2025-09-30")
-    assert tasks["PL.3"]["recurrence"] == "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31"
-    assert tasks["PL.1"]["summary"] == "Xây dựng kế hoạch chuyển đổi số của ngành"
+    assert (tasks["1"]["deadline"], tasks["2"]["deadline"]) == ("2025-03-30", "2025-09-30")
+    assert tasks["3"]["recurrence"] == "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31"
+    assert tasks["1"]["summary"] == "Xây dựng kế hoạch chuyển đổi số của ngành"
     assert [s["ref"] for s in result["not_tasks"]] == ["III.1"]
 
 
@@ -395,3 +395,33 @@ def test_any_arrangement_of_directive_lines_is_read_without_failing(directory, l
     text = "\n".join(" " * (indents[i] if i < len(indents) else 0) + line for i, line in enumerate(lines))
     result = read(text, directory)
     assert all(t["lead"] for t in result["tasks"])
+
+
+def test_a_table_whose_numbers_stand_in_the_middle_of_their_rows(directory):
+    text = ("                                      Cơ quan chủ       Cơ quan phối      Thời gian\n"
+            " STT            Nội dung                 trì               hợp          hoàn thành\n"
+            "  I    HOÀN THIỆN THỂ CHẾ\n"
+            "       Rà soát, đề xuất sửa đổi các                     Sở Tư pháp, Sở Tài\n"
+            " 1     cơ chế, chính sách của tỉnh   Sở Khoa học và     chính            Quý II/2025\n"
+            "       về khoa học, công nghệ        Công nghệ\n"
+            "       Xây dựng Đề án phát triển\n"
+            " 2     nguồn nhân lực chất lượng     Sở Nội vụ          Sở Giáo dục và   Tháng 9/2025\n"
+            "       cao                                              Đào tạo\n")
+    tasks = tasks_by_ref(read(text, directory))
+    assert [(ref, t["lead"], t["coordinate"], t["deadline"]) for ref, t in tasks.items()] == [
+        ("1", ["Sở Khoa học và Công nghệ"], ["Sở Tư pháp", "Sở Tài chính"], "2025-06-30"),
+        ("2", ["Sở Nội vụ"], ["Sở Giáo dục và Đào tạo"], "2025-09-30")]
+    assert tasks["1"]["summary"] == "Rà soát, đề xuất sửa đổi các cơ chế, chính sách của tỉnh về khoa học, công nghệ"
+
+
+def test_heads_of_named_districts_companies_and_project_boards_are_read_as_their_bodies(directory):
+    text = ("1. Chủ tịch UBND các huyện Thái Thụy, Tiền Hải: tổ chức sơ tán dân; hoàn thành trước 17 giờ ngày 06/9/2024.\n"
+            "2. Giám đốc Công ty Điện lực Thái Bình bố trí lực lượng bảo đảm an toàn hệ thống điện.\n"
+            "3. Các Ban Quản lý dự án đầu tư xây dựng tỉnh, các chủ đầu tư đẩy nhanh giải ngân.\n"
+            "4. Trưởng BQL KKT tỉnh chủ trì, phối hợp với UBND các địa phương liên quan giải phóng mặt bằng.")
+    tasks = tasks_by_ref(read(text, directory))
+    assert tasks["1"]["lead"] == ["UBND huyện Thái Thụy", "UBND huyện Tiền Hải"]
+    assert tasks["2"]["lead"] == ["Công ty Điện lực Thái Bình"]
+    assert tasks["3"]["lead"] == ["Các Ban Quản lý dự án đầu tư xây dựng tỉnh", "các chủ đầu tư"]
+    assert tasks["4"]["lead"] == ["Ban Quản lý Khu kinh tế tỉnh"]
+    assert tasks["4"]["coordinate"] == ["UBND các địa phương liên quan"]

@@ -29,6 +29,15 @@ PROVINCIAL_BODIES = (
     "Công ty Điện lực tỉnh", "Hội đồng nhân dân tỉnh", "Thường trực Tỉnh ủy", "Thường trực HĐND tỉnh",
     "Cục Quản lý thị trường tỉnh", "Liên minh Hợp tác xã tỉnh", "Hội Doanh nghiệp tỉnh", "Ban Dân tộc tỉnh",
     "Ban Thi đua - Khen thưởng tỉnh", "Ban Tôn giáo tỉnh", "Chi cục Quản lý thị trường",
+    "Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh",
+    "Văn phòng thường trực Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh",
+    "Ban Chỉ huy Phòng thủ dân sự tỉnh", "Ban An toàn giao thông tỉnh", "Ban Thường vụ Tỉnh ủy",
+    "Trung tâm Xúc tiến và Hỗ trợ đầu tư tỉnh", "Ban Quản lý dự án đầu tư xây dựng tỉnh",
+    "Ban Quản lý dự án đầu tư xây dựng công trình giao thông tỉnh",
+    "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh",
+    "Ban Quản lý dự án đầu tư xây dựng công trình dân dụng và công nghiệp tỉnh",
+    "Ban Quản lý dự án đầu tư xây dựng công trình nông nghiệp và phát triển nông thôn tỉnh",
+    "Các Ban Quản lý dự án đầu tư xây dựng tỉnh",
 )
 
 #: Central bodies a province writes to or cites.
@@ -74,7 +83,8 @@ ABBREVIATIONS = {
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").
-BODY_HEADS = ("Sở", "Ban Quản lý", "Ban", "Liên minh", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Đài", "Báo", "Trung tâm",
+BODY_HEADS = ("Sở", "Ban Quản lý", "Ban", "Liên minh", "Hiệp hội", "Viễn thông", "Văn phòng", "Chi nhánh", "Tập đoàn",
+              "Tổng cục", "Quỹ", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Đài", "Báo", "Trung tâm",
               "Viện", "Trường", "Bệnh viện", "Hội", "Liên đoàn", "Kho bạc", "Ngân hàng", "Tổng công ty", "Công ty")
 
 #: The issuing side: never the lead of a task in its own directive.

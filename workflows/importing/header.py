@@ -174,7 +174,8 @@ def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, in
         if text.startswith(("-", "+", "•")):
             entries.append(lines[i])
             wrapped = 0
-        elif entries and not re.search(r"[;.]$", entries[-1].text) and text[:1].islower() and wrapped < 2:
+        elif entries and not re.search(r"[;.,:]$", entries[-1].text) and wrapped < 2 and (
+                text[:1].islower() or (len(text) <= 60 and not BODY_OPENINGS.match(text) and not text.endswith(":"))):
             entries[-1] = Line(entries[-1].text + " " + text, entries[-1].start)  # a name broken across lines
             wrapped += 1
         else:

@@ -20,10 +20,11 @@ from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BOD
 from .found import GUESSED, LIKELY, SURE
 
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
-         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng)")
+         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hội|hiệp\s+hội)")
 _KINDS = rf"{_KIND}(?:\s*,\s*{_KIND})*"
 #: What may follow a group's kinds: «chức năng», «có liên quan», «khác», «trực thuộc», «tỉnh», «các cấp».
 _QUALIFIER = (r"(?:chức\s+năng|(?:có\s+)?liên\s+quan|khác|trực\s+thuộc|điều\s+tra|báo\s+chí|tỉnh|các\s+cấp|"
+              r"viễn\s+thông|nhà\s+nước|vận\s+tải|thi\s+công|trên\s+địa\s+bàn(?:\s+tỉnh)?|"
               r"cấp\s+(?:tỉnh|huyện|xã)|thuộc\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+tỉnh)")
 GROUP = re.compile(rf"(?:các\s+)?{_KINDS}(?:\s+và\s+(?:các\s+)?{_KINDS})?(?:\s+{_QUALIFIER})*", re.IGNORECASE)
 #: Forces named by their branch: «lực lượng Công an», «Công an các cấp».
@@ -35,7 +36,8 @@ ABBREVIATED = re.compile(r"(?:Sở|Ban|Bộ|BQL|Đài|Cục|BCH)\s+[A-ZĐ]{1,6}(
                          r"(?:\s+tỉnh)?(?![\wĐđ&])")
 _LEVEL = r"(?:huyện|thị\s+xã|thành\s+phố|quận|xã|phường|thị\s+trấn|đặc\s+khu|TX|TP)"
 LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:(?:cấp\s+{_LEVEL})|{_LEVEL}"
-                         rf"(?:\s*[,-]\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?)", re.IGNORECASE)
+                         rf"(?:\s*[,-]\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?|địa\s+phương)(?:\s+(?:có\s+)?liên\s+quan)?",
+                         re.IGNORECASE)
 LOCAL_ONE = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:{_LEVEL}|H\.)\s+", re.IGNORECASE)
 #: The head of a body, named before it: «Giám đốc Sở Y tế», «Chủ tịch UBND các huyện».
 HEAD = re.compile(r"(?:Giám\s+đốc|Thủ\s+trưởng|Chủ\s+tịch|Trưởng\s+ban|Chỉ\s+huy\s+trưởng|Chánh\s+Thanh\s+tra|"
@@ -44,10 +46,16 @@ HEAD = re.compile(r"(?:Giám\s+đốc|Thủ\s+trưởng|Chủ\s+tịch|Trưởng
 FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "với", "cho", "để", "trong", "các", "những",
                             "đã", "đang", "sẽ", "được", "có", "là", "địa", "này", "đó", "chủ", "phối", "thực", "tổ",
                             "triển", "chỉ", "hướng", "khẩn", "tiếp", "tăng", "rà", "báo", "nghiên", "tham", "căn",
-                            "kịp", "đôn", "kiểm", "xây", "phụ", "quản", "giao", "đề", "yêu", "trình"})
+                            "kịp", "đôn", "kiểm", "xây", "phụ", "quản", "giao", "đề", "yêu", "trình",
+                            # verbs an agency named as the subject goes on with («… Hà Tĩnh bảo đảm», «… bố trí»)
+                            "bảo", "bố", "nghiêm", "tập", "thường", "ban", "sớm", "cung", "lập", "đánh", "cập", "tuyên",
+                            "vận", "đẩy", "nâng", "khắc", "xử", "mua", "ứng", "chuẩn", "huy", "giải", "tiến", "phát",
+                            "duy", "lựa", "cử", "gửi", "nộp", "thu", "chấp", "phổ", "tổng", "làm", "hoàn", "nắm",
+                            "giám", "quyết", "chịu", "theo", "ngay", "cần", "phải", "tích", "chủ", "dừng", "cấm"})
 #: A kind named once for several bodies: «các Sở: Xây dựng, Tài chính», «UBND các huyện: Tuy Phước, Phù Cát».
 COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
-                        r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))\s*:\s*(?=[A-ZĐÀ-Ỹ])")
+                        r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))"
+                        r"\s*(?P<colon>:)?\s*(?=[A-ZĐÀ-Ỹ])")
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -169,6 +177,14 @@ class NameReader:
                 break
         return (end, False) if end > head.end() + 1 else None
 
+    def _expanded(self, written: str) -> str | None:
+        """The full name an abbreviation stands for, «tỉnh» kept («BQL KKT tỉnh»: «Ban Quản lý Khu kinh tế tỉnh»)."""
+        found = self.abbreviations.get(normalize_name(written)) or self.abbreviation_keys.get(abbreviation_key(written))
+        if found is None and written.endswith(" tỉnh"):
+            base = self._expanded(written.removesuffix(" tỉnh"))
+            found = base if base is None or base.endswith(" tỉnh") else f"{base} tỉnh"
+        return found
+
     def _abbreviated(self, text: str, pos: int) -> tuple[int, bool] | None:
         """An abbreviation spelt another way than the catalogue's («Sở NN và PTNT» for «Sở NN&PTNT»)."""
         found = ABBREVIATED.match(text, pos)
@@ -178,8 +194,7 @@ class NameReader:
 
     def _mention(self, written: str, start: int, end: int, group: bool) -> Mention:
         written = " ".join(written.split())
-        expanded = self.abbreviations.get(normalize_name(written)) or \
-            self.abbreviation_keys.get(abbreviation_key(written))
+        expanded = self._expanded(written)
         code = self.directory.resolve(written) or (self.directory.resolve(expanded) if expanded else None)
         if code is not None:
             entry = self.directory.entries[code]
@@ -211,9 +226,10 @@ class NameReader:
         return mentions, end
 
     def _one_or_members(self, text: str, pos: int) -> tuple[list[Mention], int]:
-        members = self.members_at(text, pos)
-        if members[0]:
-            return members
+        head = HEAD.match(text, pos)  # «Chủ tịch UBND các huyện Thái Thụy, Tiền Hải»
+        members, end = self.members_at(text, head.end() if head else pos)
+        if members:
+            return [replace(members[0], start=pos), *members[1:]], end
         found = self.at(text, pos)
         return ([found], found.end) if found else ([], pos)
 
@@ -228,6 +244,8 @@ class NameReader:
         else:
             prefix, tails = f"UBND {' '.join(collective['level'].split())}", None
         mentions, at = [], collective.end()
+        if not collective["colon"] and tails and not tails.match(text, at):  # «các Sở Xây dựng, …» names them
+            return [], pos
         while True:
             known = tails.match(text, at) if tails else None
             end = known.end() if known and _ends_word(text, known.end()) else (
@@ -243,6 +261,8 @@ class NameReader:
                 at = end
                 break
             at = separator.end()
+        if not collective["colon"] and len(mentions) < 2:  # «Các Ban Quản lý dự án …»: one plural name, not a list
+            return [], pos
         return mentions, at
 
     def find_all(self, text: str) -> list[Mention]:

@@ -107,10 +107,15 @@ def _sole_addressee(recipients: list[tuple[Found, list[Mention]]], fields: dict[
 
 
 def _appended(tasks: list[TaskRead], more: list[TaskRead]) -> list[TaskRead]:
-    """``more`` (an appendix's tasks) with their refs named «PL.» when the numbers repeat those of ``tasks``."""
+    """``more`` (an appendix's or a table's tasks) beside ``tasks``. When their numbers repeat, the body's tasks are
+    named by their part («III.1») if they all stand in one, else the appended ones are named «PL.1»."""
     if {t.ref for t in tasks} & {t.ref for t in more}:
-        for task in more:
-            task.ref = f"PL.{task.ref}"
+        if all(t.part for t in tasks):
+            for task in tasks:
+                task.ref = task.ref if task.ref.startswith(f"{task.part}.") else f"{task.part}.{task.ref}"
+        if {t.ref for t in tasks} & {t.ref for t in more}:
+            for task in more:
+                task.ref = f"PL.{task.ref}"
     return more
 
 

@@ -263,26 +263,53 @@ def _table_at(lines: list[Line], at: int) -> Table | None:
         return None
     roles = _roles(starts, headings)
     number = roles.index("number") if "number" in roles else None
+    lines_placed = [(i, _fit(pieces, starts)) for i, pieces in body if not _repeats_header(pieces, headings)]
+    rows = _rows(lines_placed, roles, number)
+    if not rows:
+        return None
+    return Table(at, body[-1][0] + 1 if body else start, rows)
+
+
+def _rows(placed_lines: list[tuple[int, list[tuple[int, Piece]]]], roles: list[str], number: int | None) -> list[Row]:
+    """The rows of a table's lines. A row's number may stand on its first line or, centred, lower down: the row
+    then begins at the nearest line above it whose cell opens with a capital («Rà soát, đề xuất…» over «1 chế,
+    chính sách…»)."""
+    marks = {}
+    for k, (_i, placed) in enumerate(placed_lines):
+        found = [p for column, p in placed if column == number] if number is not None else []
+        mark = ROW_MARK.match(found[0].text) if found else None
+        if mark:
+            marks[k] = mark["m"]
+    starts: dict[int, str] = {}
+    if number is None:
+        opened = 0
+        for k, (_i, placed) in enumerate(placed_lines):
+            if k == 0 or _opens_row(placed, roles):
+                opened += 1
+                starts[k] = str(opened)
+    else:
+        previous = -1
+        for k, mark in sorted(marks.items()):
+            start = next((j for j in range(k, previous, -1) if _opens_cell(placed_lines[j][1], roles, number)), k)
+            starts[start] = mark
+            previous = k
     rows: list[Row] = []
-    last = start
-    for i, pieces in body:
-        if _repeats_header(pieces, headings):
-            last = i + 1
+    for k, (_i, placed) in enumerate(placed_lines):
+        if k in starts:
+            rows.append(Row(starts[k]))
+        if not rows:
             continue
-        placed = _fit(pieces, starts)
-        marks = [p for column, p in placed if column == number] if number is not None else []
-        mark = ROW_MARK.match(marks[0].text) if marks else None
-        if mark or (number is None and _opens_row(placed, roles, rows)):
-            rows.append(Row(mark["m"] if mark else str(len(rows) + 1)))
-        elif not rows:
-            break
         for column, piece in placed:
             if column != number:
                 rows[-1].cells.setdefault(roles[column], []).append(piece.as_line())
-        last = i + 1
-    if not rows:
-        return None
-    return Table(at, last, rows)
+    return rows
+
+
+def _opens_cell(placed: list[tuple[int, Piece]], roles: list[str], number: int) -> bool:
+    """The line begins a cell: its content (or, without content, its lead) opens with a capital."""
+    cells = {roles[column]: piece for column, piece in placed if column != number}
+    first = cells.get("content") or cells.get("lead")
+    return first is not None and first.text[:1].isupper()
 
 
 def _roles(starts: list[int], headings: list[tuple[int, int, str]]) -> list[str]:
@@ -301,7 +328,7 @@ def _roles(starts: list[int], headings: list[tuple[int, int, str]]) -> list[str]
     return roles
 
 
-def _opens_row(placed: list[tuple[int, Piece]], roles: list[str], rows: list[Row]) -> bool:
+def _opens_row(placed: list[tuple[int, Piece]], roles: list[str]) -> bool:
     """Without a number column, a row opens where the content and the lead both begin with a capital."""
     starts = {roles[column] for column, piece in placed if piece.text[:1].isupper()}
-    return not rows or {"content", "lead"} <= starts
+    return {"content", "lead"} <= starts

@@ -27,7 +27,7 @@ GIVEN = re.compile(r"(?:^|(?<=[.;:]\s)|(?<=,\s))(?:Giao|giao)\s+(?:cho\s+)?")
 ASKED = re.compile(r"(?:^|\b)(?:Đề nghị|Yêu cầu|đề nghị|yêu cầu)\s+")
 #: What an item may open with before naming who acts: a topic («Về quan điểm:»), a time or a basis («Hằng quý,»,
 #: «Căn cứ Kế hoạch này,»).
-TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,40},\s*|"
+TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,80},\s*|"
                    r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để)\b[^,:;]{0,120},\s*")
 LEADS_VERB = re.compile(r"^\s*(?:chủ\s+trì|có\s+trách\s+nhiệm|khẩn\s+trương|thực\s+hiện|tiếp\s+tục)\b")
 CHAIRS = re.compile(r"\s*chủ\s+trì\b")
