@@ -415,7 +415,7 @@ def test_a_table_whose_numbers_stand_in_the_middle_of_their_rows(directory):
 
 
 def test_heads_of_named_districts_companies_and_project_boards_are_read_as_their_bodies(directory):
-    text = ("1. Chủ tịch UBND các huyện Thái Thụy, Tiền Hải: tổ chức sơ tán dân; hoàn thành trước 17 giờ ngày 06/9/2024.\n"
+    text = ("1. Chủ tịch UBND các huyện Thái Thụy, Tiền Hải: tổ chức sơ tán dân; hoàn thành trước ngày 06/9/2024.\n"
             "2. Giám đốc Công ty Điện lực Thái Bình bố trí lực lượng bảo đảm an toàn hệ thống điện.\n"
             "3. Các Ban Quản lý dự án đầu tư xây dựng tỉnh, các chủ đầu tư đẩy nhanh giải ngân.\n"
             "4. Trưởng BQL KKT tỉnh chủ trì, phối hợp với UBND các địa phương liên quan giải phóng mặt bằng.")

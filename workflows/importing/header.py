@@ -57,7 +57,10 @@ def read_header(lines: list[Line], names: NameReader) -> Header:
     end = _header_end(lines)
     head = join(lines[:end])
     starts = [line.start for line in lines]
-    line_of = (lambda offset: bisect.bisect_right(starts, offset) - 1)
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
     first_field = end
     number = NUMBER.search(head.text)
     if number:
