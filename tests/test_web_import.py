@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import lxml.html
 from sqlalchemy import func, select
@@ -163,3 +164,16 @@ def test_the_reviewed_text_sent_back_by_a_browser_with_other_line_ends_is_accept
     response = _post(client, as_browsers_send, {})
     assert response.status_code == 303
     assert _count(svc, ProcessInstance) == 1
+
+
+def test_a_plan_with_a_task_table_is_reviewed_row_by_row_with_each_cell_highlighted(client):
+    login(client, "cv.lan")
+    text = (Path(__file__).parent / "import_samples" / "ke_hoach_bang_nhiem_vu.txt").read_text("utf-8")
+    response = client.post("/directives/import", data={"file": (io.BytesIO(text.encode()), "ke-hoach.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    values = dict(_review_values(response))
+    assert [values[f"tasks.{i}.ref"] for i in range(4)] == ["III.2", "1", "2", "3"]
+    html = lxml.html.fromstring(response.get_data(as_text=True))
+    marked = " ".join(m.text_content() for m in html.xpath("//pre[@id='source-text']//mark"))
+    assert "Văn phòng" in marked and "Quý III/" in marked
