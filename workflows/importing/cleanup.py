@@ -155,7 +155,8 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def clean(raw: str) -> Document:
-    """The document a reader sees in ``raw``: noise lines and footnotes out, each line stripped."""
+    """The document a reader sees in ``raw``: noise lines and footnotes out, blank lines and trailing spaces gone,
+    each line indented as it was (a table's columns stay in place); its ``Line`` starts after the indent."""
     raw_lines = [line.rstrip() for line in normalize_text(raw).split("\n")]
     indents = {}
     kept = []
@@ -165,11 +166,13 @@ def clean(raw: str) -> Document:
             indents.setdefault(text, []).append(len(line) - len(line.lstrip()))
             kept.append(text)
     body, notes = _split_footnotes(kept)
-    lines, offset = [], 0
+    lines, shown, offset = [], [], 0
     for text in body:
-        lines.append(Line(text, offset, indents[text].pop(0) if indents.get(text) else 0))
-        offset += len(text) + 1
-    return Document("\n".join(body), lines, notes)
+        indent = indents[text].pop(0) if indents.get(text) else 0
+        lines.append(Line(text, offset + indent, indent))
+        shown.append(" " * indent + text)
+        offset += indent + len(text) + 1
+    return Document("\n".join(shown), lines, notes)
 
 
 def join(lines: list[Line]) -> Passage:
