@@ -923,7 +923,16 @@ class Engine:
             element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
             form_key=spec.form_key if isinstance(spec, HumanTaskSpec) else None,
             assignee=str(assignee) if assignee else None, candidate_groups_text=",".join(candidates),
-            due_at=due, follow_up_at=follow_up, priority=priority, label=str(label) if label else None,
+            due_at=due, follow_up_at=follow_up, priority=priority, label=_shortened(str(label)) if label else None,
             created_at=now,
             candidates=[HumanTaskCandidate(group_id=g) for g in candidates],
         )
+
+
+def _shortened(label: str, limit: int = HumanTask.label.type.length) -> str:
+    """A task's label as it fits the task list: a long one (a task summary of a whole paragraph) cut at a word,
+    with «…»."""
+    if len(label) <= limit:
+        return label
+    cut = label[:limit - 1]
+    return (cut[:cut.rfind(" ")] if " " in cut[limit // 2:] else cut).rstrip(" ,;:") + "…"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.models import HistoryEvent, HumanTask
 from workflows.models import Directive
 
-from .conftest import login
+from .conftest import draft_data, login
 
 
 def test_login_rejects_a_wrong_password_with_a_sentence(client):
@@ -220,3 +220,12 @@ def test_an_agency_outside_the_task_cannot_download_its_report_attachment(client
     assert coordinator.headers["Content-Type"] == "application/octet-stream"
     assert coordinator.headers["X-Content-Type-Options"] == "nosniff"
     assert login(client.application.test_client(), "bao.cv").get(link).status_code == 403
+
+
+def test_a_task_summary_of_a_whole_paragraph_is_shortened_in_the_task_list_and_kept_whole_in_the_task(lifecycle):
+    summary = "Rà soát, đánh giá thực trạng các cụm công nghiệp trên địa bàn tỉnh " * 40  # 2,680 characters
+    lifecycle.distributed(draft_data(tasks=[{"ref": "1", "summary": summary, "lead": ["SCT"], "coordinate": [],
+                                            "deadline": "2027-06-30"}]))
+    accept = lifecycle.task("sct.cv", "accept")
+    assert len(accept.label) <= 500 and accept.label.endswith("…")
+    assert accept.label.startswith("Nhiệm vụ 1: Rà soát, đánh giá")
