@@ -37,8 +37,10 @@ PROVINCIAL_BODIES = (
     "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh",
     "Ban Quản lý dự án đầu tư xây dựng công trình dân dụng và công nghiệp tỉnh",
     "Ban Quản lý dự án đầu tư xây dựng công trình nông nghiệp và phát triển nông thôn tỉnh",
-    "Các Ban Quản lý dự án đầu tư xây dựng tỉnh",
+    "Các Ban Quản lý dự án đầu tư xây dựng tỉnh", "Ban Quản lý Khu kinh tế mở",
 )
+#: A city governed like a province (Hà Nội, Đà Nẵng…) names its bodies «… thành phố» where a province says «… tỉnh».
+CITY_BODIES = tuple(f"{name.removesuffix(' tỉnh')} thành phố" for name in PROVINCIAL_BODIES if name.endswith(" tỉnh"))
 
 #: Central bodies a province writes to or cites.
 CENTRAL_BODIES = (
@@ -80,6 +82,7 @@ ABBREVIATIONS = {
     "Đài PT-TH tỉnh": "Đài Phát thanh và Truyền hình tỉnh", "Cục QLTT tỉnh": "Cục Quản lý thị trường tỉnh",
     "Sở KH-ĐT": "Sở Kế hoạch và Đầu tư", "Sở Kế hoạch - Đầu tư": "Sở Kế hoạch và Đầu tư",
     "Sở Lao động, Thương binh và Xã hội": "Sở Lao động - Thương binh và Xã hội",
+    "Công an TP": "Công an thành phố", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from ..agencies import Directory, normalize_name
 from ..spelling import either_tones
-from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, PROVINCIAL_BODIES
+from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, CITY_BODIES, PROVINCIAL_BODIES
 from .found import GUESSED, LIKELY, SURE
 
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
@@ -92,7 +92,7 @@ class NameReader:
         for entry in directory.entries.values():
             for text in (entry.name, *entry.aliases):
                 known[text] = "directory"
-        for text in (*PROVINCIAL_BODIES, *CENTRAL_BODIES):
+        for text in (*PROVINCIAL_BODIES, *CITY_BODIES, *CENTRAL_BODIES):
             known.setdefault(text, "catalogue")
         for text in ABBREVIATIONS:
             known.setdefault(text, "catalogue")

@@ -32,6 +32,7 @@ ROW_MARK = re.compile(r"^(?P<m>\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}|[a-zđ])[.)]?$")
 STOPS = re.compile(r"^(?:Nơi\s+nhận|N[ơo]i\s+nh[ậa]n|(?:TM|KT|TL|TUQ)\.\s|PHỤ\s+LỤC|Trên\s+đây|Ghi\s+chú\s*:)",
                    re.IGNORECASE)
 HEADER_LINES = 4
+HEADING_LENGTH = 40
 #: Words a table's first header line has.
 HEADING_WORDS = re.compile(r"^(?:S?TT|Số\s+TT)$|Nội\s+dung|Nhiệm\s+vụ|Cơ\s+quan|Đơn\s+vị|Thời\s+(?:gian|hạn)|Chủ\s+trì|"
                            r"Phối\s+hợp|Công\s+việc", re.IGNORECASE)
@@ -130,7 +131,7 @@ def _header(lines: list[Line], at: int) -> tuple[list[tuple[int, int, str]], int
     A heading wrapped over several lines is one heading; one spanning two below («Cơ quan thực hiện» over «Chủ
     trì», «Phối hợp») gives each of them its words."""
     first = _headings(pieces_of(lines[at]))
-    if len(first) < 3 or not any(HEADING_WORDS.search(p.text) for p in first):
+    if len(first) < 3 or not any(HEADING_WORDS.search(p.text) for p in first) or not all(map(_is_heading, first)):
         return None
     groups = [(p.x, p.end, p.text) for p in first]
     end = at + 1
@@ -143,6 +144,13 @@ def _header(lines: list[Line], at: int) -> tuple[list[tuple[int, int, str]], int
     if not is_task_header([heading for _s, _e, heading in groups]):
         return None
     return groups, end
+
+
+def _is_heading(piece: Piece) -> bool:
+    """A column's heading is a few words, no sentence: not «1. Giao Sở» or «chính chủ trì,» of a justified line whose
+    words a PDF spread apart."""
+    return len(piece.text) <= HEADING_LENGTH and not re.search(r"[,;]|\.$|^\d+\.\s", piece.text) or \
+        bool(NUMBER_HEADING.match(piece.text))
 
 
 def _headings(pieces: list[Piece]) -> list[Piece]:

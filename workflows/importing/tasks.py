@@ -43,7 +43,8 @@ STATEMENT_PART = re.compile(r"MỤC\s+ĐÍCH|YÊU\s+CẦU|QUAN\s+ĐIỂM|MỤC\s
 ACTION_PART = re.compile(r"NHIỆM\s+VỤ|GIẢI\s+PHÁP|TỔ\s+CHỨC\s+THỰC\s+HIỆN|PHÂN\s+CÔNG", re.IGNORECASE)
 TRIGGER = re.compile(
     r"(?:định\s+kỳ|(?:hằng|hàng)\s+(?:tuần|tháng|quý|năm)|hoàn\s+thành\s+(?:trước|trong|xong|chậm)|xong\s+trước|"
-    r"trước\s+(?:ngày\s+)?\d|trước\s+\d{1,2}\s*(?:h|giờ)|chậm\s+nhất|hạn\s+chót|thời\s+hạn\s|"
+    r"trước\s+(?:ngày\s+)?\d|trước\s+\d{1,2}\s*(?:h|giờ)|chậm\s+nhất|hạn\s+chót|"
+    r"thời\s+hạn\s+(?=(?:hoàn\s+thành\s+|thực\s+hiện\s+|là\s+)?(?:trước|đến|chậm|trong|không\s+quá|\d|ngày|tháng))|"
     r"trong\s+(?:tháng|quý|năm|tuần)\s+\S*\d|(?:trước|cuối)\s+(?:tháng|quý|năm)\s+\S*\d|"
     r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:|"
     r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
@@ -54,6 +55,11 @@ STATEMENT = re.compile(r"^(?:Về\s+quan\s+điểm|Đánh\s+giá|Ghi\s+nhận|Bi
                        r"Chủ\s+tịch|Trường\s+hợp|Lưu\s+ý|Đây\s+là)", re.IGNORECASE)
 EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?(?:kể\s+)?từ")
 DONE = re.compile(r"\bđã\s+(?:\S+\s+){0,2}$")
+#: Words before a time that say when something happens, not by when it is due.
+OCCASION = re.compile(r"\b(?:dịp|đợt|kể\s+từ|bắt\s+đầu\s+từ|từ)\s+$", re.IGNORECASE)
+#: Triggers that name a deadline by themselves.
+EXPLICIT_DEADLINE = re.compile(r"trước|chậm\s+nhất|hạn\s+chót|thời\s+(?:hạn|gian)|hoàn\s+thành|xong|đến\s+hết|"
+                               r"không\s+quá", re.IGNORECASE)
 EVERY = re.compile(r"(?:hằng|hàng)\s", re.IGNORECASE)
 REPORTING = re.compile(r"báo\s+cáo|gửi|tổng\s+hợp|định\s+kỳ|trước\s", re.IGNORECASE)
 PHRASE_HEADS = re.compile(r"(?:hoàn\s+thành|báo\s+cáo|định\s+kỳ|trình|gửi)\b", re.IGNORECASE)
@@ -294,9 +300,12 @@ class TaskReader:
         return kept
 
     def _deadline(self, passage: Passage) -> tuple | None:
-        """(stated date, phrase, rule, span, note) of the first deadline the text names."""
+        """(stated date, phrase, rule, span, note) of the deadline the text names: of the phrases it can read, the
+        first that a report or a completion introduces («…; báo cáo UBND tỉnh trước ngày 25/9/2025») or that is
+        plainly a deadline («trước ngày …», «chậm nhất …»), else the first; a time that only says when something
+        happens («dịp cuối năm 2025») is not one."""
         text = passage.text
-        unread = None
+        unread, found_any = None, []
         for trigger in TRIGGER.finditer(text):
             end_found = CLAUSE_END.search(text, trigger.end(), trigger.end() + PHRASE_WINDOW)
             end = end_found.start() if end_found else min(len(text), trigger.end() + PHRASE_WINDOW)
@@ -304,9 +313,11 @@ class TaskReader:
             clause += len(text[clause:]) - len(text[clause:].lstrip(" ."))
             if EVERY.match(trigger.group(0)) and clause != trigger.start() and not REPORTING.search(text[clause:end]):
                 continue
-            if DONE.search(text, max(0, trigger.start() - 25), trigger.start()):  # «(đã hoàn thành trong tháng 4)»
+            before = text[max(0, trigger.start() - 25):trigger.start()]
+            if DONE.search(before) or OCCASION.search(before):  # «(đã hoàn thành trong tháng 4)», «dịp cuối năm»
                 continue
-            start = clause if PHRASE_HEADS.match(text, clause) else trigger.start()
+            headed = bool(PHRASE_HEADS.match(text, clause))
+            start = clause if headed else trigger.start()
             try:
                 found = self.deadlines.read(text[trigger.start():end], self.base)
             except DeadlineError as exc:
@@ -319,11 +330,12 @@ class TaskReader:
                 phrase_end += 1  # «hằng quý (trước ngày 15 của tháng cuối quý)»
             if trigger.group(0).endswith(":"):  # «Thời gian hoàn thành: Quý IV/2024»: the words after the label
                 start = trigger.end() + len(text[trigger.end():]) - len(text[trigger.end():].lstrip())
-            span = passage.span(start, phrase_end)
-            if found.recurrence:
-                return None, text[start:phrase_end].strip(), found.recurrence, span, None
-            return found.stated, text[start:phrase_end].strip(), None, span, None
-        return unread
+            plain = headed or found.recurrence is not None or bool(EXPLICIT_DEADLINE.match(trigger.group(0)))
+            phrase, span = text[start:phrase_end].strip(), passage.span(start, phrase_end)
+            reading = (None, phrase, found.recurrence, span, None) if found.recurrence else \
+                (found.stated, phrase, None, span, None)
+            found_any.append((not plain, len(found_any), reading))
+        return min(found_any)[2] if found_any else unread
 
 
 def _placed(mention: Mention, passage: Passage) -> Mention:
