@@ -32,6 +32,7 @@ SIGNED = date(2025, 7, 21)  # a Monday
     ("hạn chót ngày 17/2/2026", "2026-02-17", "2026-02-23T23:59:59+07:00"),  # Tết 2026
     ("trước tháng 6/2025", "2025-05-31", "2025-06-02T23:59:59+07:00"),
     ("6 tháng đầu năm 2025", "2025-06-30", "2025-06-30T23:59:59+07:00"),
+    ("từ ngày 15/8/2025 đến ngày 15/9/2025", "2025-09-15", "2025-09-15T23:59:59+07:00"),
 ])
 def test_a_phrase_resolves_to_its_stated_date_and_the_working_deadline(phrase, stated, due):
     deadline = READER.read(phrase, SIGNED)

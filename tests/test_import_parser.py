@@ -91,14 +91,14 @@ def test_a_cong_van_with_points_under_its_items(directory):
     assert result["recipients"] == ["Sở Y tế"]
     assert result["signer"] == {"authority": "KT. CHỦ TỊCH", "title": "PHÓ CHỦ TỊCH", "name": "Trần Phước Hiền"}
     tasks = tasks_by_ref(result)
-    assert list(tasks) == ["1.a", "1.b", "2", "3", "4"]
-    assert tasks["1.a"]["lead"] == ["Sở Y tế"]
-    assert tasks["1.a"]["coordinate"] == ["Sở Tài chính", "UBND các huyện, thị xã, thành phố"]
-    assert (tasks["1.a"]["deadline"], tasks["1.b"]["deadline"], tasks["2"]["deadline"]) == (
+    assert list(tasks) == ["1.1", "1.2", "2", "3", "4"]  # points a), b) by their place, as bullets
+    assert tasks["1.1"]["lead"] == ["Sở Y tế"]
+    assert tasks["1.1"]["coordinate"] == ["Sở Tài chính", "UBND các huyện, thị xã, thành phố"]
+    assert (tasks["1.1"]["deadline"], tasks["1.2"]["deadline"], tasks["2"]["deadline"]) == (
         "2025-12-20", "2026-03-31", "2025-12-31")
     assert tasks["3"]["lead"] == ["Sở Giáo dục và Đào tạo"] and tasks["3"]["coordinate"] == ["Sở Y tế"]
     assert tasks["4"]["lead"] == ["Báo Quảng Ngãi", "Đài Phát thanh và Truyền hình tỉnh"]
-    assert any("«Sở Y tế» (nhiệm vụ 1.a, 1.b, 3)" in w for w in result["warnings"])
+    assert any("«Sở Y tế» (nhiệm vụ 1.1, 1.2, 3)" in w for w in result["warnings"])
 
 
 def test_a_ke_hoach_with_parts_columns_and_a_page_number(directory):

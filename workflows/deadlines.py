@@ -238,7 +238,7 @@ class DeadlineReader:
         text = normalize(phrase)
         if not text:
             raise DeadlineError("Chưa nhập thời hạn.")
-        for rule in (self._recurring, self._timed_date, self._date, self._period, self._relative):
+        for rule in (self._recurring, self._window, self._timed_date, self._date, self._period, self._relative):
             try:
                 found = rule(text, base)
             except DeadlineError:
@@ -273,6 +273,16 @@ class DeadlineReader:
             return None
         rule, at, span = found
         return self._recurrence(rule, at, base, span, until)
+
+    def _window(self, text: str, base: date) -> Deadline | None:
+        """A period of work given by its first and last day: «từ ngày 15/4/2026 đến ngày 15/5/2026» ends with the
+        last («từ 01/6 đến hết 30/6/2026»)."""
+        first = r"từ\s+(?:ngày\s+)?\d{1,2}\s*(?:/|-|\.|\s+tháng\s+)\s*\d{1,2}(?:\s*(?:/|-|\.|\s+năm\s+)\s*\d{4})?"
+        found = re.search(rf"{first}\s*(?:đến|tới|-)\s*(?:hết\s+)?(?:ngày\s+)?{_DATE}", text)
+        if not found:
+            return None
+        day = _day(found, base)
+        return Deadline(day, self.calendar.deadline(day), None, found.span())
 
     def _timed_date(self, text: str, base: date) -> Deadline | None:
         found = re.search(rf"(?:trước|đến|chậm\s+nhất(?:\s+là)?|trong)?\s*{_TIME}\s*,?\s*(?:ngày\s+)?{_DATE}", text)

@@ -37,7 +37,8 @@ PROVINCIAL_BODIES = (
     "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh",
     "Ban Quản lý dự án đầu tư xây dựng công trình dân dụng và công nghiệp tỉnh",
     "Ban Quản lý dự án đầu tư xây dựng công trình nông nghiệp và phát triển nông thôn tỉnh",
-    "Các Ban Quản lý dự án đầu tư xây dựng tỉnh", "Ban Quản lý Khu kinh tế mở",
+    "Các Ban Quản lý dự án đầu tư xây dựng tỉnh", "Ban Quản lý Khu kinh tế mở", "Đài Khí tượng thủy văn tỉnh",
+    "Đài Khí tượng Thủy văn tỉnh", "Trung tâm Kiểm soát bệnh tật tỉnh", "Cục Thống kê tỉnh", "Thống kê tỉnh",
 )
 #: A city governed like a province (Hà Nội, Đà Nẵng…) names its bodies «… thành phố» where a province says «… tỉnh».
 CITY_BODIES = tuple(f"{name.removesuffix(' tỉnh')} thành phố" for name in PROVINCIAL_BODIES if name.endswith(" tỉnh"))
@@ -82,6 +83,7 @@ ABBREVIATIONS = {
     "Đài PT-TH tỉnh": "Đài Phát thanh và Truyền hình tỉnh", "Cục QLTT tỉnh": "Cục Quản lý thị trường tỉnh",
     "Sở KH-ĐT": "Sở Kế hoạch và Đầu tư", "Sở Kế hoạch - Đầu tư": "Sở Kế hoạch và Đầu tư",
     "Sở Lao động, Thương binh và Xã hội": "Sở Lao động - Thương binh và Xã hội",
+    "Đài KTTV tỉnh": "Đài Khí tượng thủy văn tỉnh", "CDC tỉnh": "Trung tâm Kiểm soát bệnh tật tỉnh",
     "Công an TP": "Công an thành phố", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
 }
 

@@ -20,7 +20,7 @@ from .cleanup import Line, join
 from .found import LIKELY, SURE, Found
 from .items import marker_of
 from .layout import BODY_OPENINGS, KEPT, KINDS, MOTTO, NUMBER, PLACE_DATE, TO, is_upper, issuer_name, pieces
-from .names import Mention, NameReader
+from .names import HEAD, Mention, NameReader
 
 HEADER_LINES = 30
 #: The issuing body is written in the first lines, above the number.
@@ -32,6 +32,7 @@ MOTTO_WORDS = re.compile(r"CỘNG\s+HÒA(?:\s+XÃ\s+HỘI)?(?:\s+CHỦ\s+NGHĨA)
 ISSUING_HEADS = re.compile(r"ỦY\s+BAN|UBND|HỘI\s+ĐỒNG|VĂN\s+PHÒNG|SỞ|BAN|BỘ|CHÍNH\s+PHỦ|THỦ\s+TƯỚNG|CỤC|TỔNG\s+CỤC")
 #: «Nơi nhận» lines that are the issuer's own office, not recipients.
 OWN_OFFICE = re.compile(r"^(?:Như\s+(?:trên|điều|Điều)|(?:CVP|PCVP|PVP|LĐVP|CV|VP)\b|Văn\s+phòng\s+(?:UBND|Ủy\s+ban)|"
+                        r"Chánh\s+(?:VP|Văn\s+phòng)|Phó\s+Chánh|"
                         r"(?:Các\s+)?(?:phòng|Phòng)\b|Trung\s+tâm\s+(?:Công\s+báo|Thông\s+tin)|Cổng\s+thông\s+tin)")
 SUBJECT_OPENINGS = ("V/v", "V/V", "Về việc", "về việc")
 #: A line under a title that is not part of it: who decides («CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH»), the body.
@@ -177,8 +178,9 @@ def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, in
         if text.startswith(("-", "+", "•")):
             entries.append(lines[i])
             wrapped = 0
-        elif entries and not re.search(r"[;.,:]$", entries[-1].text) and wrapped < 2 and (
-                text[:1].islower() or (len(text) <= 60 and not BODY_OPENINGS.match(text) and not text.endswith(":"))):
+        elif entries and not re.search(r"[;.]$", entries[-1].text) and wrapped < 2 and (
+                text[:1].islower() or re.search(r"[,:\-]$", entries[-1].text)
+                or (len(text) <= 60 and not BODY_OPENINGS.match(text) and not text.endswith(":"))):
             entries[-1] = Line(entries[-1].text + " " + text, entries[-1].start)  # a name broken across lines
             wrapped += 1
         else:
@@ -195,7 +197,8 @@ def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, in
 def recipients_in(text: str, offset: int, names: NameReader) -> list[tuple[Found, list[Mention]]]:
     """The addressees of one line: the line itself, or each body of a line naming a kind once for several
     («- Các Sở: Xây dựng, Tài chính;» is two addressees, «Sở Xây dựng» and «Sở Tài chính»)."""
-    members, end = names.members_at(text, 0)
+    head = HEAD.match(text)  # «Giám đốc các Sở: Xây dựng, Tài chính»
+    members, end = names.members_at(text, head.end() if head else 0)
     if not members or text[end:].strip(" ;.,"):
         return [recipient(text, offset, names)]
     return [(Found(m.name, (offset + m.start, offset + m.end), m.confidence, m.note), [m]) for m in members]

@@ -20,11 +20,13 @@ from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, CITY_BODIES, P
 from .found import GUESSED, LIKELY, SURE
 
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
-         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hội|hiệp\s+hội)")
+         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hội|hiệp\s+hội|chủ\s+rừng|"
+         r"cơ\s+sở\s+(?:giáo\s+dục|y\s+tế)|trường(?:\s+học)?)")
 _KINDS = rf"{_KIND}(?:\s*,\s*{_KIND})*"
 #: What may follow a group's kinds: «chức năng», «có liên quan», «khác», «trực thuộc», «tỉnh», «các cấp».
 _QUALIFIER = (r"(?:chức\s+năng|(?:có\s+)?liên\s+quan|khác|trực\s+thuộc|điều\s+tra|báo\s+chí|tỉnh|các\s+cấp|"
-              r"viễn\s+thông|nhà\s+nước|vận\s+tải|thi\s+công|trên\s+địa\s+bàn(?:\s+tỉnh)?|"
+              r"viễn\s+thông|nhà\s+nước|vận\s+tải|thi\s+công|trên\s+địa\s+bàn(?:\s+tỉnh)?|thông\s+tin\s+đại\s+chúng|"
+              r"truyền\s+thông|"
               r"cấp\s+(?:tỉnh|huyện|xã)|thuộc\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+tỉnh)")
 GROUP = re.compile(rf"(?:các\s+)?{_KINDS}(?:\s+và\s+(?:các\s+)?{_KINDS})?(?:\s+{_QUALIFIER})*", re.IGNORECASE)
 #: Forces named by their branch: «lực lượng Công an», «Công an các cấp».
@@ -56,6 +58,9 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
 COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
                         r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))"
                         r"\s*(?P<colon>:)?\s*(?=[A-ZĐÀ-Ỹ])")
+#: A short name the text gives a body it has just named: «… (sau đây viết tắt là Ban QLDA giao thông)».
+SHORT_NAME = re.compile(r"\(\s*(?:sau\s+đây\s+)?(?:gọi\s+tắt\s+là|viết\s+tắt\s+là|gọi\s+chung\s+là|gọi\s+là)\s*:?\s*"
+                        r"[«\"“]?(?P<alias>[^()«»\"“”;,]{2,60}?)[»\"”]?\s*\)", re.IGNORECASE)
 SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s*;\s*")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -101,6 +106,7 @@ class NameReader:
         self.heads = re.compile("|".join(re.escape(h) for h in sorted(BODY_HEADS, key=len, reverse=True)))
         self.abbreviations = {normalize_name(k): v for k, v in ABBREVIATIONS.items()}
         self.abbreviation_keys = {abbreviation_key(k): v for k, v in ABBREVIATIONS.items()}
+        self.short_names: re.Pattern | None = None
         self.tails = {kind: re.compile("|".join(f"(?:{_pattern(n[len(kind) + 1:])})" for n in ordered
                                                 if n.startswith(kind + " ")), re.IGNORECASE)
                       for kind in ("Sở", "Ban", "Bộ")}
@@ -115,9 +121,27 @@ class NameReader:
             return replace(inner, start=pos) if inner else None
         return found
 
+    def learn_short_names(self, text: str) -> dict[str, str]:
+        """The short names ``text`` gives the bodies it names («Ban Quản lý dự án … tỉnh (sau đây viết tắt là Ban
+        QLDA giao thông)»), read from then on as those bodies; short name → full name."""
+        learnt: dict[str, str] = {}
+        for found in SHORT_NAME.finditer(text):
+            named = [m for m in self.find_all(text[max(0, found.start() - 200):found.start()])
+                     if m.end >= min(found.start(), 200) - 2]
+            if named and not named[-1].group:
+                learnt[" ".join(found["alias"].split())] = named[-1].name
+        if learnt:
+            self.abbreviations.update({normalize_name(k): v for k, v in learnt.items()})
+            self.short_names = re.compile("|".join(f"(?:{_pattern(k)})" for k in sorted(learnt, key=len, reverse=True)))
+        return learnt
+
+    def _short_name(self, text: str, pos: int) -> tuple[int, bool] | None:
+        found = self.short_names.match(text, pos) if self.short_names else None
+        return (found.end(), False) if found and _ends_word(text, found.end()) else None
+
     def _name_at(self, text: str, pos: int) -> Mention | None:
         """The longest agency or group name starting exactly at ``pos``."""
-        candidates = [found for finder in (self._known, self._group, self._local, self._abbreviated)
+        candidates = [found for finder in (self._known, self._group, self._local, self._abbreviated, self._short_name)
                       if (found := finder(text, pos))]
         if not candidates:
             shaped = self._shaped(text, pos)
@@ -172,7 +196,9 @@ class NameReader:
             return None
         end = _capitalised_run(text, head.end() + 1) if text[head.end():head.end() + 1] == " " else head.end()
         for joint in SEPARATOR.finditer(text, head.end(), end):  # «Báo Quảng Ngãi, Đài …»: two names
-            if self.heads.match(text, joint.end()) or self.known.match(text, joint.end()):
+            following = joint.end()
+            if self.heads.match(text, following) or self.known.match(text, following) or \
+                    self._local(text, following) or HEAD.match(text, following):
                 end = joint.start()
                 break
         return (end, False) if end > head.end() + 1 else None

@@ -59,6 +59,7 @@ def parse_directive(text: str, directory: Directory, reader: DeadlineReader, tod
     in_tables = {i for table in tables for i in range(table.first, table.last)}
     lines = [line for i, line in enumerate(document.lines) if i not in in_tables]
     names = NameReader(directory)
+    names.learn_short_names(join(lines).text)
     header = read_header(lines, names)
     fields, recipients, body_start = header.fields, header.recipients, header.body_start
     end = closing_start(lines, body_start)

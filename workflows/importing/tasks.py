@@ -49,6 +49,15 @@ TRIGGER = re.compile(
     r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:|"
     r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
     r"\s+(?:ngày|tuần|tháng)|đến\s+hết\s+ngày)", re.IGNORECASE)
+#: Points under an item, numbered by their place among its tasks («1.2» for the second, «a)» or «-» alike), as the
+#: labels' «section.bullet» has it.
+BULLETS = ("dash", "plus", "letter")
+#: Where a later clause of an item may name another agency at work.
+CLAUSE_OPENING = re.compile(r";\s+(?:(?:đồng\s+thời\s+)?(?:giao|Giao)\s+(?:cho\s+)?)?")
+#: Who answers for what happens, not what to do.
+ACCOUNTABLE = re.compile(r"\s*(?:phải\s+)?chịu\s+trách\s+nhiệm\s+(?:cá\s+nhân\s+)?trước\b")
+#: Words in parentheses after a name, saying whom it covers.
+ASIDE = re.compile(r"\s*\([^()]{1,200}\)")
 #: Items that state, agree or acknowledge rather than ask for work.
 STATEMENT = re.compile(r"^(?:Về\s+quan\s+điểm|Đánh\s+giá|Ghi\s+nhận|Biểu\s+dương|Thống\s+nhất|Đồng\s+ý|Nhất\s+trí|"
                        r"Cơ\s+bản|Chấp\s+thuận|Không\s+(?:đồng\s+ý|chấp\s+thuận)|Ủy\s+ban\s+nhân\s+dân\s+tỉnh|UBND\s+tỉnh|"
@@ -131,7 +140,7 @@ class TaskReader:
         self._part = ""
         self._addressee = addressee
         self._walk(items, Context(), tasks, skipped)
-        if len({t.ref for t in tasks}) < len(tasks):  # «1.» again under each «I.», «II.»: name the part
+        if _restarts(tasks):  # «1.» again under each «I.», «II.»: name the part
             for task in tasks:
                 task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
         return tasks, skipped
@@ -142,7 +151,7 @@ class TaskReader:
         counter = [0] if counter is None else counter
         for item in items:
             text, children = _with_attributes(item)
-            bullet = item.kind in ("dash", "plus")
+            bullet = item.kind in BULLETS
             if item.kind == "part":
                 self._part = item.mark
                 if STATEMENT_PART.search(text.text) and not ACTION_PART.search(text.text):
@@ -232,6 +241,9 @@ class TaskReader:
     def _task(self, ref: str, text: Passage, context: Context) -> TaskRead | None:
         if EXECUTION.search(text.text):  # «… chịu trách nhiệm thi hành Quyết định này»: the formula, not a task
             return None
+        named, after = self.names.list_at(text.text, 0)
+        if named and ACCOUNTABLE.match(text.text, after):  # «Chủ tịch UBND cấp huyện chịu trách nhiệm trước …»
+            return None
         lead, confidence = self._lead(text, context)
         if not lead:
             return None
@@ -247,14 +259,29 @@ class TaskReader:
 
     def _lead(self, passage: Passage, context: Context) -> tuple[list[Mention], float]:
         lead, confidence = self._lead_in(passage, context)
+        if confidence >= OPENING:
+            lead = lead + [m for m in self._clause_leads(passage.text) if m.name not in {n.name for n in lead}]
         return [_placed(m, passage) for m in lead], confidence
+
+    def _clause_leads(self, text: str) -> list[Mention]:
+        """Agencies that open a later clause of the item and act in it («…; Giám đốc Sở Giáo dục và Đào tạo chỉ
+        đạo …», «…; giao Sở Tài chính bố trí …»), not those who only coordinate («…; Sở Y tế phối hợp»)."""
+        found = []
+        for clause in CLAUSE_OPENING.finditer(text):
+            mentions, end = self.names.list_at(text, clause.end())
+            acts = re.match(r"\s+(?:có\s+trách\s+nhiệm\s+|chủ\s+động\s+)?([a-zà-ỹđ]+)", text[end:])
+            if mentions and acts and acts.group(1) not in ("phối", "và", "của", "về", "tại", "trên", "theo") and \
+                    not WITH.match(text, end + acts.start(1)):
+                found.extend(self._concrete(mentions))
+        return found
 
     def _lead_in(self, passage: Passage, context: Context) -> tuple[list[Mention], float]:
         text = passage.text
         topic = TOPIC.match(text)
         start = topic.end() if topic else 0
         mentions, end = self.names.list_at(text, start)
-        if mentions and text[end:end + 1] == ":" and self._concrete(mentions, keep_vague=True):
+        aside = ASIDE.match(text, end)  # «Các chủ rừng (các công ty lâm nghiệp, …):»
+        if mentions and text[aside.end() if aside else end:][:1] == ":" and self._concrete(mentions, keep_vague=True):
             return self._concrete(mentions, keep_vague=True), EXPLICIT
         for label in LABELLED_LEAD.finditer(text):
             listed = self._concrete(self.names.list_at(text, label.end())[0], keep_vague=True)
@@ -338,6 +365,18 @@ class TaskReader:
         return min(found_any)[2] if found_any else unread
 
 
+def _restarts(tasks: list[TaskRead]) -> bool:
+    """Whether the numbering starts again in another part («III. … 1.» and «IV. … 1.»), so refs need their part."""
+    if len({t.ref for t in tasks}) < len(tasks):
+        return True
+    parts: dict[str, str] = {}
+    for task in tasks:
+        number = task.ref.split(".")[0]
+        if parts.setdefault(number, task.part) != task.part:
+            return True
+    return False
+
+
 def _placed(mention: Mention, passage: Passage) -> Mention:
     """The mention with its span in the document (it was read in ``passage``)."""
     return mention if mention.span else replace(mention, span=passage.span(mention.start, mention.end))
@@ -378,7 +417,7 @@ def _is_issuer(mention: Mention) -> bool:
 
 def _ref(parent: str, item: Item, position: int) -> str:
     """«1», «1.2» (the second task under item 1), «2.a»."""
-    mark = str(position) if item.kind in ("dash", "plus") else item.mark
+    mark = str(position) if item.kind in BULLETS else item.mark
     if item.kind in ("nested", "arabic", "article", "paragraph") or not parent:
         return mark
     return f"{parent}.{mark}"
