@@ -425,3 +425,32 @@ def test_heads_of_named_districts_companies_and_project_boards_are_read_as_their
     assert tasks["3"]["lead"] == ["Các Ban Quản lý dự án đầu tư xây dựng tỉnh", "các chủ đầu tư"]
     assert tasks["4"]["lead"] == ["Ban Quản lý Khu kinh tế tỉnh"]
     assert tasks["4"]["coordinate"] == ["UBND các địa phương liên quan"]
+
+
+def test_a_justified_text_spread_apart_by_its_pdf_is_read_like_any_other(directory):
+    text = ("Chủ tịch UBND tỉnh kết luận như sau:\n"
+            "       1. Giao Sở  Tài  chính chủ trì,  phối hợp với các sở, ngành và UBND các\n"
+            "  xã, phường rà soát danh mục dự án; báo cáo UBND tỉnh trong tháng 10 năm 2025.\n"
+            "       2. Sở Xây dựng tổng hợp, báo cáo UBND tỉnh vào  thứ Năm hằng tuần.\n"
+            "       Yêu cầu  các cơ  quan, đơn vị,  địa phương nghiêm túc triển  khai  thực\n"
+            "  hiện./.")
+    tasks = tasks_by_ref(read(text, directory))
+    assert [(ref, t["lead"]) for ref, t in tasks.items()] == [("1", ["Sở Tài chính"]), ("2", ["Sở Xây dựng"])]
+    assert tasks["1"]["deadline"] == "2025-10-31"
+    assert tasks["2"]["recurrence"] == "FREQ=WEEKLY;BYDAY=TH" and "Yêu cầu" not in tasks["2"]["summary"]
+
+
+def test_the_closing_formula_is_no_task_but_the_work_it_still_gives_is(directory):
+    text = ("1. Sở Tài chính bố trí kinh phí.\n"
+            "Giám đốc các sở; Chủ tịch UBND các huyện, thị xã, thành phố có trách nhiệm tổ chức thực hiện nghiêm "
+            "túc Chỉ thị này. Giao Sở Nội vụ theo dõi, đôn đốc việc thực hiện; định kỳ báo cáo UBND tỉnh./.")
+    tasks = tasks_by_ref(read(text, directory))
+    assert [(ref, t["lead"]) for ref, t in tasks.items()] == [("1", ["Sở Tài chính"]), ("2", ["Sở Nội vụ"])]
+    assert tasks["2"]["summary"].startswith("Giao Sở Nội vụ theo dõi")
+
+
+def test_a_short_name_the_text_gives_a_body_is_read_as_that_body(directory):
+    text = ("Tham dự có Ban Quản lý dự án đầu tư xây dựng công trình giao thông tỉnh (sau đây viết tắt là Ban QLDA "
+            "giao thông).\n1. Ban QLDA giao thông: đẩy nhanh thi công; hoàn thành trong tháng 12/2024.")
+    task = read(text, directory)["tasks"][0]
+    assert task["lead"] == ["Ban Quản lý dự án đầu tư xây dựng công trình giao thông tỉnh"]

@@ -67,6 +67,12 @@ class Passage:
         return self.sub(left, max(left, right))
 
 
+def spaced(pattern: str) -> str:
+    """``pattern`` with each space matching any run of spaces: a justified line a PDF spread apart reads «Yêu cầu  các
+    cơ  quan»."""
+    return pattern.replace(" ", r"\s+")
+
+
 def is_upper(text: str) -> bool:
     """True when every letter of ``text`` is a capital (and it has letters): «KT. CHỦ TỊCH»."""
     letters = [c for c in text if c.isalpha()]

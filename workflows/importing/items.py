@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import Line, is_upper
+from .cleanup import Line, is_upper, spaced
 
 MARKERS = (
     ("part", re.compile(r"^(?P<m>[IVX]{1,4}|[A-H])\.\s+(?=\S)")),
@@ -28,13 +28,17 @@ RANK = {"part": 0, "article": 1, "arabic": 2, "paragraph": 2, "nested": 3, "lett
 #: Markers that count: «2.» follows «1.», «Điều 3.» follows «Điều 2.».
 NUMBERED = ("arabic", "article")
 SENTENCE_END = re.compile(r"(?:[.!?;:]|\./\.)[\"»)]?$")
-CLOSING = re.compile(r"^(?:Thủ trưởng|Trên đây|Nhận được|Thừa lệnh|Thừa ủy quyền|Trong quá trình|Quá trình thực hiện|"
-                     r"(?:Ủy ban nhân dân|UBND|Văn phòng)[^.]{0,40}\bthông báo|Đề nghị các|Yêu cầu các|Giao Văn phòng)")
+CLOSING = re.compile(spaced(r"^(?:Thủ trưởng|Trên đây|Nhận được|Thừa lệnh|Thừa ủy quyền|Trong quá trình|"
+                            r"Quá trình thực hiện|(?:Ủy ban nhân dân|UBND|Văn phòng)[^.]{0,40}\bthông báo|Đề nghị các|"
+                            r"Yêu cầu các|Giao Văn phòng)"))
 
+#: The closing formula: those addressed are to carry out this directive.
+FORMULA = re.compile(spaced(r"(?:có|chịu) trách nhiệm (?:tổ chức )?(?:triển khai )?(?:thực hiện|thi hành)[^.;]{0,60}"
+                            r"(?:Chỉ thị|Quyết định|Kế hoạch|Công văn|Thông báo|Công điện|Chương trình|văn bản) này"))
 #: The closing request to the heads of those addressed: «Yêu cầu Giám đốc Sở … triển khai thực hiện./.».
-CLOSING_REQUEST = re.compile(r"^(?:Yêu cầu|Đề nghị)\s+(?:Giám đốc|Thủ trưởng|Chủ tịch|Lãnh đạo|Trưởng)")
-GENERIC_EXECUTION = re.compile(r"(?:triển khai|tổ chức|nghiêm túc|khẩn trương)\s+thực hiện|thực hiện nghiêm|"
-                               r"biết,?\s+(?:triển khai\s+)?thực hiện")
+CLOSING_REQUEST = re.compile(spaced(r"^(?:Yêu cầu|Đề nghị) (?:Giám đốc|Thủ trưởng|Chủ tịch|Lãnh đạo|Trưởng)"))
+GENERIC_EXECUTION = re.compile(spaced(r"(?:triển khai|tổ chức|nghiêm túc|khẩn trương) thực hiện|thực hiện nghiêm|"
+                                      r"biết,? (?:triển khai )?thực hiện"))
 
 
 @dataclass
@@ -76,6 +80,37 @@ def _starts_paragraph(previous: Line, line: Line) -> bool:
     return bool(SENTENCE_END.search(previous.text)) and line.text[:1].isupper()
 
 
+def _next_number(items: list[Item]) -> int:
+    return max((int(item.mark) for item in items if item.mark.isdigit()), default=len(items)) + 1
+
+
+def _paragraph_end(lines: list[Line], at: int) -> int:
+    return next((i for i in range(at + 1, len(lines)) if _starts_paragraph(lines[i - 1], lines[i])), len(lines))
+
+
+def _is_formula(lines: list[Line], at: int) -> bool:
+    """Whether the paragraph at ``lines[at]`` opens with the closing formula: those addressed are to carry the
+    directive out («Giám đốc các sở, … có trách nhiệm tổ chức thực hiện nghiêm túc Chỉ thị này.»)."""
+    paragraph = " ".join(line.text for line in lines[at:_paragraph_end(lines, at)])
+    first = re.split(r"(?<=\.)\s+(?=[A-ZĐÀ-Ỹ])", paragraph, maxsplit=1)[0]
+    return bool(FORMULA.search(first))
+
+
+def _given_in(lines: list[Line], assigns, number: int) -> list[Item]:
+    """The work a closing paragraph still gives, one item per sentence that gives it («… Chỉ thị này. Giao Sở
+    Nông nghiệp và Phát triển nông thôn theo dõi, đôn đốc …»)."""
+    items: list[Item] = []
+    for i, line in enumerate(lines):
+        for sentence in re.finditer(r"(?:^|(?<=[.;]\s))(?=Giao\s)", line.text):
+            if sentence.start() == 0 and i > 0 and not re.search(r"[.;]$", lines[i - 1].text):
+                continue
+            if assigns(line.text[sentence.start():]):
+                first = Line(line.text[sentence.start():], line.start + sentence.start(),
+                             line.indent + sentence.start())
+                items.append(Item("paragraph", str(number + len(items)), [first, *lines[i + 1:_paragraph_end(lines, i)]]))
+    return items
+
+
 def _closes(lines: list[Line], at: int) -> bool:
     """Whether the paragraph at ``lines[at]`` closes the directive: a closing formula, or a request to the heads
     of those addressed that asks nothing but to carry it out and ends the text («… triển khai thực hiện./.»)."""
@@ -111,9 +146,12 @@ def build_items(lines: list[Line], assigns) -> Body:
         if found and found[0] in NUMBERED:
             body.absorbed.append(line)
         if i > last_marker and _starts_paragraph(lines[i - 1], line):
+            if _is_formula(lines, i):
+                body.closing = lines[i:]
+                body.items.extend(_given_in(lines[i:], assigns, _next_number(body.items)))
+                return body
             if assigns(line.text):
-                number = max((int(r.mark) for r in body.items if r.mark.isdigit()), default=len(body.items)) + 1
-                _attach(Item("paragraph", str(number), [line]), body.items, stack)
+                _attach(Item("paragraph", str(_next_number(body.items)), [line]), body.items, stack)
                 continue
             if _closes(lines, i):
                 body.closing = lines[i:]
@@ -129,6 +167,10 @@ def _paragraphs(lines: list[Line], assigns) -> Body:
     current: Item | None = None
     for i, line in enumerate(lines):
         starts = i == 0 or _starts_paragraph(lines[i - 1], line)
+        if starts and current is not None and _is_formula(lines, i):
+            body.closing = lines[i:]
+            body.items.extend(_given_in(lines[i:], assigns, _next_number(body.items)))
+            break
         if starts and assigns(line.text):
             current = Item("paragraph", str(len(body.items) + 1), [line])
             body.items.append(current)

@@ -66,6 +66,9 @@ EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|có\s+hiệu\s+
 DONE = re.compile(r"\bđã\s+(?:\S+\s+){0,2}$")
 #: Words before a time that say when something happens, not by when it is due.
 OCCASION = re.compile(r"\b(?:dịp|đợt|kể\s+từ|bắt\s+đầu\s+từ|từ)\s+$", re.IGNORECASE)
+#: The day of a period written before it: «vào thứ Năm», «trước 16 giờ ngày thứ Sáu», «trước ngày 20».
+WHEN_IN_PERIOD = re.compile(r"(?:(?:vào|trước|chậm\s+nhất)\s+)?(?:\d{1,2}\s*(?:h|giờ)\s*\d{0,2}\s*(?:phút\s*)?,?\s*)?"
+                            r"(?:(?:ngày\s+)?thứ\s+\S+|ngày\s+\d{1,2})\s+$", re.IGNORECASE)
 #: Triggers that name a deadline by themselves.
 EXPLICIT_DEADLINE = re.compile(r"trước|chậm\s+nhất|hạn\s+chót|thời\s+(?:hạn|gian)|hoàn\s+thành|xong|đến\s+hết|"
                                r"không\s+quá", re.IGNORECASE)
@@ -344,14 +347,18 @@ class TaskReader:
             if DONE.search(before) or OCCASION.search(before):  # «(đã hoàn thành trong tháng 4)», «dịp cuối năm»
                 continue
             headed = bool(PHRASE_HEADS.match(text, clause))
-            start = clause if headed else trigger.start()
+            read_from = trigger.start()
+            day = WHEN_IN_PERIOD.search(text, clause, trigger.start()) if EVERY.match(trigger.group(0)) else None
+            if day:  # «… vào thứ Năm hằng tuần»: the day stands before the period
+                read_from = day.start()
+            start = clause if headed else read_from
             try:
-                found = self.deadlines.read(text[trigger.start():end], self.base)
+                found = self.deadlines.read(text[read_from:end], self.base)
             except DeadlineError as exc:
                 if unread is None and re.search(r"\d", text[trigger.start():end]):
                     unread = (None, text[start:end].strip(), None, passage.span(start, end), exc.message)
                 continue
-            phrase_end = trigger.start() + found.span[1]
+            phrase_end = read_from + found.span[1]
             if text.count("(", start, phrase_end) > text.count(")", start, phrase_end) and \
                     text[phrase_end:phrase_end + 1] == ")":
                 phrase_end += 1  # «hằng quý (trước ngày 15 của tháng cuối quý)»
