@@ -107,7 +107,8 @@ def _given_in(lines: list[Line], assigns, number: int) -> list[Item]:
             if assigns(line.text[sentence.start():]):
                 first = Line(line.text[sentence.start():], line.start + sentence.start(),
                              line.indent + sentence.start())
-                items.append(Item("paragraph", str(number + len(items)), [first, *lines[i + 1:_paragraph_end(lines, i)]]))
+                rest = lines[i + 1:_paragraph_end(lines, i)]
+                items.append(Item("paragraph", str(number + len(items)), [first, *rest]))
     return items
 
 
