@@ -454,3 +454,9 @@ def test_a_short_name_the_text_gives_a_body_is_read_as_that_body(directory):
             "giao thông).\n1. Ban QLDA giao thông: đẩy nhanh thi công; hoàn thành trong tháng 12/2024.")
     task = read(text, directory)["tasks"][0]
     assert task["lead"] == ["Ban Quản lý dự án đầu tư xây dựng công trình giao thông tỉnh"]
+
+
+def test_the_place_is_read_on_the_dates_line_not_from_the_subject_above_it(directory):
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH LONG AN\nSố: 9318/UBND-KT\nV/v đề nghị của Công ty TNHH Bao bì Thuận Phát Long An\n"
+            "Long An, ngày 28 tháng 10 năm 2024\nKính gửi: Sở Tài chính.\n1. Sở Tài chính rà soát hồ sơ.")
+    assert read(text, directory)["place"] == "Long An"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .cleanup import Line, join
+from .cleanup import Line, Passage, join
 from .found import LIKELY, SURE, Found
 from .items import marker_of
 from .layout import BODY_OPENINGS, KEPT, KINDS, MOTTO, NUMBER, PLACE_DATE, TO, is_upper, issuer_name, pieces
@@ -72,9 +72,10 @@ def read_header(lines: list[Line], names: NameReader) -> Header:
         first_field = min(first_field, line_of(span[0]))
     when = PLACE_DATE.search(head.text)
     if when and 1900 <= int(when["y"]) <= 2200:
-        span = head.span(when.start(), when.end())
+        place_start = _place_start(head, when, lines, line_of)
+        span = head.span(place_start, when.end())
         day = day_of(when["y"], when["m"], when["d"])
-        header.fields["place"] = Found(" ".join(when["place"].split()), span, SURE)
+        header.fields["place"] = Found(" ".join(head.text[place_start:when.end("place")].split()), span, SURE)
         header.fields["date"] = Found(day.isoformat() if day else None, span, SURE)
         header.fields["year"] = Found(int(when["y"]), span, SURE)
         header.body_start = max(header.body_start, line_of(span[1] - 1) + 1)
@@ -85,6 +86,17 @@ def read_header(lines: list[Line], names: NameReader) -> Header:
     _issuer(lines[:min(first_field + 1, ISSUER_LINES)], header)
     _subject_and_addressees(lines, title_at, header, names)
     return header
+
+
+def _place_start(head: Passage, when: re.Match, lines: list[Line], line_of) -> int:
+    """Where the place before the date begins: on a line of its own («Gia / Lai, ngày …» wrapped), not at the end
+    of the line above («V/v … Công ty Thuận Phát Long An / Long An, ngày …»)."""
+    start, end = when.start("place"), when.end("place")
+    last_line = line_of(head.offsets[end - 1])
+    while line_of(head.offsets[start]) < last_line and head.offsets[start] != lines[line_of(head.offsets[start])].start:
+        following = line_of(head.offsets[start]) + 1
+        start = next(i for i in range(start, end) if line_of(head.offsets[i]) >= following)
+    return start
 
 
 def _header_end(lines: list[Line]) -> int:
