@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar as month_calendar
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -65,17 +65,31 @@ _DATE = (r"(?P<d>\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(?P<mo>\d{1,2})"
 _TIME = r"(?P<h>\d{1,2})\s*(?:h|giờ)\s*(?P<mi>\d{2})?(?:\s*phút)?"
 #: The moments a period may count from: the directive's own signing, issue or receipt («kể từ ngày nhận được Công văn
 #: này»), not an event of unknown date («kể từ ngày nhận đủ hồ sơ»).
-_FROM = (r"(?:kể\s+)?từ\s+(?:ngày\s+)?(?:ký|ban\s+hành|văn\s+bản\s+có\s+hiệu\s+lực|có\s+hiệu\s+lực|"
-         r"nhận(?:\s+được)?(?:\s+(?:văn\s+bản|công\s+văn|thông\s+báo|quyết\s+định|kế\s+hoạch|chỉ\s+thị|công\s+điện)"
-         r"(?:\s+này)?)?(?=\s*(?:[,.;)]|$)))")
+_THIS = (r"(?:\s+(?:văn\s+bản|công\s+văn|thông\s+báo|quyết\s+định|kế\s+hoạch|chỉ\s+thị|công\s+điện)"
+         r"(?:\s+này)?)?")
+_FROM = (rf"(?:kể\s+)?từ\s+(?:ngày\s+)?(?:(?:ký(?:\s+ban\s+hành)?|ban\s+hành){_THIS}|văn\s+bản\s+có\s+hiệu\s+lực|"
+         rf"có\s+hiệu\s+lực|nhận(?:\s+được)?{_THIS}(?=\s*(?:[,.;)]|$)))")
 _SINCE = re.compile(r"(?:kể\s+)?từ\s+(?:ngày|khi)\s+(?P<event>[^,.;)]{1,60})")
 
 
-def normalize(text: str) -> str:
-    """Lower case, composed accents, «hàng» read as «hằng», single spaces."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    text = re.sub(r"\bhàng\s+(tuần|tháng|quý|năm|ngày)", r"hằng \1", text)
-    return re.sub(r"\s+", " ", text).strip()
+def _normalized(phrase: str) -> tuple[str, list[int]]:
+    """``phrase`` in lower case, composed, with single spaces and «hàng» read as «hằng»; and, for each of its
+    characters, where it stands in ``phrase``."""
+    composed = unicodedata.normalize("NFC", phrase)
+    chars, where = [], []
+    for i, char in enumerate(composed):
+        if char.isspace():
+            if not chars or chars[-1] == " ":  # runs of spaces read as one
+                continue
+            char = " "
+        for folded in char.casefold():
+            chars.append(folded)
+            where.append(i)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        where.pop()
+    text = re.sub(r"\bhàng\s(tuần|tháng|quý|năm|ngày)", r"hằng \1", "".join(chars))
+    return text, where
 
 
 def _number(word: str) -> int:
@@ -235,18 +249,25 @@ class DeadlineReader:
 
     def read(self, phrase: str, base: date) -> Deadline:
         """The deadline ``phrase`` names, counting relative periods from ``base`` (the signing date)."""
-        text = normalize(phrase)
+        text, where = _normalized(phrase)
         if not text:
             raise DeadlineError("Chưa nhập thời hạn.")
+        readings, refused = [], None
         for rule in (self._recurring, self._window, self._timed_date, self._date, self._period, self._relative):
             try:
                 found = rule(text, base)
-            except DeadlineError:
-                raise
+            except DeadlineError as exc:
+                refused = refused or exc
+                continue
             except (ValueError, OverflowError):  # «năm 0000», a period beyond the calendar
                 raise DeadlineError(f"Thời hạn «{phrase.strip()}» ghi một ngày không có trên lịch.") from None
             if found is not None:
-                return found
+                readings.append(found)
+        if readings:  # the phrase's first words decide: «trong 15 ngày kể từ ngày ký …, … năm 2024» is 15 days
+            first = min(readings, key=lambda r: r.span[0])
+            return replace(first, span=(where[first.span[0]], where[first.span[1] - 1] + 1))
+        if refused is not None:
+            raise refused
         raise DeadlineError(f"Không đọc được thời hạn «{phrase.strip()}». Hãy ghi ngày cụ thể (ví dụ «trước ngày "
                             "30/6/2025», «trong tháng 6/2025», «trong 10 ngày làm việc kể từ ngày ký») hoặc "
                             "định kỳ (ví dụ «trước 15h00 thứ Ba hằng tuần»).")

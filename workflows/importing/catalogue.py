@@ -39,6 +39,8 @@ PROVINCIAL_BODIES = (
     "Ban Quản lý dự án đầu tư xây dựng công trình nông nghiệp và phát triển nông thôn tỉnh",
     "Các Ban Quản lý dự án đầu tư xây dựng tỉnh", "Ban Quản lý Khu kinh tế mở", "Đài Khí tượng thủy văn tỉnh",
     "Đài Khí tượng Thủy văn tỉnh", "Trung tâm Kiểm soát bệnh tật tỉnh", "Cục Thống kê tỉnh", "Thống kê tỉnh",
+    "Ngân hàng Chính sách xã hội tỉnh", "Chi nhánh Ngân hàng Chính sách xã hội tỉnh", "Bưu điện tỉnh",
+    "Ban Quản lý các Khu chế xuất và công nghiệp", "Hạt Kiểm lâm",
 )
 #: A city governed like a province (Hà Nội, Đà Nẵng…) names its bodies «… thành phố» where a province says «… tỉnh».
 CITY_BODIES = tuple(f"{name.removesuffix(' tỉnh')} thành phố" for name in PROVINCIAL_BODIES if name.endswith(" tỉnh"))
@@ -84,13 +86,16 @@ ABBREVIATIONS = {
     "Sở KH-ĐT": "Sở Kế hoạch và Đầu tư", "Sở Kế hoạch - Đầu tư": "Sở Kế hoạch và Đầu tư",
     "Sở Lao động, Thương binh và Xã hội": "Sở Lao động - Thương binh và Xã hội",
     "Đài KTTV tỉnh": "Đài Khí tượng thủy văn tỉnh", "CDC tỉnh": "Trung tâm Kiểm soát bệnh tật tỉnh",
-    "Công an TP": "Công an thành phố", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
+    "Công an TP": "Công an thành phố", "Sở Nông nghiệp và PTNT": "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở Tài nguyên và MT": "Sở Tài nguyên và Môi trường", "NHCSXH tỉnh": "Ngân hàng Chính sách xã hội tỉnh",
+    "Sở LĐ-TBXH": "Sở Lao động - Thương binh và Xã hội", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").
 BODY_HEADS = ("Sở", "Ban Quản lý", "Ban", "Liên minh", "Hiệp hội", "Viễn thông", "Văn phòng", "Chi nhánh", "Tập đoàn",
-              "Tổng cục", "Quỹ", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Đài", "Báo", "Trung tâm",
-              "Viện", "Trường", "Bệnh viện", "Hội", "Liên đoàn", "Kho bạc", "Ngân hàng", "Tổng công ty", "Công ty")
+              "Tổng cục", "Quỹ", "Vườn quốc gia", "Khu bảo tồn", "Bưu điện", "Hạt Kiểm lâm", "Chi cục", "Bộ Chỉ huy",
+              "Bộ", "Cục", "Đài", "Báo", "Trung tâm", "Viện", "Trường", "Bệnh viện", "Hội", "Liên đoàn", "Kho bạc",
+              "Ngân hàng", "Tổng công ty", "Công ty")
 
 #: The issuing side: never the lead of a task in its own directive.
 ISSUER_TITLES = ("Ủy ban nhân dân tỉnh", "UBND tỉnh", "Chủ tịch UBND tỉnh", "Chủ tịch Ủy ban nhân dân tỉnh",

@@ -34,6 +34,8 @@ ISSUING_HEADS = re.compile(r"ỦY\s+BAN|UBND|HỘI\s+ĐỒNG|VĂN\s+PHÒNG|SỞ|
 OWN_OFFICE = re.compile(r"^(?:Như\s+(?:trên|điều|Điều)|(?:CVP|PCVP|PVP|LĐVP|CV|VP)\b|Văn\s+phòng\s+(?:UBND|Ủy\s+ban)|"
                         r"Chánh\s+(?:VP|Văn\s+phòng)|Phó\s+Chánh|"
                         r"(?:Các\s+)?(?:phòng|Phòng)\b|Trung\s+tâm\s+(?:Công\s+báo|Thông\s+tin)|Cổng\s+thông\s+tin)")
+#: What a «Nơi nhận» line adds in parentheses: why it is sent («để b/c», «t/h»), how many copies («03b»).
+REMARK = re.compile(r"\s*\((?:(?:để|đề)\s[^)]*|b/c|t/h|p/h|\d{1,3}\s*b(?:ản)?|[^)]*bản)\)")
 SUBJECT_OPENINGS = ("V/v", "V/V", "Về việc", "về việc")
 #: A line under a title that is not part of it: who decides («CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH»), the body.
 #: How a line of a title ends when the title goes on below it: a preposition, a conjunction, a comma or a dash.
@@ -209,8 +211,12 @@ def _addressees(lines: list[Line], at: int, names: NameReader) -> tuple[list, in
 def recipients_in(text: str, offset: int, names: NameReader) -> list[tuple[Found, list[Mention]]]:
     """The addressees of one line: the line itself, or each body of a line naming a kind once for several
     («- Các Sở: Xây dựng, Tài chính;» is two addressees, «Sở Xây dựng» and «Sở Tài chính»)."""
-    head = HEAD.match(text)  # «Giám đốc các Sở: Xây dựng, Tài chính»
-    members, end = names.members_at(text, head.end() if head else 0)
+    members, end = names.members_at(text, 0)
+    head = HEAD.match(text)  # «Giám đốc các sở, Thủ trưởng các ban, ngành», «Chủ tịch UBND các huyện»: the bodies
+    if not members and head and names.at(text, head.end()) is not None:
+        members, end = names.list_at(text, 0)
+        return [(Found(m.written, (offset + m.end - len(m.written), offset + m.end), m.confidence, m.note), [m])
+                for m in members] if members and not text[end:].strip(" ;.,") else [recipient(text, offset, names)]
     if not members or text[end:].strip(" ;.,"):
         return [recipient(text, offset, names)]
     return [(Found(m.name, (offset + m.start, offset + m.end), m.confidence, m.note), [m]) for m in members]
@@ -231,7 +237,7 @@ def recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple
     body is kept and flagged."""
     found = []
     for copy in copies:
-        text = re.sub(r"\s*\((?:để|đề)\s[^)]*\)|\s*\((?:b/c|t/h|p/h)\)", "", copy.value).strip()
+        text = REMARK.sub("", copy.value).strip()
         if KEPT.match(text) or OWN_OFFICE.match(text):
             continue
         mentions, _end = names.list_at(text, 0)

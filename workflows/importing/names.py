@@ -20,8 +20,9 @@ from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, CITY_BODIES, P
 from .found import GUESSED, LIKELY, SURE
 
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
-         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hội|hiệp\s+hội|chủ\s+rừng|"
-         r"cơ\s+sở\s+(?:giáo\s+dục|y\s+tế)|trường(?:\s+học)?)")
+         r"doanh\s+nghiệp|phòng|đoàn\s+thể|lực\s+lượng|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hội|chủ\s+rừng|"
+         r"cơ\s+sở\s+(?:giáo\s+dục|y\s+tế)|trường(?:\s+học)?|ngân\s+hàng(?:\s+thương\s+mại)?|"
+         r"hiệp\s+hội(?:\s+(?:doanh\s+nghiệp|ngành\s+hàng))?|tổ\s+chức\s+tín\s+dụng)")
 _KINDS = rf"{_KIND}(?:\s*,\s*{_KIND})*"
 #: What may follow a group's kinds: «chức năng», «có liên quan», «khác», «trực thuộc», «tỉnh», «các cấp».
 _QUALIFIER = (r"(?:chức\s+năng|(?:có\s+)?liên\s+quan|khác|trực\s+thuộc|điều\s+tra|báo\s+chí|tỉnh|các\s+cấp|"
@@ -38,8 +39,20 @@ ABBREVIATED = re.compile(r"(?:Sở|Ban|Bộ|BQL|Đài|Cục|BCH)\s+[A-ZĐ]{1,6}(
                          r"(?:\s+tỉnh)?(?![\wĐđ&])")
 _LEVEL = r"(?:huyện|thị\s+xã|thành\s+phố|quận|xã|phường|thị\s+trấn|đặc\s+khu|TX|TP)"
 LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:(?:cấp\s+{_LEVEL})|{_LEVEL}"
-                         rf"(?:\s*[,-]\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?|địa\s+phương)(?:\s+(?:có\s+)?liên\s+quan)?",
+                         rf"(?:\s*[,-]\s*{_LEVEL})*(?:\s+và\s+{_LEVEL})?|địa\s+phương)(?:\s+(?:có\s+)?liên\s+quan|"
+                         r"\s+có\s+(?:rừng|đê|biển|biên\s+giới|dự\s+án)|\s+ven\s+biển|\s+biên\s+giới|\s+miền\s+núi|"
+                         r"\s+vùng\s+(?:cao|sâu|ven\s+biển))?",
                          re.IGNORECASE)
+#: Standing bodies whose names run in lower case, so that neither the directory's spelling nor the shape of
+#: capitalised words finds them: the disaster-response command and its office, project boards, steering committees.
+STANDING_BODIES = re.compile(
+    r"(?:Văn\s+phòng\s+thường\s+trực\s+)?Ban\s+[Cc]hỉ\s+huy\s+[Pp]hòng,?\s+chống\s+thiên\s+tai(?:\s*,\s*|\s+và\s+)"
+    r"[Tt]ìm\s+kiếm\s+[Cc]ứu\s+nạn(?:(?:\s*,\s*|\s+và\s+|\s+kiêm\s+)[Pp]hòng\s+thủ\s+dân\s+sự)?|"
+    r"(?:Các\s+|các\s+)?Ban\s+Quản\s+lý\s+(?:các\s+)?dự\s+án(?:\s+(?!tỉnh\b|thành\s+phố\b)[^\W\d_]+){0,12}?"
+    r"(?=\s+(?:tỉnh|thành\s+phố)\b)|"
+    r"Ban\s+Chỉ\s+đạo(?:\s+(?!tỉnh\b|thành\s+phố\b)[^\W\d_]+){1,12}?(?=\s+(?:tỉnh|thành\s+phố)\b)")
+#: The others of a level after one named: «UBND thành phố Thủ Đức và các quận, huyện».
+AND_THE_OTHERS = re.compile(rf"\s+và\s+các\s+{_LEVEL}(?:\s*,\s*{_LEVEL})*(?![\wĐđ])", re.IGNORECASE)
 LOCAL_ONE = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:{_LEVEL}|H\.)\s+", re.IGNORECASE)
 #: The head of a body, named before it: «Giám đốc Sở Y tế», «Chủ tịch UBND các huyện».
 HEAD = re.compile(r"(?:Giám\s+đốc|Thủ\s+trưởng|Chủ\s+tịch|Trưởng\s+ban|Chỉ\s+huy\s+trưởng|Chánh\s+Thanh\s+tra|"
@@ -56,7 +69,8 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
                             "giám", "quyết", "chịu", "theo", "ngay", "cần", "phải", "tích", "chủ", "dừng", "cấm"})
 #: A kind named once for several bodies: «các Sở: Xây dựng, Tài chính», «UBND các huyện: Tuy Phước, Phù Cát».
 COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
-                        r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+các\s+(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))"
+                        r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?"
+                        r"(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))"
                         r"\s*(?P<colon>:)?\s*(?=[A-ZĐÀ-Ỹ])")
 #: A short name the text gives a body it has just named: «… (sau đây viết tắt là Ban QLDA giao thông)».
 SHORT_NAME = re.compile(r"\(\s*(?:sau\s+đây\s+)?(?:gọi\s+tắt\s+là|viết\s+tắt\s+là|gọi\s+chung\s+là|gọi\s+là)\s*:?\s*"
@@ -139,9 +153,19 @@ class NameReader:
         found = self.short_names.match(text, pos) if self.short_names else None
         return (found.end(), False) if found and _ends_word(text, found.end()) else None
 
+    @staticmethod
+    def _standing(text: str, pos: int) -> tuple[int, bool] | None:
+        found = STANDING_BODIES.match(text, pos)
+        if not found:
+            return None
+        end = found.end()
+        tail = re.match(r"\s+(?:tỉnh|[Tt]hành\s+phố|huyện(?:\s+[A-ZĐ]\w*)+)(?![\wĐđ])", text[end:])
+        return end + (tail.end() if tail else 0), found.group(0).lower().startswith("các")
+
     def _name_at(self, text: str, pos: int) -> Mention | None:
         """The longest agency or group name starting exactly at ``pos``."""
-        candidates = [found for finder in (self._known, self._group, self._local, self._abbreviated, self._short_name)
+        candidates = [found for finder in (self._known, self._group, self._local, self._abbreviated, self._short_name,
+                                           self._standing)
                       if (found := finder(text, pos))]
         if not candidates:
             shaped = self._shaped(text, pos)
@@ -156,13 +180,13 @@ class NameReader:
         if not found or not _ends_word(text, found.end()):
             return None
         end = found.end()
-        tail = re.match(r"\s+tỉnh(?=[\s,.;:)]|$)", text[end:])
-        if tail and not found.group(0).endswith("tỉnh"):
+        tail = re.match(r"\s+(?:tỉnh|[Tt]hành\s+phố)(?=[\s,.;:)]|$)", text[end:])
+        if tail and not found.group(0).endswith(("tỉnh", "phố")):
             end += tail.end()
         if not found.group(0).startswith(("các", "Các")):  # «Báo và Phát thanh, Truyền hình Hưng Yên»
             end = _place_name(text, end + 1) if text[end:end + 1] == " " and _place_name(text, end + 1) > end + 1 \
                 else end
-        written = normalize_name(found.group(0))
+        written = " ".join(found.group(0).casefold().split()).replace("ủy ban nhân dân", "ubnd")
         return end, bool(written.startswith(("các ", "ubnd các", "ubnd cấp")) or "liên quan" in written)
 
     @staticmethod
@@ -180,14 +204,20 @@ class NameReader:
 
     @staticmethod
     def _local(text: str, pos: int) -> tuple[int, bool] | None:
+        """A local People's Committee: one («UBND huyện Tuy Phước», «… thành phố Thủ Đức và các quận, huyện»), or a
+        level of them («UBND các huyện, thành phố Cà Mau», «UBND các huyện có rừng»)."""
         one = LOCAL_ONE.match(text, pos)
         if one:
             end = _place_name(text, one.end())
             if end > one.end():
-                return end, False
+                more = AND_THE_OTHERS.match(text, end)
+                return (more.end(), True) if more else (end, False)
         group = LOCAL_GROUP.match(text, pos)
         if group and _ends_word(text, group.end()):
-            return group.end(), True
+            end = group.end()
+            if re.search(r"(?:thành\s+phố|thị\s+xã)$", group.group(0)) and text[end:end + 1] == " ":
+                end = max(end, _place_name(text, end + 1))  # «UBND các huyện, thành phố Cà Mau»
+            return end, True
         return None
 
     def _shaped(self, text: str, pos: int) -> tuple[int, bool] | None:
@@ -203,12 +233,22 @@ class NameReader:
                 break
         return (end, False) if end > head.end() + 1 else None
 
+    def _abbreviation(self, written: str) -> str | None:
+        return self.abbreviations.get(normalize_name(written)) or self.abbreviation_keys.get(abbreviation_key(written))
+
     def _expanded(self, written: str) -> str | None:
-        """The full name an abbreviation stands for, «tỉnh» kept («BQL KKT tỉnh»: «Ban Quản lý Khu kinh tế tỉnh»)."""
-        found = self.abbreviations.get(normalize_name(written)) or self.abbreviation_keys.get(abbreviation_key(written))
-        if found is None and written.endswith(" tỉnh"):
-            base = self._expanded(written.removesuffix(" tỉnh"))
-            found = base if base is None or base.endswith(" tỉnh") else f"{base} tỉnh"
+        """The full name an abbreviation stands for, what follows it kept («BQL KKT tỉnh»: «Ban Quản lý Khu kinh
+        tế tỉnh», «Đài PT-TH Hải Phòng»: «Đài Phát thanh và Truyền hình Hải Phòng»)."""
+        found = self._abbreviation(written)
+        words = written.split()
+        for cut in range(len(words) - 1, max(1, len(words) - 4), -1):
+            if found is not None:
+                break
+            tail = " ".join(words[cut:])
+            if tail == "tỉnh" or tail[:1].isupper():
+                head = " ".join(words[:cut])
+                base = self._abbreviation(head) or self._abbreviation(f"{head} tỉnh")
+                found = f"{base.removesuffix(' tỉnh')} {tail}" if base else None
         return found
 
     def _abbreviated(self, text: str, pos: int) -> tuple[int, bool] | None:

@@ -45,7 +45,8 @@ TRIGGER = re.compile(
     r"(?:định\s+kỳ|(?:hằng|hàng)\s+(?:tuần|tháng|quý|năm)|hoàn\s+thành\s+(?:trước|trong|xong|chậm)|xong\s+trước|"
     r"trước\s+(?:ngày\s+)?\d|trước\s+\d{1,2}\s*(?:h|giờ)|chậm\s+nhất|hạn\s+chót|"
     r"thời\s+hạn\s+(?=(?:hoàn\s+thành\s+|thực\s+hiện\s+|là\s+)?(?:trước|đến|chậm|trong|không\s+quá|\d|ngày|tháng))|"
-    r"trong\s+(?:tháng|quý|năm|tuần)\s+\S*\d|(?:trước|cuối)\s+(?:tháng|quý|năm)\s+\S*\d|"
+    r"trong\s+(?:tháng|quý|năm|tuần)\s+(?:[IVX]{1,4}\s+năm\s+)?\S*\d|"
+    r"(?:trước|cuối)\s+(?:tháng|quý|năm)\s+(?:[IVX]{1,4}\s+năm\s+)?\S*\d|trong\s+(?:ngày|hôm)\s+\d|"
     r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành))?\s*:|"
     r"(?:trong|không\s+quá)\s+(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười\s+lăm|hai\s+mươi|ba\s+mươi)"
     r"\s+(?:ngày|tuần|tháng)|đến\s+hết\s+ngày)", re.IGNORECASE)
@@ -143,7 +144,7 @@ class TaskReader:
         self._part = ""
         self._addressee = addressee
         self._walk(items, Context(), tasks, skipped)
-        if _restarts(tasks):  # «1.» again under each «I.», «II.»: name the part
+        if _restarts(tasks) or _numbered_per_part(items):  # «1.» again under each «I.», «II.»: name the part
             for task in tasks:
                 task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
         return tasks, skipped
@@ -372,6 +373,17 @@ class TaskReader:
         return min(found_any)[2] if found_any else unread
 
 
+def _numbered_per_part(items: list[Item]) -> bool:
+    """Whether two parts number their items alike («I. … 1. 2.», «III. … 1. 2.»), tasks or not."""
+    seen: set[str] = set()
+    for part in (item for item in items if item.kind == "part"):
+        marks = {child.mark for child in part.children if child.kind in ("arabic", "nested")}
+        if seen & marks:
+            return True
+        seen |= marks
+    return False
+
+
 def _restarts(tasks: list[TaskRead]) -> bool:
     """Whether the numbering starts again in another part («III. … 1.» and «IV. … 1.»), so refs need their part."""
     if len({t.ref for t in tasks}) < len(tasks):
@@ -423,8 +435,8 @@ def _is_issuer(mention: Mention) -> bool:
 
 
 def _ref(parent: str, item: Item, position: int) -> str:
-    """«1», «1.2» (the second task under item 1), «2.a»."""
-    mark = str(position) if item.kind in BULLETS else item.mark
+    """«1», «1.2» (the second task under item 1), «Điều 2» (an article that is a task itself)."""
+    mark = str(position) if item.kind in BULLETS else f"Điều {item.mark}" if item.kind == "article" else item.mark
     if item.kind in ("nested", "arabic", "article", "paragraph") or not parent:
         return mark
     return f"{parent}.{mark}"
