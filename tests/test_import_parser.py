@@ -459,3 +459,11 @@ def test_the_place_is_read_on_the_dates_line_not_from_the_subject_above_it(direc
     text = ("ỦY BAN NHÂN DÂN\nTỈNH LONG AN\nSố: 9318/UBND-KT\nV/v đề nghị của Công ty TNHH Bao bì Thuận Phát Long An\n"
             "Long An, ngày 28 tháng 10 năm 2024\nKính gửi: Sở Tài chính.\n1. Sở Tài chính rà soát hồ sơ.")
     assert read(text, directory)["place"] == "Long An"
+
+
+def test_an_item_with_a_deadline_and_a_recurring_report_gives_both(directory):
+    text = ("1. UBND các huyện, thị xã, thành phố xây dựng kế hoạch thực hiện tại địa phương, gửi về Sở Tài chính "
+            "trước ngày 10/3/2025; báo cáo tình hình thực hiện hằng quý.")
+    task = read(text, directory)["tasks"][0]
+    assert (task["deadline"], task["recurrence"]) == ("2025-03-10", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1")
+    assert task["deadline_phrase"] == "trước ngày 10/3/2025"

@@ -88,7 +88,9 @@ ABBREVIATIONS = {
     "Đài KTTV tỉnh": "Đài Khí tượng thủy văn tỉnh", "CDC tỉnh": "Trung tâm Kiểm soát bệnh tật tỉnh",
     "Công an TP": "Công an thành phố", "Sở Nông nghiệp và PTNT": "Sở Nông nghiệp và Phát triển nông thôn",
     "Sở Tài nguyên và MT": "Sở Tài nguyên và Môi trường", "NHCSXH tỉnh": "Ngân hàng Chính sách xã hội tỉnh",
-    "Sở LĐ-TBXH": "Sở Lao động - Thương binh và Xã hội", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
+    "Sở LĐ-TBXH": "Sở Lao động - Thương binh và Xã hội",
+    "BQL các KCX-KCN": "Ban Quản lý các Khu chế xuất và công nghiệp",
+    "BQL các KCX và KCN": "Ban Quản lý các Khu chế xuất và công nghiệp", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").

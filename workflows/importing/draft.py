@@ -136,6 +136,12 @@ def _task(i: int, task: TaskRead, directory: Directory, reader: DeadlineReader, 
                 row["deadline"] = to_local(reader.read(phrase, today).due).date().isoformat()
             except DeadlineError as exc:
                 deadline.notes.append(exc.message)
+        if task.also:
+            kind = "báo cáo định kỳ" if task.also.rule else "thời hạn"
+            deadline.notes.append(f"Mục này còn nêu {kind} «{task.also.phrase}»; hãy tách thành nhiệm vụ riêng nếu "
+                                  "cần theo dõi cả hai.")
+            if task.also.span:
+                deadline.spans.append(task.also.span)
         sources[f"tasks.{i}.deadline_phrase"] = deadline
     return row
 

@@ -48,6 +48,7 @@ LOCAL_GROUP = re.compile(rf"(?:UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?(?:
 STANDING_BODIES = re.compile(
     r"(?:Văn\s+phòng\s+thường\s+trực\s+)?Ban\s+[Cc]hỉ\s+huy\s+[Pp]hòng,?\s+chống\s+thiên\s+tai(?:\s*,\s*|\s+và\s+)"
     r"[Tt]ìm\s+kiếm\s+[Cc]ứu\s+nạn(?:(?:\s*,\s*|\s+và\s+|\s+kiêm\s+)[Pp]hòng\s+thủ\s+dân\s+sự)?|"
+    r"(?:Văn\s+phòng\s+thường\s+trực\s+)?(?:Ban\s+Chỉ\s+huy|BCH)\s+PCTT\s*(?:,|&|và)\s*TKCN(?:\s*(?:,|&|và|kiêm)\s*PTDS)?|"
     r"(?:Các\s+|các\s+)?Ban\s+Quản\s+lý\s+(?:các\s+)?dự\s+án(?:\s+(?!tỉnh\b|thành\s+phố\b)[^\W\d_]+){0,12}?"
     r"(?=\s+(?:tỉnh|thành\s+phố)\b)|"
     r"Ban\s+Chỉ\s+đạo(?:\s+(?!tỉnh\b|thành\s+phố\b)[^\W\d_]+){1,12}?(?=\s+(?:tỉnh|thành\s+phố)\b)")
@@ -68,7 +69,7 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
                             "duy", "lựa", "cử", "gửi", "nộp", "thu", "chấp", "phổ", "tổng", "làm", "hoàn", "nắm",
                             "giám", "quyết", "chịu", "theo", "ngay", "cần", "phải", "tích", "chủ", "dừng", "cấm"})
 #: A kind named once for several bodies: «các Sở: Xây dựng, Tài chính», «UBND các huyện: Tuy Phước, Phù Cát».
-COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>Sở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
+COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>[Ss]ở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
                         r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?"
                         r"(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))"
                         r"\s*(?P<colon>:)?\s*(?=[A-ZĐÀ-Ỹ])")
@@ -306,7 +307,8 @@ class NameReader:
         if not collective:
             return [], pos
         if collective["kind"]:
-            prefix, tails = collective["kind"], self.tails[collective["kind"]]
+            prefix = collective["kind"].capitalize()
+            tails = self.tails[prefix]
         else:
             prefix, tails = f"UBND {' '.join(collective['level'].split())}", None
         mentions, at = [], collective.end()

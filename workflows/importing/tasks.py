@@ -66,7 +66,8 @@ STATEMENT = re.compile(r"^(?:Về\s+quan\s+điểm|Đánh\s+giá|Ghi\s+nhận|Bi
 EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|có\s+hiệu\s+lực\s+(?:thi\s+hành\s+)?(?:kể\s+)?từ")
 DONE = re.compile(r"\bđã\s+(?:\S+\s+){0,2}$")
 #: Words before a time that say when something happens, not by when it is due.
-OCCASION = re.compile(r"\b(?:dịp|đợt|kể\s+từ|bắt\s+đầu\s+từ|từ)\s+$", re.IGNORECASE)
+OCCASION = re.compile(r"\b(?:dịp|đợt|kể\s+từ|bắt\s+đầu\s+từ|từ|những\s+tháng|các\s+tháng|thời\s+điểm)\s+$",
+                      re.IGNORECASE)
 #: The day of a period written before it: «vào thứ Năm», «trước 16 giờ ngày thứ Sáu», «trước ngày 20».
 WHEN_IN_PERIOD = re.compile(r"(?:(?:vào|trước|chậm\s+nhất)\s+)?(?:\d{1,2}\s*(?:h|giờ)\s*\d{0,2}\s*(?:phút\s*)?,?\s*)?"
                             r"(?:(?:ngày\s+)?thứ\s+\S+|ngày\s+\d{1,2})\s+$", re.IGNORECASE)
@@ -84,6 +85,19 @@ EXPLICIT, SECTION, OPENING, GUESS = SURE, 0.9, LIKELY, INFERRED
 
 
 @dataclass
+class Reading:
+    """A deadline read in an item: the date or rule, the words, where they stand, a note when unread; and a reading
+    of the other kind beside it (a one-off deadline and a recurring report in one item)."""
+
+    stated: date | None
+    phrase: str
+    rule: str | None
+    span: tuple[int, int] | None
+    note: str | None = None
+    beside: Reading | None = None
+
+
+@dataclass
 class TaskRead:
     """A task proposed from one item, with where each part came from."""
 
@@ -98,6 +112,14 @@ class TaskRead:
     deadline_span: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
     part: str = ""
+    also: Reading | None = None
+
+    def take(self, reading: Reading) -> None:
+        """Take ``reading`` as this task's deadline."""
+        self.deadline, self.deadline_phrase, self.recurrence = reading.stated, reading.phrase, reading.rule
+        self.deadline_span, self.also = reading.span, reading.beside
+        if reading.note:
+            self.notes.append(reading.note)
 
 
 @dataclass
@@ -114,7 +136,7 @@ class Context:
 
     lead: list[Mention] = field(default_factory=list)
     coordinate: list[Mention] = field(default_factory=list)
-    deadline: tuple | None = None
+    deadline: Reading | None = None
     ref: str = ""
 
 
@@ -162,7 +184,8 @@ class TaskReader:
                     skipped.extend(Skipped(f"{item.mark}.{c.mark or i + 1}", _own_text(c))
                                    for i, c in enumerate(children))
                 else:
-                    self._walk(children, context, tasks, skipped)
+                    introduced = self._introduced(text)
+                    self._walk(children, replace(context, lead=introduced) if introduced else context, tasks, skipped)
                 continue
             if children and _is_heading(text, self.names):
                 own = self._context(text, context)
@@ -208,9 +231,7 @@ class TaskReader:
             when = join(row.cells.get("when", []))
             deadline = self._cell_deadline(when) if when.text else self._deadline(content)
             if deadline:
-                task.deadline, task.deadline_phrase, task.recurrence, task.deadline_span, note = deadline
-                if note:
-                    task.notes.append(note)
+                task.take(deadline)
             tasks.append(task)
         if len({t.ref for t in tasks}) < len(tasks):
             for task in tasks:
@@ -222,19 +243,31 @@ class TaskReader:
         mentions = self.names.list_at(cell.text, 0)[0] or self.names.find_all(cell.text)
         return [_placed(m, cell) for m in self._concrete(mentions, keep_vague=True)]
 
-    def _cell_deadline(self, cell: Passage) -> tuple | None:
+    def _cell_deadline(self, cell: Passage) -> Reading | None:
         """The deadline a table's time column gives («Tháng 01/2025», «Quý II/2025», «Trước 15/12/2025»); its
         words are kept even when they name no date («Thường xuyên»)."""
+        span = cell.span(0, len(cell.text))
         try:
             found = self.deadlines.read(cell.text, self.base)
         except DeadlineError as exc:
-            return self._deadline(cell) or (None, cell.text, None, cell.span(0, len(cell.text)),
-                                             exc.message if re.search(r"\d", cell.text) else None)
-        if found.recurrence:
-            return None, cell.text, found.recurrence, cell.span(0, len(cell.text)), None
-        return found.stated, cell.text, None, cell.span(0, len(cell.text)), None
+            return self._deadline(cell) or Reading(None, cell.text, None, span,
+                                                   exc.message if re.search(r"\d", cell.text) else None)
+        return Reading(None if found.recurrence else found.stated, cell.text, found.recurrence, span)
 
     # -- one item -----------------------------------------------------------------
+    def _introduced(self, text: Passage) -> list[Mention]:
+        """Who the items of a part work for, named where its words lead into them («…; đồng thời, UBND huyện Bù Gia
+        Mập tập trung thực hiện tốt một số nội dung sau:»)."""
+        if not text.text.endswith(":"):
+            return []
+        sentence = max(text.text.rfind(". "), text.text.rfind("; ")) + 2
+        for mention in self.names.find_all(text.text[sentence:]):
+            listed, end = self.names.list_at(text.text, sentence + mention.start)
+            acts = re.match(r"\s+([a-zà-ỹđ]+)", text.text[end:])
+            if acts and acts.group(1) not in ("phối", "và", "của", "về", "tại", "trên", "theo", "với"):
+                return [_placed(m, text) for m in self._concrete(listed)]
+        return []
+
     def _context(self, text: Passage, above: Context) -> Context:
         """What a heading hands down: its agencies, its coordinators, its deadline."""
         lead, _confidence = self._lead(text, Context())
@@ -256,9 +289,7 @@ class TaskReader:
         task = TaskRead(ref, text, lead, coordinate, confidence, part=self._part)
         deadline = self._deadline(text) or context.deadline
         if deadline:
-            task.deadline, task.deadline_phrase, task.recurrence, task.deadline_span, note = deadline
-            if note:
-                task.notes.append(note)
+            task.take(deadline)
         return task
 
     def _lead(self, passage: Passage, context: Context) -> tuple[list[Mention], float]:
@@ -330,8 +361,8 @@ class TaskReader:
             kept = [m for m in kept if not (m.group and m.code is None)]
         return kept
 
-    def _deadline(self, passage: Passage) -> tuple | None:
-        """(stated date, phrase, rule, span, note) of the deadline the text names: of the phrases it can read, the
+    def _deadline(self, passage: Passage) -> Reading | None:
+        """The deadline the text names: of the phrases it can read, the
         first that a report or a completion introduces («…; báo cáo UBND tỉnh trước ngày 25/9/2025») or that is
         plainly a deadline («trước ngày …», «chậm nhất …»), else the first; a time that only says when something
         happens («dịp cuối năm 2025») is not one."""
@@ -357,7 +388,7 @@ class TaskReader:
                 found = self.deadlines.read(text[read_from:end], self.base)
             except DeadlineError as exc:
                 if unread is None and re.search(r"\d", text[trigger.start():end]):
-                    unread = (None, text[start:end].strip(), None, passage.span(start, end), exc.message)
+                    unread = Reading(None, text[start:end].strip(), None, passage.span(start, end), exc.message)
                 continue
             phrase_end = read_from + found.span[1]
             if text.count("(", start, phrase_end) > text.count(")", start, phrase_end) and \
@@ -367,10 +398,14 @@ class TaskReader:
                 start = trigger.end() + len(text[trigger.end():]) - len(text[trigger.end():].lstrip())
             plain = headed or found.recurrence is not None or bool(EXPLICIT_DEADLINE.match(trigger.group(0)))
             phrase, span = text[start:phrase_end].strip(), passage.span(start, phrase_end)
-            reading = (None, phrase, found.recurrence, span, None) if found.recurrence else \
-                (found.stated, phrase, None, span, None)
-            found_any.append((not plain, len(found_any), reading))
-        return min(found_any)[2] if found_any else unread
+            reading = Reading(None if found.recurrence else found.stated, phrase, found.recurrence, span)
+            found_any.append((not plain, len(found_any), reading, clause))
+        if not found_any:
+            return unread
+        _plain, _i, chosen, chosen_clause = min(found_any, key=lambda f: f[:2])
+        chosen.beside = next((r for _p, _i, r, c in found_any  # «…trước ngày 10/3/2025; báo cáo … hằng quý»
+                              if c != chosen_clause and (r.rule is None) != (chosen.rule is None)), None)
+        return chosen
 
 
 def _numbered_per_part(items: list[Item]) -> bool:
