@@ -90,7 +90,8 @@ ABBREVIATIONS = {
     "Sở Tài nguyên và MT": "Sở Tài nguyên và Môi trường", "NHCSXH tỉnh": "Ngân hàng Chính sách xã hội tỉnh",
     "Sở LĐ-TBXH": "Sở Lao động - Thương binh và Xã hội",
     "BQL các KCX-KCN": "Ban Quản lý các Khu chế xuất và công nghiệp",
-    "BQL các KCX và KCN": "Ban Quản lý các Khu chế xuất và công nghiệp", "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
+    "BQL các KCX và KCN": "Ban Quản lý các Khu chế xuất và công nghiệp",
+    "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
 }
 
 #: Words that open the name of a body when the name itself is not known ("Sở Ngoại vụ").

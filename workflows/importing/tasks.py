@@ -28,7 +28,7 @@ ASKED = re.compile(r"(?:^|\b)(?:Đề nghị|Yêu cầu|đề nghị|yêu cầu)
 #: What an item may open with before naming who acts: a topic («Về quan điểm:»), a time or a basis («Hằng quý,»,
 #: «Căn cứ Kế hoạch này,»).
 TOPIC = re.compile(r"^Về\s+[^:]{1,80}:\s*|^(?:Hằng|Hàng|Định\s+kỳ|Trong|Trước|Từ|Đến|Sau|Ngay)\b[^,:;]{0,80},\s*|"
-                   r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để)\b[^,:;]{0,120},\s*")
+                   r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để)\b[^,:;]{0,120},\s*|^(?:Riêng|Đặc\s+biệt|Trong\s+đó)\s*,?\s*")
 LEADS_VERB = re.compile(r"^\s*(?:chủ\s+trì|có\s+trách\s+nhiệm|khẩn\s+trương|thực\s+hiện|tiếp\s+tục)\b")
 CHAIRS = re.compile(r"\s*chủ\s+trì\b")
 WITH = re.compile(r"\bphối\s+hợp(?:\s+(?:chặt\s+chẽ|tích\s+cực|thường\s+xuyên))?(?:\s+(?:với|cùng))?\s*:?\s+",
