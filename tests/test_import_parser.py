@@ -110,10 +110,10 @@ def test_a_ke_hoach_with_parts_columns_and_a_page_number(directory):
     assert result["recipients"] == ["Bộ Khoa học và Công nghệ", "TT Tỉnh ủy, TT HĐND tỉnh", "Các sở, ban, ngành",
                                     "UBND các xã, phường"]
     tasks = tasks_by_ref(result)
-    assert list(tasks) == ["III.1.1", "III.1.2", "III.2", "III.3"]  # numbered anew in each part
-    assert tasks["III.1.1"]["recurrence"] == "FREQ=MONTHLY;BYMONTHDAY=25" and tasks["III.1.1"]["deadline"] is None
-    assert tasks["III.1.2"]["deadline"] == "2026-12-15"
-    assert tasks["III.3"]["lead"] == ["UBND cấp xã"] and tasks["III.3"]["deadline"] == "2026-06-30"
+    assert list(tasks) == ["1.1", "1.2", "2", "3"]  # only part III gives work: no part needed in the refs
+    assert tasks["1.1"]["recurrence"] == "FREQ=MONTHLY;BYMONTHDAY=25" and tasks["1.1"]["deadline"] is None
+    assert tasks["1.2"]["deadline"] == "2026-12-15"
+    assert tasks["3"]["lead"] == ["UBND cấp xã"] and tasks["3"]["deadline"] == "2026-06-30"
     assert [s["ref"] for s in result["not_tasks"]] == ["I.1", "I.2", "II.1", "II.2"]
 
 
@@ -193,13 +193,13 @@ def test_a_decision_from_a_web_page_with_its_programme_attached(directory):
     assert result["copies_to"] == ["Như Điều 3", "Bộ Văn hóa, Thể thao và Du lịch (b/c)", "Lưu: VT, KGVX"]
     assert result["recipients"] == ["Bộ Văn hóa, Thể thao và Du lịch"]
     tasks = tasks_by_ref(result)
-    assert list(tasks) == ["II.1", "II.2"]
-    assert tasks["II.1"]["lead"] == ["Sở Văn hóa, Thể thao và Du lịch"]
-    assert tasks["II.1"]["coordinate"] == ["Sở Tài chính", "UBND các huyện, thị xã, thành phố"]
-    assert tasks["II.1"]["deadline"] == "2026-06-30"
-    assert tasks["II.2"]["lead"] == ["Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"]
-    assert tasks["II.2"]["coordinate"] == ["lực lượng Công an"]
-    assert tasks["II.2"]["recurrence"] == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
+    assert list(tasks) == ["1", "2"]
+    assert tasks["1"]["lead"] == ["Sở Văn hóa, Thể thao và Du lịch"]
+    assert tasks["1"]["coordinate"] == ["Sở Tài chính", "UBND các huyện, thị xã, thành phố"]
+    assert tasks["1"]["deadline"] == "2026-06-30"
+    assert tasks["2"]["lead"] == ["Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"]
+    assert tasks["2"]["coordinate"] == ["lực lượng Công an"]
+    assert tasks["2"]["recurrence"] == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
     assert {s["ref"] for s in result["not_tasks"]} >= {"I.1", "I.2"}
 
 

@@ -96,11 +96,10 @@ class Mention:
 
 
 def _pattern(name: str) -> str:
-    """A name as a regular expression: any spacing, «UBND» and «Ủy ban nhân dân» alike."""
-    words = [either_tones(re.escape(w)) for w in name.split()]
-    text = r"\s+".join(words)
-    return text.replace(r"UBND", r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)").replace(
-        r"Ủy\s+ban\s+nhân\s+dân", r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)")
+    """A name as a regular expression: any spacing, «UBND» and «Ủy ban nhân dân» alike, tones placed either way."""
+    text = r"\s+".join(re.escape(w) for w in name.split())
+    text = re.sub(r"UBND|Ủy\\s\+ban\\s\+nhân\\s\+dân", lambda _m: r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)", text)
+    return either_tones(text)
 
 
 class NameReader:

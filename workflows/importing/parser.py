@@ -108,9 +108,11 @@ def _sole_addressee(recipients: list[tuple[Found, list[Mention]]], fields: dict[
 
 
 def _appended(tasks: list[TaskRead], more: list[TaskRead]) -> list[TaskRead]:
-    """``more`` (an appendix's or a table's tasks) beside ``tasks``. When their numbers repeat, the body's tasks are
-    named by their part («III.1») if they all stand in one, else the appended ones are named «PL.1»."""
-    if {t.ref for t in tasks} & {t.ref for t in more}:
+    """``more`` (an appendix's or a table's tasks) beside ``tasks``. When their numbers repeat, or the appended ones
+    are named by their parts («I.1», «II.3»), the body's tasks are named by theirs («IV.1») if they all stand in
+    one; numbers that still repeat name the appended ones «PL.1»."""
+    by_part = any(re.match(r"[IVX]+\.", t.ref) for t in more)
+    if {t.ref for t in tasks} & {t.ref for t in more} or by_part:
         if all(t.part for t in tasks):
             for task in tasks:
                 task.ref = task.ref if task.ref.startswith(f"{task.part}.") else f"{task.part}.{task.ref}"

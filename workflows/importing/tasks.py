@@ -166,7 +166,7 @@ class TaskReader:
         self._part = ""
         self._addressee = addressee
         self._walk(items, Context(), tasks, skipped)
-        if _restarts(tasks) or _numbered_per_part(items):  # «1.» again under each «I.», «II.»: name the part
+        if _restarts(tasks):  # «1.» again under each «I.», «II.»: name the part
             for task in tasks:
                 task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
         return tasks, skipped
@@ -406,17 +406,6 @@ class TaskReader:
         chosen.beside = next((r for _p, _i, r, c in found_any  # «…trước ngày 10/3/2025; báo cáo … hằng quý»
                               if c != chosen_clause and (r.rule is None) != (chosen.rule is None)), None)
         return chosen
-
-
-def _numbered_per_part(items: list[Item]) -> bool:
-    """Whether two parts number their items alike («I. … 1. 2.», «III. … 1. 2.»), tasks or not."""
-    seen: set[str] = set()
-    for part in (item for item in items if item.kind == "part"):
-        marks = {child.mark for child in part.children if child.kind in ("arabic", "nested")}
-        if seen & marks:
-            return True
-        seen |= marks
-    return False
 
 
 def _restarts(tasks: list[TaskRead]) -> bool:
