@@ -90,6 +90,9 @@ ABBREVIATIONS = {
     "Sở Tài nguyên và MT": "Sở Tài nguyên và Môi trường", "NHCSXH tỉnh": "Ngân hàng Chính sách xã hội tỉnh",
     "Sở LĐ-TBXH": "Sở Lao động - Thương binh và Xã hội",
     "BQL các KCX-KCN": "Ban Quản lý các Khu chế xuất và công nghiệp",
+    "Ban Chỉ huy PCTT và TKCN tỉnh": "Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh",
+    "Ban Chỉ huy PCTT, TKCN và PTDS tỉnh": "Ban Chỉ huy Phòng, chống thiên tai, tìm kiếm cứu nạn và phòng thủ dân sự "
+                                           "tỉnh",
     "BQL các KCX và KCN": "Ban Quản lý các Khu chế xuất và công nghiệp",
     "VP UBND TP": "Văn phòng Ủy ban nhân dân thành phố",
 }

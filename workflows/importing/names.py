@@ -252,11 +252,15 @@ class NameReader:
         return found
 
     def _abbreviated(self, text: str, pos: int) -> tuple[int, bool] | None:
-        """An abbreviation spelt another way than the catalogue's («Sở NN và PTNT» for «Sở NN&PTNT»)."""
+        """An abbreviation spelt another way than the catalogue's («Sở NN và PTNT» for «Sở NN&PTNT»), with the
+        place it is of («Đài PT&TH Hải Phòng»)."""
         found = ABBREVIATED.match(text, pos)
-        if found and abbreviation_key(found.group(0)) in self.abbreviation_keys:
-            return found.end(), False
-        return None
+        if not found or not {abbreviation_key(found.group(0)), abbreviation_key(f"{found.group(0)} tỉnh")} & \
+                set(self.abbreviation_keys):
+            return None
+        end = found.end()
+        place = _place_name(text, end + 1) if text[end:end + 1] == " " else end
+        return (place if place > end + 1 else end), False
 
     def _mention(self, written: str, start: int, end: int, group: bool) -> Mention:
         written = " ".join(written.split())

@@ -76,7 +76,7 @@ EXPLICIT_DEADLINE = re.compile(r"trước|chậm\s+nhất|hạn\s+chót|thời\s
                                r"không\s+quá", re.IGNORECASE)
 EVERY = re.compile(r"(?:hằng|hàng)\s", re.IGNORECASE)
 REPORTING = re.compile(r"báo\s+cáo|gửi|tổng\s+hợp|định\s+kỳ|trước\s", re.IGNORECASE)
-PHRASE_HEADS = re.compile(r"(?:hoàn\s+thành|báo\s+cáo|định\s+kỳ|trình|gửi)\b", re.IGNORECASE)
+PHRASE_HEADS = re.compile(r"(?:hoàn\s+thành|hoàn\s+tất|báo\s+cáo|định\s+kỳ|trình|gửi)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r";|\.(?=\s|$)")
 
 #: How far after its first words a deadline phrase is read.
@@ -269,8 +269,14 @@ class TaskReader:
         return []
 
     def _context(self, text: Passage, above: Context) -> Context:
-        """What a heading hands down: its agencies, its coordinators, its deadline."""
+        """What a heading hands down: its agencies, its coordinators, its deadline. A heading that opens with
+        agencies hands them down whatever qualifies them before its colon («Chủ tịch UBND các huyện, thị xã,
+        thành phố, nhất là các huyện Lệ Thủy, Quảng Ninh:»)."""
         lead, _confidence = self._lead(text, Context())
+        if not lead and text.text.endswith(":"):
+            topic = TOPIC.match(text.text)
+            opening = self.names.list_at(text.text, topic.end() if topic else 0)[0]
+            lead = [_placed(m, text) for m in self._concrete(opening, keep_vague=True)]
         deadline = self._deadline(text)
         return Context(lead or above.lead, self._coordinate(text, lead) or above.coordinate,
                        deadline or above.deadline)
