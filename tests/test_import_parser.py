@@ -467,3 +467,14 @@ def test_an_item_with_a_deadline_and_a_recurring_report_gives_both(directory):
     task = read(text, directory)["tasks"][0]
     assert (task["deadline"], task["recurrence"]) == ("2025-03-10", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1")
     assert task["deadline_phrase"] == "trước ngày 10/3/2025"
+
+
+def test_the_directives_written_apart_from_the_parser_are_read_as_labelled(directory):
+    folder = SAMPLES / "written_apart"
+    scores = new_scores()
+    for path in sorted((folder / "labels").glob("*.json")):
+        label = json.loads(path.read_text("utf-8"))
+        score_document(read((folder / label["source"]).read_text("utf-8"), directory, label["source"]), label, scores)
+    assert scores["task count"].tp >= 280
+    for name in ("task count", "lead", "coordinate", "deadline"):
+        assert scores[name].f1 >= 0.95, (name, scores[name])

@@ -14,6 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+#: The letters of Vietnamese, small and capital, for character classes (a range such as «à-ỹ» takes capitals too).
+LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ"
 PAGE_NOISE = re.compile(r"^(?:-\s*)?\d{1,4}(?:\s+\d{1,4}){0,3}(?:\s*-)?$|^trang\s+\d+(?:\s*/\s*\d+)?$|"
                         r"^[_=\-.·…|]{3,}$|^\|$", re.IGNORECASE)
 FOOTNOTE_START = re.compile(r"^(\d{1,2})\s+(?=\S)")
@@ -131,7 +134,7 @@ def _tab_tables(text: str) -> str:
 
 def _marker(number: int) -> re.Pattern:
     """A footnote number stuck to the end of a lower-case word: «định1», «tỉnh3,» (not «A/H5N1», «CO2»)."""
-    return re.compile(rf"(?<=[a-zà-ỹđ]{{2}}){number}(?=[\s,.;:)]|$)")
+    return re.compile(rf"(?<=[{LOWER}]{{2}}){number}(?=[\s,.;:)]|$)")
 
 
 def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:

@@ -34,6 +34,8 @@ ISSUING_HEADS = re.compile(r"ỦY\s+BAN|UBND|HỘI\s+ĐỒNG|VĂN\s+PHÒNG|SỞ|
 OWN_OFFICE = re.compile(r"^(?:Như\s+(?:trên|điều|Điều)|(?:CVP|PCVP|PVP|LĐVP|CV|VP)\b|Văn\s+phòng\s+(?:UBND|Ủy\s+ban)|"
                         r"Chánh\s+(?:VP|Văn\s+phòng)|Phó\s+Chánh|"
                         r"(?:Các\s+)?(?:phòng|Phòng)\b|Trung\s+tâm\s+(?:Công\s+báo|Thông\s+tin)|Cổng\s+thông\s+tin)")
+#: How urgent or secret a document is, marked above its header («HỎA TỐC», «KHẨN», «MẬT»).
+URGENCY = re.compile(r"^\s*(?:HỎA\s+TỐC|THƯỢNG\s+KHẨN|KHẨN|TỐI\s+MẬT|TUYỆT\s+MẬT|MẬT)\s*$")
 #: What a «Nơi nhận» line adds in parentheses: why it is sent («để b/c», «t/h»), how many copies («03b»).
 REMARK = re.compile(r"\s*\((?:(?:để|đề)\s[^)]*|b/c|t/h|p/h|\d{1,3}\s*b(?:ản)?|[^)]*bản)\)")
 SUBJECT_OPENINGS = ("V/v", "V/V", "Về việc", "về việc")
@@ -126,7 +128,7 @@ def _issuer(lines: list[Line], header: Header) -> None:
     """The capitals before the number, the date or the kind, the motto left out («UBND tỉnh Bình Định»)."""
     words = [piece for line in lines for piece in pieces(line)
              if is_upper(piece.text) and not re.search(r"[\d/]", piece.text) and piece.text.strip() not in KINDS
-             and not TO.match(piece.text)]
+             and not TO.match(piece.text) and not URGENCY.match(piece.text)]
     text = MOTTO_WORDS.sub(" ", " ".join(p.text for p in words))
     text = " ".join(text.split())
     if words and ISSUING_HEADS.match(text):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import Line, is_upper, spaced
+from .cleanup import UPPER, Line, is_upper, spaced
 
 MARKERS = (
     ("part", re.compile(r"^(?P<m>[IVX]{1,4}|[A-H])\.\s+(?=\S)")),
@@ -92,7 +92,7 @@ def _is_formula(lines: list[Line], at: int) -> bool:
     """Whether the paragraph at ``lines[at]`` opens with the closing formula: those addressed are to carry the
     directive out («Giám đốc các sở, … có trách nhiệm tổ chức thực hiện nghiêm túc Chỉ thị này.»)."""
     paragraph = " ".join(line.text for line in lines[at:_paragraph_end(lines, at)])
-    first = re.split(r"(?<=\.)\s+(?=[A-ZĐÀ-Ỹ])", paragraph, maxsplit=1)[0]
+    first = re.split(rf"(?<=\.)\s+(?=[{UPPER}])", paragraph, maxsplit=1)[0]
     return bool(FORMULA.search(first))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cleanup import Line, is_upper
+from .cleanup import LOWER, UPPER, Line, is_upper
 from .items import marker_of
 
 COLUMN_GAP = re.compile(r"\s{2,}")
@@ -29,7 +29,7 @@ NOTATION_KINDS = {"TB": "thong_bao", "KH": "ke_hoach", "QĐ": "quyet_dinh", "CT"
                   "BC": "bao_cao", "TTr": "to_trinh", "NQ": "nghi_quyet", "HD": "huong_dan"}
 MOTTO = re.compile(r"CỘNG\s+HÒA|Độc\s+lập|Tự\s+do|Hạnh\s+phúc|^[-–_\s]+$", re.IGNORECASE)
 NUMBER = re.compile(r"\bSố\s*:+\s*(?P<n>\d{1,6})?\s*/\s*(?:(?P<y>\d{4})/)?(?P<notation>[A-ZĐ][\wĐđ\-&.]*)")
-_CAPITALISED = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][a-zà-ỹđ]+"
+_CAPITALISED = rf"[{UPPER}][{LOWER}]+"
 PLACE_DATE = re.compile(rf"(?P<place>(?:TP\.\s*|Thành\s+phố\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})\s*,\s*"
                         r"ngày\s+(?P<d>\d{1,2})?\s*tháng\s+(?P<m>\d{1,2})?\s*năm\s+(?P<y>\d{4})")
 AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|UQ|Q)\.\s*\S")
@@ -37,8 +37,8 @@ _AUTHORITY_OF = (r"(?:ỦY\s+BAN\s+NHÂN\s+DÂN|CHỦ\s+TỊCH|CHÁNH\s+VĂN\s+P
                  r"THỦ\s+TƯỚNG)")
 ONE_AUTHORITY = re.compile(rf"(?:TM|KT|TL|TUQ|Q)\.\s*{_AUTHORITY_OF}")
 MERGED_SIGNATURE = re.compile(rf"^(?P<authority>(?:(?:TM|KT|TL|TUQ|Q)\.\s*{_AUTHORITY_OF}\s*)+)"
-                              r"(?P<title>(?:PHÓ\s+)?[A-ZĐÂĂÊÔƠƯ][A-ZĐÂĂÊÔƠƯÀ-Ỹ\s]*?[A-ZĐÀ-Ỹ])?\s*"
-                              r"(?P<name>[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,4})?\s*$")
+                              rf"(?P<title>(?:PHÓ\s+)?[{UPPER}][{UPPER}\s]*?[{UPPER}])?\s*"
+                              rf"(?P<name>[{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+){{1,4}})?\s*$")
 RECEIVERS = re.compile(r"^N[ơo]i\s+nh[ậa]n\s*:?\s*", re.IGNORECASE)
 #: «Kính gửi:», or a công điện's «CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH điện:».
 TO = re.compile(r"^(?:Kính\s+gửi|(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]+\s+)+điện)"
@@ -46,7 +46,7 @@ TO = re.compile(r"^(?:Kính\s+gửi|(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨ�
 #: The titles a signer signs under when no authority line precedes them.
 SIGNER_TITLE = re.compile(r"^(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|CHÁNH\s+VĂN\s+PHÒNG|GIÁM\s+ĐỐC|TRƯỞNG\s+BAN)$")
 KEPT = re.compile(r"^Lưu\s*:")
-NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]*\.?\s+){1,5}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+$")
+NAME = re.compile(rf"^(?:[{UPPER}][{LOWER}]*\.?\s+){{1,5}}[{UPPER}][{LOWER}]+$")
 BODY_OPENINGS = re.compile(r"^(?:Ngày\s+\d|Sáng|Chiều|Tối|Trưa|Vào\s+ngày|Căn\s+cứ|Thực\s+hiện|Xét|Theo|Để|Sau\s+khi|"
                            r"Vừa\s+qua|Hôm\s+nay|Nhằm|Trong\s+(?:thời\s+gian|những)|Tiếp\s+theo)")
 

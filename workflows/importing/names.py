@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from ..agencies import Directory, normalize_name
 from ..spelling import either_tones
 from .catalogue import ABBREVIATIONS, BODY_HEADS, CENTRAL_BODIES, CITY_BODIES, PROVINCIAL_BODIES
+from .cleanup import UPPER
 from .found import GUESSED, LIKELY, SURE
 
 _KIND = (r"(?:sở|ban|ngành|địa\s+phương|cơ\s+quan|đơn\s+vị|tổ\s+chức(?:\s+chính\s+trị\s*-\s*xã\s+hội)?|"
@@ -72,7 +73,7 @@ FUNCTION_WORDS = frozenset({"và", "trên", "của", "về", "tại", "theo", "v
 COLLECTIVE = re.compile(r"(?:(?:các|Các)\s+(?P<kind>[Ss]ở|Ban|Bộ)(?:\s*,\s*(?:ban|ngành))*|"
                         r"(?P<local>UBND|Ủy\s+ban\s+nhân\s+dân)\s+(?:các\s+)?"
                         r"(?P<level>huyện|thị\s+xã|thành\s+phố|xã|phường|quận))"
-                        r"\s*(?P<colon>:)?\s*(?=[A-ZĐÀ-Ỹ])")
+                        rf"\s*(?P<colon>:)?\s*(?=[{UPPER}])")
 #: A short name the text gives a body it has just named: «… (sau đây viết tắt là Ban QLDA giao thông)».
 SHORT_NAME = re.compile(r"\(\s*(?:sau\s+đây\s+)?(?:gọi\s+tắt\s+là|viết\s+tắt\s+là|gọi\s+chung\s+là|gọi\s+là)\s*:?\s*"
                         r"[«\"“]?(?P<alias>[^()«»\"“”;,]{2,60}?)[»\"”]?\s*\)", re.IGNORECASE)

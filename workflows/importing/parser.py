@@ -8,7 +8,7 @@ from typing import Any
 
 from ..agencies import Directory
 from ..deadlines import DeadlineReader
-from .cleanup import Document, Line, Passage, clean, join
+from .cleanup import LOWER, UPPER, Document, Line, Passage, clean, join
 from .found import INFERRED, LIKELY, SURE, Found
 from .header import day_of, read_header, recipients_from_copies
 from .items import build_items
@@ -25,7 +25,7 @@ DATES = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4})\b|ngày\s+\d{1,2}\s+tháng\s+\d{1
 MEETING = re.compile(r"(?:Ngày|Sáng ngày|Chiều ngày|Vào ngày)\s+(\d{1,2})(?:/|\s+tháng\s+)(\d{1,2})"
                      r"(?:/|\s+năm\s+)(\d{4})")
 PRESIDED = re.compile(r"((?:Đồng chí|đồng chí)[^.;]{5,160}?|[^.;]{5,160}?)\s+chủ\s+trì\b")
-PROVINCE = re.compile(r"\btỉnh ((?:[A-ZĐ][a-zà-ỹđ]+)(?: [A-ZĐ][a-zà-ỹđ]+){0,2})\b(?! \d)")
+PROVINCE = re.compile(rf"\btỉnh ((?:[{UPPER}][{LOWER}]+)(?: [{UPPER}][{LOWER}]+){{0,2}})\b(?! \d)")
 #: «Chủ tịch UBND tỉnh Phạm Anh Tuấn»: a person after «tỉnh», not a province.
 TITLED = re.compile(r"(?:Chủ\s+tịch|Giám\s+đốc|Trưởng\s+ban)\s+(?:UBND|Ủy\s+ban\s+nhân\s+dân)?\s*$")
 

@@ -17,7 +17,7 @@ from datetime import date
 
 from ..deadlines import DeadlineError, DeadlineReader
 from .catalogue import ISSUER_TITLES
-from .cleanup import Passage, join
+from .cleanup import LOWER, Passage, join
 from .found import INFERRED, LIKELY, SURE
 from .items import Item, marker_of
 from .names import Mention, NameReader
@@ -263,7 +263,7 @@ class TaskReader:
         sentence = max(text.text.rfind(". "), text.text.rfind("; ")) + 2
         for mention in self.names.find_all(text.text[sentence:]):
             listed, end = self.names.list_at(text.text, sentence + mention.start)
-            acts = re.match(r"\s+([a-zà-ỹđ]+)", text.text[end:])
+            acts = re.match(rf"\s+([{LOWER}]+)", text.text[end:])
             if acts and acts.group(1) not in ("phối", "và", "của", "về", "tại", "trên", "theo", "với"):
                 return [_placed(m, text) for m in self._concrete(listed)]
         return []
@@ -310,7 +310,7 @@ class TaskReader:
         found = []
         for clause in CLAUSE_OPENING.finditer(text):
             mentions, end = self.names.list_at(text, clause.end())
-            acts = re.match(r"\s+(?:có\s+trách\s+nhiệm\s+|chủ\s+động\s+)?([a-zà-ỹđ]+)", text[end:])
+            acts = re.match(rf"\s+(?:có\s+trách\s+nhiệm\s+|chủ\s+động\s+)?([{LOWER}]+)", text[end:])
             if mentions and acts and acts.group(1) not in ("phối", "và", "của", "về", "tại", "trên", "theo") and \
                     not WITH.match(text, end + acts.start(1)):
                 found.extend(self._concrete(mentions))
