@@ -478,3 +478,14 @@ def test_the_directives_written_apart_from_the_parser_are_read_as_labelled(direc
     assert scores["task count"].tp >= 280
     for name in ("task count", "lead", "coordinate", "deadline"):
         assert scores[name].f1 >= 0.95, (name, scores[name])
+
+
+def test_the_body_goes_on_after_a_table_with_its_next_part(directory):
+    text = ("III. NHIỆM VỤ\n"
+            "TT    Nội dung              Cơ quan chủ trì     Cơ quan phối hợp    Thời gian\n"
+            "1     Rà soát thủ tục       Sở Tư pháp          Công an tỉnh        Quý I/2025\n"
+            "IV. KINH PHÍ\n"
+            "1. Sở Tài chính bố trí kinh phí thực hiện.")
+    result = read(text, directory)
+    assert [(t["ref"], t["lead"]) for t in result["tasks"]] == [
+        ("IV.1", ["Sở Tài chính"]), ("1", ["Sở Tư pháp"])]

@@ -31,6 +31,9 @@ ROW_MARK = re.compile(r"^(?P<m>\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}|[a-zđ])[.)]?$")
 #: Lines that end a table whatever their layout.
 STOPS = re.compile(r"^(?:Nơi\s+nhận|N[ơo]i\s+nh[ậa]n|(?:TM|KT|TL|TUQ)\.\s|PHỤ\s+LỤC|Trên\s+đây|Ghi\s+chú\s*:)",
                    re.IGNORECASE)
+#: The body going on after a table: a part or an item, its mark and words together («IV. KINH PHÍ», «2. Sở …»);
+#: a row's number stands apart from its cells.
+BODY_ITEM = re.compile(r"^(?:[IVX]{1,5}|\d{1,3}|[A-H])\.\s\S|^Điều\s+\d")
 HEADER_LINES = 4
 HEADING_LENGTH = 40
 #: Words a table's first header line has.
@@ -262,7 +265,7 @@ def _table_at(lines: list[Line], at: int) -> Table | None:
     body: list[tuple[int, list[Piece]]] = []
     for i in range(start, len(lines)):
         pieces = pieces_of(lines[i])
-        if STOPS.match(lines[i].text) or _is_prose(pieces, headings):
+        if STOPS.match(lines[i].text) or _is_prose(pieces, headings) or BODY_ITEM.match(lines[i].text):
             break
         body.append((i, pieces))
     rows_only = [pieces for _i, pieces in body if not _repeats_header(pieces, headings)]
