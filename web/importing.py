@@ -94,15 +94,18 @@ def _digest(text: str, name: str) -> str:
     return hashlib.sha256(f"{name}\0{canonical}".encode()).hexdigest()
 
 
+def _signer() -> Signer:
+    return Signer(current_app.secret_key, salt="chidao-import")
+
+
 def source_token(text: str, name: str) -> str:
     """A signature of the text read and its file name, so that starting uses exactly what was reviewed."""
-    return Signer(current_app.secret_key, salt="chidao-import").sign(_digest(text, name)).decode()
+    return _signer().sign(_digest(text, name)).decode()
 
 
 def _reviewed(text: str, name: str, token: str) -> bool:
-    digest = _digest(text, name)
     try:
-        return Signer(current_app.secret_key, salt="chidao-import").unsign(token).decode() == digest
+        return _signer().unsign(token).decode() == _digest(text, name)
     except BadSignature:
         return False
 

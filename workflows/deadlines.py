@@ -133,13 +133,12 @@ _MONTH_DAY = (r"(?:trước|vào|đến|chậm\s+nhất(?:\s+là)?|trong)\s+(?:n
 _NEAR = r"[^.;]{0,40}?"
 
 
-def _span(*matches: re.Match | None) -> tuple[int, int]:
-    found = [m for m in matches if m is not None]
-    return min(m.start() for m in found), max(m.end() for m in found)
+def _span(first: re.Match, second: re.Match) -> tuple[int, int]:
+    return min(first.start(), second.start()), max(first.end(), second.end())
 
 
-def _day_of_month(found: re.Match, group: str = "day") -> int:
-    day = int(found.group(group))
+def _day_of_month(found: re.Match) -> int:
+    day = int(found.group("day"))
     if not 1 <= day <= 31:
         raise DeadlineError(f"Ngày «{day}» hằng tháng không có trên lịch.")
     return day
@@ -148,6 +147,7 @@ def _day_of_month(found: re.Match, group: str = "day") -> int:
 def _weekly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
     """«trước 15h00 thứ Ba hằng tuần», «hằng tuần, báo cáo vào thứ Sáu»."""
     found = re.search(rf"(?:trước\s+)?(?:{_TIME}\s*,?\s*)?(?:ngày\s+)?{_WEEKDAY}\s+hằng\s+tuần", text)
+    span = found.span() if found else None
     if found is None:
         every = re.search(r"hằng\s+tuần", text)
         if every is None:
@@ -157,10 +157,8 @@ def _weekly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
         if found is None:
             raise DeadlineError("Thời hạn «hằng tuần» chưa nói thứ nào trong tuần; hãy ghi ví dụ «trước 15h00 thứ Ba "
                                 "hằng tuần».")
-        return (f"FREQ=WEEKLY;BYDAY={WEEKDAYS[found.group('wd')]}", _at(found) if found.group("h") else None,
-                (every.start(), found.end()))
-    return (f"FREQ=WEEKLY;BYDAY={WEEKDAYS[found.group('wd')]}", _at(found) if found.group("h") else None,
-            found.span())
+        span = (every.start(), found.end())
+    return f"FREQ=WEEKLY;BYDAY={WEEKDAYS[found.group('wd')]}", _at(found) if found.group("h") else None, span
 
 
 def _daily(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
@@ -187,28 +185,30 @@ def _monthly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
     return "FREQ=MONTHLY;BYMONTHDAY=-1", None, every.span()
 
 
+def _in_months(text: str, every: str, day: str, months) -> tuple[str, time | None, tuple[int, int]] | None:
+    """A report due in some months of each year (``months`` of the day read, or of None): on the day written
+    near the words ``every`` name, else on the month's last day."""
+    period = re.search(every, text)
+    if period is None:
+        return None
+    on = re.compile(rf"{_NEAR}{day}").match(text, period.end())
+    if on is None:
+        return f"FREQ=YEARLY;BYMONTH={months(None)};BYMONTHDAY=-1", None, period.span()
+    return f"FREQ=YEARLY;BYMONTH={months(on)};BYMONTHDAY={_day_of_month(on)}", None, _span(period, on)
+
+
 def _quarterly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
     """«hằng quý», «hằng quý (trước ngày 15 của tháng cuối quý)», «… ngày 10 của tháng đầu quý sau»."""
-    every = re.search(r"(?:định\s+kỳ\s+)?hằng\s+quý", text)
-    if every is None:
-        return None
-    day = re.compile(rf"{_NEAR}ngày\s+(?P<day>\d{{1,2}})\s+(?:của\s+)?tháng\s+(?P<which>cuối|đầu)\s+(?:của\s+)?quý"
-                     r"(?:\s+(?:sau|tiếp\s+theo))?").match(text, every.end())
-    if day is None:
-        return "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", None, every.span()
-    months = "3,6,9,12" if day.group("which") == "cuối" else "1,4,7,10"
-    return f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY={_day_of_month(day)}", None, _span(every, day)
+    return _in_months(text, r"(?:định\s+kỳ\s+)?hằng\s+quý",
+                      r"ngày\s+(?P<day>\d{1,2})\s+(?:của\s+)?tháng\s+(?P<which>cuối|đầu)\s+(?:của\s+)?quý"
+                      r"(?:\s+(?:sau|tiếp\s+theo))?",
+                      lambda on: "1,4,7,10" if on and on.group("which") == "đầu" else "3,6,9,12")
 
 
 def _half_yearly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:
     """«định kỳ 6 tháng», «6 tháng một lần», with the day when written («trước ngày 15/6 và 15/12»)."""
-    every = re.search(r"định\s+kỳ\s+(?:6|sáu)\s+tháng(?!\s+(?:đầu|cuối))|(?:6|sáu)\s+tháng\s+(?:một|1)\s+lần", text)
-    if every is None:
-        return None
-    day = re.compile(rf"{_NEAR}ngày\s+(?P<day>\d{{1,2}})\s*/\s*0?6\b").match(text, every.end())
-    if day:
-        return f"FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY={_day_of_month(day)}", None, _span(every, day)
-    return "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=-1", None, every.span()
+    return _in_months(text, r"định\s+kỳ\s+(?:6|sáu)\s+tháng(?!\s+(?:đầu|cuối))|(?:6|sáu)\s+tháng\s+(?:một|1)\s+lần",
+                      r"ngày\s+(?P<day>\d{1,2})\s*/\s*0?6\b", lambda _on: "6,12")
 
 
 def _yearly(text: str) -> tuple[str, time | None, tuple[int, int]] | None:

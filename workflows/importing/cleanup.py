@@ -87,8 +87,7 @@ def normalize_text(raw: str) -> str:
     text = _tab_tables(unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\t", "    ").replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
-    return re.sub(r"[Uu][ỷỶ]", lambda m: {"U": "Ủ", "u": "ủ"}[m.group(0)[0]] + ("y" if m.group(0)[1] == "ỷ" else "Y"),
-                  text)
+    return text.replace("Uỷ", "Ủy").replace("uỷ", "ủy").replace("UỶ", "ỦY")
 
 
 def lay_out(rows: list[list[tuple[int, int, str]]], gap: int = 4) -> list[str]:
@@ -137,15 +136,15 @@ def _marker(number: int) -> re.Pattern:
     return re.compile(rf"(?<=[{LOWER}]{{2}}){number}(?=[\s,.;:)]|$)")
 
 
-def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Body lines and footnotes: a footnote starts «n text» once the body holds marker n."""
-    body: list[str] = []
+def _split_footnotes(lines: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], list[str]]:
+    """Body lines (text, indent) and footnotes: a footnote starts «n text» once the body holds marker n."""
+    body: list[tuple[str, int]] = []
     notes: list[str] = []
     expected, current = 1, None
-    for text in lines:
+    for text, indent in lines:
         start = FOOTNOTE_START.match(text)
         opens = bool(start and int(start.group(1)) == expected
-                     and any(_marker(expected).search(b) for b in body))
+                     and any(_marker(expected).search(b) for b, _indent in body))
         if opens:
             notes.append(text[start.end():])
             current, expected = len(notes) - 1, expected + 1
@@ -153,12 +152,12 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
             notes[current] += " " + text
         else:
             current = None
-            body.append(text)
+            body.append((text, indent))
     for number in range(1, len(notes) + 1):
         pattern = _marker(number)
-        for i, text in enumerate(body):
+        for i, (text, indent) in enumerate(body):
             if pattern.search(text):
-                body[i] = pattern.sub("", text, count=1)
+                body[i] = (pattern.sub("", text, count=1), indent)
                 break
     return body, notes
 
@@ -166,18 +165,10 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
 def clean(raw: str) -> Document:
     """The document a reader sees in ``raw``: noise lines and footnotes out, blank lines and trailing spaces gone,
     each line indented as it was (a table's columns stay in place); its ``Line`` starts after the indent."""
-    raw_lines = [line.rstrip() for line in normalize_text(raw).split("\n")]
-    indents = {}
-    kept = []
-    for line in raw_lines:
-        text = line.strip()
-        if text and not PAGE_NOISE.match(text):
-            indents.setdefault(text, []).append(len(line) - len(line.lstrip()))
-            kept.append(text)
-    body, notes = _split_footnotes(kept)
+    kept = [(line.strip(), len(line) - len(line.lstrip())) for line in normalize_text(raw).split("\n")]
+    body, notes = _split_footnotes([(text, indent) for text, indent in kept if text and not PAGE_NOISE.match(text)])
     lines, shown, offset = [], [], 0
-    for text in body:
-        indent = indents[text].pop(0) if indents.get(text) else 0
+    for text, indent in body:
         lines.append(Line(text, offset + indent, indent))
         shown.append(" " * indent + text)
         offset += indent + len(text) + 1

@@ -23,6 +23,8 @@ from .layout import BODY_OPENINGS, KEPT, KINDS, MOTTO, NUMBER, PLACE_DATE, TO, i
 from .names import HEAD, Mention, NameReader
 
 HEADER_LINES = 30
+#: The years a directive's dates may name; «năm 0000» is a typing error, not a date.
+YEARS = range(1900, 2201)
 #: The issuing body is written in the first lines, above the number.
 ISSUER_LINES = 8
 #: The whole motto, or the part of it a line break left on a line.
@@ -39,10 +41,10 @@ URGENCY = re.compile(r"^\s*(?:HỎA\s+TỐC|THƯỢNG\s+KHẨN|KHẨN|TỐI\s+M�
 #: What a «Nơi nhận» line adds in parentheses: why it is sent («để b/c», «t/h»), how many copies («03b»).
 REMARK = re.compile(r"\s*\((?:(?:để|đề)\s[^)]*|b/c|t/h|p/h|\d{1,3}\s*b(?:ản)?|[^)]*bản)\)")
 SUBJECT_OPENINGS = ("V/v", "V/V", "Về việc", "về việc")
-#: A line under a title that is not part of it: who decides («CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH»), the body.
 #: How a line of a title ends when the title goes on below it: a preposition, a conjunction, a comma or a dash.
 GOES_ON = re.compile(r"(?:\b(?:của|và|với|tại|cho|đối|trên|về|theo|trong|từ|đến|giữa|các|những|số|ngày|năm|tháng|"
                      r"việc|về\s+việc)|[,\-–])\s*$", re.IGNORECASE)
+#: A line under a title that is not part of it: who decides («CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH»), the body.
 TITLE_STOPS = re.compile(r"^(?:CHỦ\s+TỊCH\s+ỦY\s+BAN|ỦY\s+BAN\s+NHÂN\s+DÂN|QUYẾT\s+ĐỊNH\s*:|"
                          r"(?:UBND|ỦY\s+BAN).*\s+điện)")
 
@@ -75,7 +77,7 @@ def read_header(lines: list[Line], names: NameReader) -> Header:
         header.body_start = max(header.body_start, line_of(span[1] - 1) + 1)
         first_field = min(first_field, line_of(span[0]))
     when = PLACE_DATE.search(head.text)
-    if when and 1900 <= int(when["y"]) <= 2200:
+    if when and int(when["y"]) in YEARS:
         place_start = _place_start(head, when, lines, line_of)
         span = head.span(place_start, when.end())
         day = day_of(when["y"], when["m"], when["d"])
@@ -251,7 +253,7 @@ def recipients_from_copies(copies: list[Found], names: NameReader) -> list[tuple
 
 def day_of(year: str | None, month: str | None, day: str | None) -> date | None:
     """The date written as day, month and year, or None when a part is blank or it is not on the calendar."""
-    if not (year and month and day) or not 1900 <= int(year) <= 2200:
+    if not (year and month and day) or int(year) not in YEARS:
         return None
     try:
         return date(int(year), int(month), int(day))

@@ -119,8 +119,7 @@ def _closes(lines: list[Line], at: int) -> bool:
         return True
     if not CLOSING_REQUEST.match(lines[at].text):
         return False
-    end = next((i for i in range(at + 1, len(lines)) if _starts_paragraph(lines[i - 1], lines[i])), len(lines))
-    paragraph = " ".join(line.text for line in lines[at:end])
+    paragraph = " ".join(line.text for line in lines[at:_paragraph_end(lines, at)])
     return paragraph.endswith("./.") and bool(GENERIC_EXECUTION.search(paragraph))
 
 

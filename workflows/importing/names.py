@@ -119,8 +119,7 @@ class NameReader:
         ordered = sorted(known, key=len, reverse=True)
         self.known = re.compile("|".join(f"(?:{_pattern(n)})" for n in ordered), re.IGNORECASE)
         self.heads = re.compile("|".join(re.escape(h) for h in sorted(BODY_HEADS, key=len, reverse=True)))
-        self.abbreviations = {normalize_name(k): v for k, v in ABBREVIATIONS.items()}
-        self.abbreviation_keys = {abbreviation_key(k): v for k, v in ABBREVIATIONS.items()}
+        self.abbreviations = {abbreviation_key(k): v for k, v in ABBREVIATIONS.items()}
         self.short_names: re.Pattern | None = None
         self.tails = {kind: re.compile("|".join(f"(?:{_pattern(n[len(kind) + 1:])})" for n in ordered
                                                 if n.startswith(kind + " ")), re.IGNORECASE)
@@ -146,7 +145,7 @@ class NameReader:
             if named and not named[-1].group:
                 learnt[" ".join(found["alias"].split())] = named[-1].name
         if learnt:
-            self.abbreviations.update({normalize_name(k): v for k, v in learnt.items()})
+            self.abbreviations.update({abbreviation_key(k): v for k, v in learnt.items()})
             self.short_names = re.compile("|".join(f"(?:{_pattern(k)})" for k in sorted(learnt, key=len, reverse=True)))
         return learnt
 
@@ -234,30 +233,26 @@ class NameReader:
                 break
         return (end, False) if end > head.end() + 1 else None
 
-    def _abbreviation(self, written: str) -> str | None:
-        return self.abbreviations.get(normalize_name(written)) or self.abbreviation_keys.get(abbreviation_key(written))
-
     def _expanded(self, written: str) -> str | None:
         """The full name an abbreviation stands for, what follows it kept («BQL KKT tỉnh»: «Ban Quản lý Khu kinh
         tế tỉnh», «Đài PT-TH Hải Phòng»: «Đài Phát thanh và Truyền hình Hải Phòng»)."""
-        found = self._abbreviation(written)
+        if found := self.abbreviations.get(abbreviation_key(written)):
+            return found
         words = written.split()
         for cut in range(len(words) - 1, max(1, len(words) - 4), -1):
-            if found is not None:
-                break
-            tail = " ".join(words[cut:])
-            if tail == "tỉnh" or tail[:1].isupper():
-                head = " ".join(words[:cut])
-                base = self._abbreviation(head) or self._abbreviation(f"{head} tỉnh")
-                found = f"{base.removesuffix(' tỉnh')} {tail}" if base else None
-        return found
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            base = self.abbreviations.get(abbreviation_key(head)) or \
+                self.abbreviations.get(abbreviation_key(f"{head} tỉnh"))
+            if base and (tail == "tỉnh" or tail[:1].isupper()):
+                return f"{base.removesuffix(' tỉnh')} {tail}"
+        return None
 
     def _abbreviated(self, text: str, pos: int) -> tuple[int, bool] | None:
         """An abbreviation spelt another way than the catalogue's («Sở NN và PTNT» for «Sở NN&PTNT»), with the
         place it is of («Đài PT&TH Hải Phòng»)."""
         found = ABBREVIATED.match(text, pos)
         if not found or not {abbreviation_key(found.group(0)), abbreviation_key(f"{found.group(0)} tỉnh")} & \
-                set(self.abbreviation_keys):
+                self.abbreviations.keys():
             return None
         end = found.end()
         place = _place_name(text, end + 1) if text[end:end + 1] == " " else end

@@ -10,7 +10,7 @@ from ..agencies import Directory
 from ..deadlines import DeadlineReader
 from .cleanup import LOWER, UPPER, Document, Line, Passage, clean, join
 from .found import INFERRED, LIKELY, SURE, Found
-from .header import day_of, read_header, recipients_from_copies
+from .header import YEARS, day_of, read_header, recipients_from_copies
 from .items import build_items
 from .layout import NOTATION_KINDS, Closing, attachment_body, attachment_start, closing_start, read_closing
 from .names import Mention, NameReader
@@ -185,7 +185,7 @@ def _infer_header(document: Document, fields: dict[str, Found], preamble: Passag
                 fields["place"] = Found(issuer.removeprefix("UBND tỉnh "), None, INFERRED)
     if "year" not in fields:
         years = [year for m in DATES.finditer(preamble.text or document.text)
-                 if 1900 <= (year := int(next(g for g in m.groups() if g))) <= 2200]
+                 if (year := int(next(g for g in m.groups() if g))) in YEARS]
         if fields.get("meeting_date"):
             years = [int(fields["meeting_date"].value[:4])]
         if years:

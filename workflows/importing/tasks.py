@@ -55,6 +55,8 @@ TRIGGER = re.compile(
 BULLETS = ("dash", "plus", "letter")
 #: Where a later clause of an item may name another agency at work.
 CLAUSE_OPENING = re.compile(r";\s+(?:(?:đồng\s+thời\s+)?(?:giao|Giao)\s+(?:cho\s+)?)?")
+#: Words after an agency's name that are no action of its own.
+NOT_ACTING = frozenset({"phối", "và", "của", "về", "tại", "trên", "theo", "với"})
 #: Who answers for what happens, not what to do.
 ACCOUNTABLE = re.compile(r"\s*(?:phải\s+)?chịu\s+trách\s+nhiệm\s+(?:cá\s+nhân\s+)?trước\b")
 #: Words in parentheses after a name, saying whom it covers.
@@ -166,9 +168,7 @@ class TaskReader:
         self._part = ""
         self._addressee = addressee
         self._walk(items, Context(), tasks, skipped)
-        if _restarts(tasks):  # «1.» again under each «I.», «II.»: name the part
-            for task in tasks:
-                task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
+        _name_parts(tasks)  # «1.» again under each «I.», «II.»
         return tasks, skipped
 
     def _walk(self, items: list[Item], context: Context, tasks: list[TaskRead], skipped: list[Skipped],
@@ -233,9 +233,7 @@ class TaskReader:
             if deadline:
                 task.take(deadline)
             tasks.append(task)
-        if len({t.ref for t in tasks}) < len(tasks):
-            for task in tasks:
-                task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
+        _name_parts(tasks)
         return tasks, skipped
 
     def _cell_agencies(self, cell: Passage) -> list[Mention]:
@@ -263,8 +261,7 @@ class TaskReader:
         sentence = max(text.text.rfind(". "), text.text.rfind("; ")) + 2
         for mention in self.names.find_all(text.text[sentence:]):
             listed, end = self.names.list_at(text.text, sentence + mention.start)
-            acts = re.match(rf"\s+([{LOWER}]+)", text.text[end:])
-            if acts and acts.group(1) not in ("phối", "và", "của", "về", "tại", "trên", "theo", "với"):
+            if _acts(text.text, end):
                 return [_placed(m, text) for m in self._concrete(listed)]
         return []
 
@@ -310,9 +307,7 @@ class TaskReader:
         found = []
         for clause in CLAUSE_OPENING.finditer(text):
             mentions, end = self.names.list_at(text, clause.end())
-            acts = re.match(rf"\s+(?:có\s+trách\s+nhiệm\s+|chủ\s+động\s+)?([{LOWER}]+)", text[end:])
-            if mentions and acts and acts.group(1) not in ("phối", "và", "của", "về", "tại", "trên", "theo") and \
-                    not WITH.match(text, end + acts.start(1)):
+            if mentions and _acts(text, end):
                 found.extend(self._concrete(mentions))
         return found
 
@@ -412,6 +407,20 @@ class TaskReader:
         chosen.beside = next((r for _p, _i, r, c in found_any  # «…trước ngày 10/3/2025; báo cáo … hằng quý»
                               if c != chosen_clause and (r.rule is None) != (chosen.rule is None)), None)
         return chosen
+
+
+def _acts(text: str, at: int) -> bool:
+    """Whether the words at ``at``, after agencies, say they act («… chỉ đạo», «… có trách nhiệm rà soát»), not that
+    they only coordinate or that the name goes on («… phối hợp», «… của tỉnh»)."""
+    verb = re.match(rf"\s+(?:có\s+trách\s+nhiệm\s+|chủ\s+động\s+)?([{LOWER}]+)", text[at:])
+    return bool(verb) and verb.group(1) not in NOT_ACTING and not WITH.match(text, at + verb.start(1))
+
+
+def _name_parts(tasks: list[TaskRead]) -> None:
+    """Name each task by its part («III.1») when numbering starts again in another part."""
+    if _restarts(tasks):
+        for task in tasks:
+            task.ref = f"{task.part}.{task.ref}" if task.part else task.ref
 
 
 def _restarts(tasks: list[TaskRead]) -> bool:
