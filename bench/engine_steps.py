@@ -1,11 +1,14 @@
 """How much a step costs, and whether it grows with the size of the directive.
 
-Run: ``.venv/bin/python bench/engine_steps.py`` (SQLite in a temporary folder; set
-``DATABASE_URL`` for PostgreSQL). Prints three tables:
+Run: ``.venv/bin/python bench/engine_steps.py [--tiny]`` (SQLite in a temporary folder; set
+``DATABASE_URL`` for PostgreSQL; ``--tiny`` runs every table on a few steps, as the test suite
+does so that the benchmark cannot stop running unnoticed). Prints three tables:
 
 1. the task lifecycle of ``bpmn/directive_task.bpmn`` (accept, contribute, report, review)
-   on bare SpiffWorkflow in memory against the same lifecycle through the engine with
-   persistence, in one process: steps per second and the ratio;
+   on bare SpiffWorkflow in memory (the same parsed model; each service step answered with
+   what the plugin's handler answered in an engine run, as replay does) against the same
+   lifecycle through the engine with persistence, in one process: steps per second and the
+   ratio;
 2. the cost of one step of an agency in a directive of 10 tasks against one of 200 tasks
    (each task runs as its own small instance, so the ratio should stay near 1);
 3. for reference, the naive design: one workflow holding every task (a multi-instance user
@@ -13,6 +16,7 @@ Run: ``.venv/bin/python bench/engine_steps.py`` (SQLite in a temporary folder; s
 """
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -23,18 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from collections import deque  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser  # noqa: E402
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine import Clock, Database, Engine, User  # noqa: E402
 from engine.bpmn.expressions import ExpressionEngine  # noqa: E402
+from engine.bpmn.parser import parse_bpmn  # noqa: E402
+from engine.bpmn.state import StateSerializer  # noqa: E402
 from engine.db import Base  # noqa: E402
 from engine.identity import SYSTEM  # noqa: E402
-from engine.models import HumanTask  # noqa: E402
+from engine.models import HistoryEvent, HumanTask  # noqa: E402
 from engine.tasks import TaskFilter, list_tasks  # noqa: E402
 from workflows import directive_plugin  # noqa: E402
 from workflows.agencies import load_directory  # noqa: E402
@@ -63,15 +69,37 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
 
 
 # -- (a) bare SpiffWorkflow --------------------------------------------------
-def bare_spec():
-    parser = CamundaParser()
-    parser.add_bpmn_file(str(TASK_BPMN))
-    return parser.get_spec("directive_task")
+class RecordedHandlers:
+    """Answers each service step with what the plugin's handler answered in an engine run.
+
+    Like the engine's step context it names the command's moment (``command.now``), which
+    timers read: here the system time.
+    """
+
+    def __init__(self, answers: dict[str, list]):
+        self._answers = {element: deque(results) for element, results in answers.items()}
+        self.command = self
+        self.now = datetime.now(UTC)
+
+    def call_handler(self, name: str, task):
+        return self._answers[task.task_spec.bpmn_id].popleft()
 
 
-def bare_lifecycle(spec, script_engine) -> int:
+def handler_answers(database: Database, instance_id: str) -> dict[str, list]:
+    """The results the handlers gave, in order, per element, as the history of an instance holds them."""
+    answers: dict[str, list] = {}
+    with database.reader() as s:
+        for event in s.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+                               .order_by(HistoryEvent.seq)):
+            if event.event_type == "activity_completed" and "result" in (event.data or {}):
+                answers.setdefault(event.element_id, []).append(event.data["result"])
+    return answers
+
+
+def bare_lifecycle(model, script_engine, answers: dict[str, list]) -> int:
     """One directive_task instance in memory; returns the number of user steps."""
-    workflow = BpmnWorkflow(spec, script_engine=script_engine)
+    workflow = BpmnWorkflow(model.spec, model.subprocesses, script_engine=script_engine)
+    workflow.step_context = RecordedHandlers(answers)
     workflow.get_next_task(spec_name="Start").set_data(
         **ASSIGNMENT, contributions=[{"agency": "STC", "agency_name": "Sở Tài chính"}])
     workflow.do_engine_steps()
@@ -109,10 +137,13 @@ def make_engine() -> tuple[Engine, Database]:
     return engine, database
 
 
-def engine_lifecycle(engine: Engine, database: Database, actors: dict) -> int:
+def engine_lifecycle(engine: Engine, database: Database, actors: dict, ran: list | None = None) -> int:
+    """One directive_task instance through the engine; returns the number of user steps."""
     with database.transaction() as s:
         instance = engine.start(s, "directive_task", actors["cv"], {
             **ASSIGNMENT, "contributions": [{"agency": "STC", "agency_name": "Sở Tài chính"}]})
+    if ran is not None:
+        ran.append(instance.id)
     steps = 0
     while True:
         with database.reader() as s:
@@ -164,10 +195,16 @@ def step_cost(engine: Engine, database: Database, actors: dict, samples: int) ->
 
 
 # -- (3) the naive design: one workflow with every task ------------------------
-def monolithic_step_cost(spec, script_engine, items: int, samples: int) -> float:
-    """Median seconds of one step when every task lives in one serialized workflow."""
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
-    workflow = BpmnWorkflow(spec, script_engine=script_engine)
+def monolithic_step_cost(model, script_engine, answers: dict[str, list], items: int, samples: int) -> float:
+    """Median seconds of one step when every task lives in one serialized workflow.
+
+    The coordinators' contributions (a multi-instance user task) stand for the tasks: with
+    ``items`` of them the one workflow holds ``items`` waiting steps, and each step loads and
+    stores the whole of it.
+    """
+    serializer = StateSerializer(lambda _definition, name: model.spec if name is None else model.subprocesses[name])
+    workflow = BpmnWorkflow(model.spec, model.subprocesses, script_engine=script_engine)
+    workflow.step_context = RecordedHandlers(answers)
     workflow.get_next_task(spec_name="Start").set_data(
         **ASSIGNMENT, contributions=[{"agency": f"A{i}", "agency_name": f"Cơ quan {i}"} for i in range(items)])
     workflow.do_engine_steps()
@@ -175,29 +212,39 @@ def monolithic_step_cost(spec, script_engine, items: int, samples: int) -> float
     first.data.update(STEP_DATA["accept"])
     first.run()
     workflow.do_engine_steps()
-    state = serializer.serialize_json(workflow)
+    state = serializer.dump(workflow)
     times = []
     for _ in range(samples):
         started = time.perf_counter()
-        workflow = serializer.deserialize_json(state)
+        workflow = serializer.load(state, "bench", list(model.subprocesses))
         workflow.script_engine = script_engine
+        workflow.step_context = RecordedHandlers(answers)
         task = workflow.get_next_task(state=TaskState.READY, manual=True)
         task.data.update({"contribution": {**task.data["contribution"], "text": "Ý kiến."}})
         task.run()
         workflow.do_engine_steps()
-        state = serializer.serialize_json(workflow)
+        state = serializer.dump(workflow)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="a few steps of each table (the test suite's run)")
+    args = parser.parse_args()
+    lifecycles, sizes, samples = ((3, 1), (2, 5), 2) if args.tiny else ((200, 40), (10, 200), 10)
     script_engine = ExpressionEngine({"signing_group": signing_group})
-    spec = bare_spec()
+    model = parse_bpmn(TASK_BPMN.read_bytes(), TASK_BPMN.name)[0]
     engine, database = make_engine()
     with database.reader() as s:
         actors = {u.username: u.actor() for u in s.scalars(select(User))}
-    bare_spec_steps = steps_per_second(lambda: bare_lifecycle(spec, script_engine), 200)
-    engine_spec_steps = steps_per_second(lambda: engine_lifecycle(engine, database, actors), 40)
+    ran: list[str] = []
+    engine_steps = engine_lifecycle(engine, database, actors, ran)
+    answers = handler_answers(database, ran[0])
+    bare_steps = bare_lifecycle(model, script_engine, answers)
+    assert bare_steps == engine_steps, f"bare SpiffWorkflow ran {bare_steps} steps, the engine {engine_steps}"
+    bare_spec_steps = steps_per_second(lambda: bare_lifecycle(model, script_engine, answers), lifecycles[0])
+    engine_spec_steps = steps_per_second(lambda: engine_lifecycle(engine, database, actors), lifecycles[1])
     table("1. directive_task lifecycle (accept, contribute, report, review)",
           ["run", "steps/s", "ratio to bare"],
           [["bare SpiffWorkflow, in memory", f"{bare_spec_steps:,.0f}", "1.00"],
@@ -206,17 +253,17 @@ def main() -> None:
 
     rows = []
     costs = {}
-    for size in (10, 200):
+    for size in sizes:
         directive_with(engine, database, actors, size)
-        costs[size] = step_cost(engine, database, actors, 10)
-        rows.append([f"{size} tasks", f"{costs[size] * 1000:.1f} ms", f"{costs[size] / costs[10]:.2f}"])
-    table("2. one agency step in a directive of n tasks (engine, median of 10)",
-          ["directive", "step", "ratio to 10 tasks"], rows)
+        costs[size] = step_cost(engine, database, actors, samples)
+        rows.append([f"{size} tasks", f"{costs[size] * 1000:.1f} ms", f"{costs[size] / costs[sizes[0]]:.2f}"])
+    table(f"2. one agency step in a directive of n tasks (engine, median of {samples})",
+          ["directive", "step", f"ratio to {sizes[0]} tasks"], rows)
 
-    mono = {n: monolithic_step_cost(spec, script_engine, n, 10) for n in (10, 200)}
-    table("3. reference: every task in one serialized workflow (median of 10)",
-          ["tasks in the workflow", "step", "ratio to 10 tasks"],
-          [[str(n), f"{mono[n] * 1000:.1f} ms", f"{mono[n] / mono[10]:.2f}"] for n in (10, 200)])
+    mono = {n: monolithic_step_cost(model, script_engine, answers, n, samples) for n in sizes}
+    table(f"3. reference: every task in one serialized workflow (median of {samples})",
+          ["tasks in the workflow", "step", f"ratio to {sizes[0]} tasks"],
+          [[str(n), f"{mono[n] * 1000:.1f} ms", f"{mono[n] / mono[sizes[0]]:.2f}"] for n in sizes])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """What replay and verification cost.
 
-Run: ``.venv/bin/python bench/replay.py [--instances N]`` (SQLite in a temporary folder; set
-``DATABASE_URL`` for PostgreSQL). Prints two tables:
+Run: ``.venv/bin/python bench/replay.py [--instances N] [--tiny]`` (SQLite in a temporary folder;
+set ``DATABASE_URL`` for PostgreSQL; ``--tiny``: about 20 and 60 events and 20 instances, the
+test suite's run). Prints two tables:
 
 1. replaying one ``directive_task`` instance whose report was returned again and again, at about
    100 and about 1,000 recorded events: milliseconds per replay, per event, and the ratio of the
@@ -85,14 +86,16 @@ def chains_only(database) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=10_000)
+    parser.add_argument("--tiny", action="store_true", help="a few events and instances (the test suite's run)")
     args = parser.parse_args()
+    sizes, instances = ((20, 60), 20) if args.tiny else ((100, 1_000), args.instances)
     engine, database = make_engine()
     with database.reader() as s:
         actors = {u.username: u.actor() for u in s.scalars(select(User))}
 
     rows = []
     reference = None
-    for size in (100, 1_000):
+    for size in sizes:
         instance_id = returned_again_and_again(engine, database, actors, size)
         events, seconds = replay_cost(engine, database, instance_id, repeat=3)
         per_event = seconds / events
@@ -100,7 +103,7 @@ def main() -> None:
         rows.append([f"{events:,}", f"{seconds * 1000:.1f}", f"{per_event * 1e6:.0f}", f"{per_event / reference:.2f}"])
     table("Replay of one instance (best of 3)", ["events", "ms per replay", "µs per event", "ratio"], rows)
 
-    many_instances(engine, database, actors, args.instances)
+    many_instances(engine, database, actors, instances)
     chain_seconds = chains_only(database)
     started = time.perf_counter()
     with database.reader() as s:

@@ -1,7 +1,7 @@
 """Does a worker tick stay as cheap when many more timers are waiting?
 
-Run: ``.venv/bin/python bench/timers.py`` (SQLite in a temporary folder; set ``DATABASE_URL``
-for PostgreSQL). For each size it stores that many waiting jobs due next year plus 100 jobs
+Run: ``.venv/bin/python bench/timers.py [--tiny]`` (SQLite in a temporary folder; set
+``DATABASE_URL`` for PostgreSQL; ``--tiny``: 100 and 1,000 waiting jobs, the test suite's run). For each size it stores that many waiting jobs due next year plus 100 jobs
 due now, then times the worker's tick that takes and runs the 100 due ones. The jobs' own
 work is a no-op that removes the job, so the table measures what the worker adds: finding
 due jobs (the index on status and due time), locking, and the transaction per job. The
@@ -9,6 +9,7 @@ reference is the tick with 1,000 waiting jobs, in the same process.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -55,6 +56,9 @@ def add_due(database: Database, clock: Clock) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="small sizes (the test suite's run)")
+    sizes = (100, 1_000) if parser.parse_args().tiny else SIZES
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/timers.db"
     database = Database(url)
     Base.metadata.drop_all(database.engine)
@@ -63,7 +67,7 @@ def main() -> None:
     clock.set(clock.now())
     worker = Worker(Engine(database, Plugin("bench"), clock), {"bench": no_work}, batch=DUE)
     results = {}
-    for size in SIZES:
+    for size in sizes:
         fill(database, clock, size)
         times = []
         for _ in range(REPEAT):
@@ -73,10 +77,10 @@ def main() -> None:
             times.append(time.perf_counter() - started)
             assert ran == DUE, f"the tick ran {ran} jobs, expected {DUE}"
         results[size] = statistics.median(times)
-    reference = results[SIZES[0]]
+    reference = results[sizes[0]]
     print(f"\nWorker tick running {DUE} due jobs ({database.engine.dialect.name}, median of {REPEAT})")
-    print(f"{'waiting jobs':>14}  {'tick':>10}  {'per job':>9}  ratio to {SIZES[0]:,}")
-    for size in SIZES:
+    print(f"{'waiting jobs':>14}  {'tick':>10}  {'per job':>9}  ratio to {sizes[0]:,}")
+    for size in sizes:
         print(f"{size:>14,}  {results[size] * 1000:>8.1f} ms  {results[size] / DUE * 1000:>6.2f} ms  "
               f"{results[size] / reference:.2f}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, JSONText, UTCDateTime
@@ -98,6 +98,9 @@ class HumanTask(Base):
     lane: Mapped[str | None] = mapped_column(String(200))
     form_key: Mapped[str | None] = mapped_column(String(200))
     assignee: Mapped[str | None] = mapped_column(String(80))
+    #: The process named the assignee (``camunda:assignee``: the signer, a named person): the task is
+    #: that person's and cannot be released to the candidate groups.
+    assigned_by_process: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner: Mapped[str | None] = mapped_column(String(80))
     candidate_groups_text: Mapped[str] = mapped_column(String(1000), default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -113,6 +116,11 @@ class HumanTask(Base):
     @property
     def candidate_groups(self) -> list[str]:
         return [c.group_id for c in self.candidates]
+
+    @property
+    def releasable(self) -> bool:
+        """Whether its assignee took it from its candidate groups and may give it back to them."""
+        return bool(self.assignee) and not self.assigned_by_process and bool(self.candidate_groups)
 
 
 class HumanTaskCandidate(Base):

@@ -49,6 +49,7 @@ from .identity import SYSTEM, Actor, User
 from .jobs import TIMER, WAITING, Job, new_job
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
 from .oplog import log_operation
+from .repository import DeploymentResult, latest_deployment, unchanged_resources
 from .plugin import FormContext, Plugin, ServiceContext
 from .tasks import USER_PREFIX
 from .validation import Problem, validate_bpmn
@@ -407,12 +408,16 @@ class Engine:
 
     # -- definitions -------------------------------------------------------
     def deploy(self, session: Session, name: str, files: dict[str, bytes], actor: Actor,
-               source: str | None = None, changed_only: bool = False) -> Deployment:
+               source: str | None = None, duplicate_filtering: bool = False,
+               changed_only: bool = False) -> DeploymentResult:
         """Deploy BPMN files: each executable process becomes the next version of its key.
 
-        With ``changed_only`` a process whose file is identical to its newest
-        version is not deployed again. Raises ``DefinitionError`` for a file
-        that cannot be parsed; nothing of the deployment is then written.
+        Duplicate filtering is Camunda's: a file is compared with the latest resource of the
+        same name in earlier deployments of the same name and source. With
+        ``duplicate_filtering`` nothing is deployed when no file changed (the result then
+        names the existing deployment), and every file when one did; ``changed_only`` deploys
+        only the files that changed. Raises ``DefinitionError`` for a file that cannot be
+        parsed; nothing of the deployment is then written.
         """
         problems = {name: self.validate(session, content, name) for name, content in files.items()}
         problems = {name: found for name, found in problems.items() if found}
@@ -421,15 +426,20 @@ class Engine:
             raise DefinitionError(f"Tệp {name} chưa triển khai được: {found[0].message}",
                                   [{**p.as_json(), "resource": resource}
                                    for resource, found in problems.items() for p in found])
+        unchanged = unchanged_resources(session, name, source, files) if duplicate_filtering or changed_only else {}
+        if unchanged and len(unchanged) == len(files):
+            return DeploymentResult(latest_deployment(unchanged.values()), [], sorted(unchanged))
+        if not changed_only:
+            unchanged = {}  # one file changed: duplicate filtering (not per resource) deploys them all
         now = self.clock.now()
         deployment = Deployment(id=new_id(), name=name, source=source, deployed_by=actor.username, deployed_at=now)
         new_definitions = []
         for filename, content in files.items():
+            if filename in unchanged:
+                continue
             sha = hashlib.sha256(content).hexdigest()
             for process in parse_bpmn(content, filename):
                 latest = self.latest_definition(session, process.key, required=False)
-                if changed_only and latest is not None and latest.sha256 == sha:
-                    continue
                 version = (latest.version if latest else 0) + 1
                 new_definitions.append(ProcessDefinition(
                     id=f"{process.key}:{version}:{new_id()}", key=process.key, version=version,
@@ -437,14 +447,13 @@ class Engine:
                     bpmn_xml=content.decode("utf-8"), deployment=deployment,
                     deployed_by=actor.username, deployed_at=now,
                 ))
-        if new_definitions:
-            session.add(deployment)
-            session.add_all(new_definitions)
-            for definition in new_definitions:
-                log_operation(session, actor, now, "deploy", definition.id, definition.sha256,
-                              deployment=deployment.id, resource=definition.resource_name)
-            session.flush()
-        return deployment
+        session.add(deployment)
+        session.add_all(new_definitions)
+        for definition in new_definitions:
+            log_operation(session, actor, now, "deploy", definition.id, definition.sha256,
+                          deployment=deployment.id, resource=definition.resource_name)
+        session.flush()
+        return DeploymentResult(deployment, new_definitions, sorted(unchanged))
 
     def validate(self, session: Session, xml: bytes, filename: str) -> list[Problem]:
         """The problems of a BPMN file against this engine's forms and handlers (none: deployable)."""
@@ -726,11 +735,18 @@ class Engine:
         return human_task
 
     def unclaim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
-        """Give a claimed task back to its candidate groups."""
+        """Give a task someone took from its candidate groups back to them.
+
+        A task the process assigned to one person (``camunda:assignee``: the signer, a named
+        official) is that person's: it cannot be released, or anyone of the groups could do it.
+        """
         human_task = self._locked_human_task(session, task_id)
         self.authorize(human_task, actor)
+        if human_task.assigned_by_process and human_task.assignee:
+            raise Conflict(f"Quy trình giao nhiệm vụ «{human_task.name}» riêng cho "
+                           f"{self.display_name(session, human_task.assignee)} nên không thể trả việc về nhóm.")
         if not human_task.candidate_groups:
-            raise Conflict("Nhiệm vụ này chỉ giao cho một người nên không thể trả lại cho đơn vị.")
+            raise Conflict("Nhiệm vụ này chỉ giao cho một người nên không thể trả việc về nhóm.")
         previous, human_task.assignee = human_task.assignee, None
         self._record_task_event(session, human_task, actor, "task_unclaimed", {"previous": previous})
         return human_task
@@ -922,7 +938,8 @@ class Engine:
             definition_key=loaded.definition.key, business_key=loaded.instance.business_key,
             element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
             form_key=spec.form_key if isinstance(spec, HumanTaskSpec) else None,
-            assignee=str(assignee) if assignee else None, candidate_groups_text=",".join(candidates),
+            assignee=str(assignee) if assignee else None, assigned_by_process=bool(assignee),
+            candidate_groups_text=",".join(candidates),
             due_at=due, follow_up_at=follow_up, priority=priority, label=_shortened(str(label)) if label else None,
             created_at=now,
             candidates=[HumanTaskCandidate(group_id=g) for g in candidates],

@@ -17,7 +17,7 @@ from engine.db import Base
 from engine.identity import User
 from engine.models import HumanTask
 from web import create_app
-from web.cli import deploy_catalogue
+from web.catalogue import deploy_catalogue
 from web.migrate import upgrade
 from workflows.agencies import load_directory
 from workflows.demo import DEMO_PASSWORD, create_demo_users

@@ -26,28 +26,20 @@ from workflows.models import Directive
 from workflows.roles import ROLES
 
 from .audit import resolve_instance, step_line
+from .catalogue import UNCHANGED, deploy_catalogue
 from .migrate import upgrade
 from .services import services
 from .settings import deadline_reader, setting
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "bpmn"
-
-
-def deploy_catalogue() -> list[str]:
-    """Deploy every file of ``bpmn/`` whose content changed; return the new definition ids."""
-    files = {path.name: path.read_bytes() for path in sorted(CATALOGUE.glob("*.bpmn"))}
-    with services().db.transaction() as s:
-        deployment = services().engine.deploy(s, "Danh mục quy trình", files, SYSTEM, source="bpmn/",
-                                              changed_only=True)
-        return [d.id for d in deployment.definitions]
-
 
 def prepare_database() -> None:
-    """Migrate the schema, load the agency directory and deploy the catalogue."""
+    """Migrate the schema, load the agency directory and deploy the catalogue's changed files."""
     upgrade(services().db)
     with services().db.transaction() as s:
         load_directory(s)
-    deploy_catalogue()
+    for line in deploy_catalogue():
+        if line.outcome != UNCHANGED:
+            click.echo(line.sentence())
 
 
 def load_demo() -> None:
@@ -125,6 +117,15 @@ def register_commands(app: Flask) -> None:
         """Serve the web application (the schema is migrated first)."""
         prepare_database()
         serve_app(app, host, port)
+
+    @app.cli.command("deploy")
+    @click.option("--force", is_flag=True,
+                  help="Triển khai cả tệp mà quản trị viên đã triển khai phiên bản mới hơn hoặc danh mục đã triển khai.")
+    def deploy(force: bool) -> None:
+        """Deploy the shipped catalogue (bpmn/): only changed files, never over an admin's version unless --force."""
+        upgrade(services().db)
+        for line in deploy_catalogue(force=force):
+            click.echo(line.sentence())
 
     @app.cli.command("deadline")
     @click.argument("phrase")

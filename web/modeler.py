@@ -2,6 +2,7 @@
 migration, forms and the operation log. Only process admins change anything; auditors may look."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import datetime
@@ -139,11 +140,13 @@ def deploy():
     key = _bpmn_key(xml) or "process"
     try:
         with services().db.transaction() as s:
-            deployment = services().engine.deploy(s, request.args.get("name") or _("Triển khai từ trình thiết kế"),
-                                                  {f"{key}.bpmn": xml}, current_user.actor(), source="modeler",
-                                                  changed_only=True)
-            definitions = list(deployment.definitions)
-            s.execute(delete(ProcessDraft).where(ProcessDraft.key == key))
+            if _is_newest_version(s, key, xml):
+                definitions = []
+            else:
+                definitions = services().engine.deploy(
+                    s, request.args.get("name") or _("Triển khai từ trình thiết kế"), {f"{key}.bpmn": xml},
+                    current_user.actor(), source="modeler").definitions
+                s.execute(delete(ProcessDraft).where(ProcessDraft.key == key))
     except DefinitionError as exc:
         return jsonify({"error": exc.message, "problems": exc.problems}), 400
     if not definitions:
@@ -151,6 +154,12 @@ def deploy():
     first = definitions[0]
     return jsonify({"definition_id": first.id, "version": first.version,
                     "url": url_for("admin.version", definition_id=first.id)})
+
+
+def _is_newest_version(session, key: str, xml: bytes) -> bool:
+    """Whether ``xml`` is exactly the newest version of ``key`` (deploying it would change nothing)."""
+    latest = services().engine.latest_definition(session, key, required=False)
+    return latest is not None and latest.sha256 == hashlib.sha256(xml).hexdigest()
 
 
 def _uploaded_bpmn() -> tuple[str, bytes] | None:
@@ -174,9 +183,9 @@ def upload():
     filename, xml = uploaded
     try:
         with services().db.transaction() as s:
-            deployment = services().engine.deploy(s, filename, {filename: xml}, current_user.actor(),
-                                                  source="upload", changed_only=True)
-            definitions = list(deployment.definitions)
+            key = _bpmn_key(xml)
+            definitions = [] if key and _is_newest_version(s, key, xml) else services().engine.deploy(
+                s, filename, {filename: xml}, current_user.actor(), source="upload").definitions
     except DefinitionError as exc:
         return render_template("admin/upload_result.html", filename=filename, problems=exc.problems,
                                extensions=_extensions_of(xml)), 400

@@ -237,5 +237,5 @@ def claim(task_id: str):
 def unclaim(task_id: str):
     with services().db.transaction() as s:
         services().engine.unclaim(s, task_id, current_user.actor())
-    flash(_("Nhiệm vụ đã được trả về cho đơn vị."), "info")
+    flash(_("Đã trả việc về nhóm: người khác trong nhóm có thể nhận xử lý."), "info")
     return redirect(url_for("tasks.show", task_id=task_id), 303)

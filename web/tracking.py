@@ -206,10 +206,10 @@ def notifications():
     with services().db.transaction() as s:
         rows = list(s.scalars(select(Notification).where(Notification.username == current_user.username)
                               .order_by(Notification.created_at.desc()).limit(100)))
-        unread = {n.id for n in rows if n.read_at is None}
+        new_ids = {n.id for n in rows if n.read_at is None}
         s.execute(update(Notification).where(Notification.username == current_user.username,
                                              Notification.read_at.is_(None)).values(read_at=services().clock.now()))
-    return render_template("tracking/notifications.html", rows=rows, unread=unread)
+    return render_template("tracking/notifications.html", rows=rows, new_ids=new_ids)
 
 
 def working_days_left(due_at: datetime | None, calendar, now: datetime) -> int | None:

@@ -28,6 +28,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 
 from ..errors import DefinitionError
 from .events import CLOCK_TIMERS, VariablesMessage
+from .settled import settled
 from .specs import (
     Assignment,
     CallActivityTask,
@@ -209,8 +210,9 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
         for key in parser.get_process_ids():
             node = parser.get_process_parser(key).node
             starts = node.xpath("./bpmn:startEvent/@camunda:initiator", namespaces=NSMAP)
-            processes.append(ParsedProcess(key, node.get("name"), parser.get_spec(key), starts[0] if starts else None,
-                                           parser.get_subprocess_specs(key)))
+            subprocesses = {name: settled(sub) for name, sub in parser.get_subprocess_specs(key).items()}
+            processes.append(ParsedProcess(key, node.get("name"), settled(parser.get_spec(key)),
+                                           starts[0] if starts else None, subprocesses))
     except ValidationException as exc:
         element = getattr(exc, "id", None)
         message = str(exc).split("\n")[0]

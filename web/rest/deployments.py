@@ -29,14 +29,14 @@ def deployment_create():
         files[upload.filename or field] = content
     if not files:
         raise RestError(400, "No deployment resources contained in the form upload.")
-    changed_only = flag("deploy-changed-only", request.form) or flag("enable-duplicate-filtering", request.form)
     try:
         with services().db.transaction() as s:
-            row = services().engine.deploy(s, name or next(iter(files)), files, actor,
-                                           source=request.form.get("deployment-source") or "rest",
-                                           changed_only=changed_only)
-            answer = deployment(row) if row.definitions else None
-            deployed = {d.id: definition(d) for d in row.definitions}
+            result = services().engine.deploy(s, name or next(iter(files)), files, actor,
+                                              source=request.form.get("deployment-source") or "rest",
+                                              duplicate_filtering=flag("enable-duplicate-filtering", request.form),
+                                              changed_only=flag("deploy-changed-only", request.form))
+            answer = deployment(result.deployment)
+            deployed = {d.id: definition(d) for d in result.definitions}
     except DefinitionError as exc:
         details: dict[str, dict] = {}
         for problem in exc.problems:
@@ -45,9 +45,6 @@ def deployment_create():
                                        "column": problem.get("column"), "mainElementId": problem.get("element_id"),
                                        "elementIds": [problem["element_id"]] if problem.get("element_id") else []})
         raise RestError(400, exc.message, "ParseException", details=details) from None
-    if answer is None:  # every file equals its newest version: Camunda answers with an empty deployment
-        answer = {"links": [], "id": None, "name": name, "source": request.form.get("deployment-source"),
-                  "deploymentTime": None, "tenantId": None}
     return jsonify({**answer, "deployedProcessDefinitions": deployed or None, "deployedCaseDefinitions": None,
                     "deployedDecisionDefinitions": None, "deployedDecisionRequirementsDefinitions": None})
 
