@@ -13,10 +13,16 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Clock:
-    """System time unless frozen; ``set`` freezes it at a moment, ``advance`` moves it."""
+    """System time, shifted by a travel offset, unless frozen.
+
+    ``set`` freezes it at a moment (tests, replay), ``advance`` moves a frozen clock;
+    ``travel_to`` keeps it running but shifted so that now is a given moment (the
+    simulated time every process of one database shares, see ``engine.simulated_time``).
+    """
 
     def __init__(self) -> None:
         self._frozen: datetime | None = None
+        self._offset = timedelta()
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -24,7 +30,23 @@ class Clock:
         with self._lock:
             if self._frozen is not None:
                 return self._frozen
-        return datetime.now(UTC).astimezone(LOCAL_TZ)
+            offset = self._offset
+        return (datetime.now(UTC) + offset).astimezone(LOCAL_TZ)
+
+    @property
+    def frozen(self) -> bool:
+        """Whether ``set`` froze the clock."""
+        return self._frozen is not None
+
+    @property
+    def offset(self) -> timedelta:
+        """How far the running clock is shifted from the system time."""
+        return self._offset
+
+    def shift(self, offset: timedelta) -> None:
+        """Run shifted by ``offset`` from the system time."""
+        with self._lock:
+            self._offset = offset
 
     def today(self) -> date:
         """The current date in the office's zone."""

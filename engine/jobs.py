@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .anchor import HistoryAnchor, latest_anchor, take_anchor
 from .db import Base, JSONText, UTCDateTime
 from .errors import Conflict, EngineError, NotFound
+from .simulated_time import follow
 
 if TYPE_CHECKING:
     from .runtime import Engine
@@ -80,7 +81,9 @@ class Worker:
 
     def tick(self) -> int:
         """Run every job due now (at most ``batch``), then anchor the history if it is time;
-        return how many jobs ran (successfully or not)."""
+        return how many jobs ran (successfully or not). The clock follows the database's simulated time."""
+        with self.engine.db.reader() as s:
+            follow(s, self.engine.clock)
         ran = 0
         while ran < self.batch and self._run_one():
             ran += 1

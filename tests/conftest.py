@@ -68,6 +68,13 @@ def fresh_app(database_url: str, clock: Clock, **config):
     return app
 
 
+def another_process(database_url: str):
+    """A second application over the same database and its data, on the system time (another server or
+    a `chidao` command: nothing shared with the test's app but the database)."""
+    return create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                       "WTF_CSRF_ENABLED": False})
+
+
 @pytest.fixture
 def app(database_url, clock):
     app = fresh_app(database_url, clock, WTF_CSRF_ENABLED=False)

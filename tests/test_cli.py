@@ -56,6 +56,7 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     from sqlalchemy import select
 
     from engine import Database
+    from engine.models import HumanTask
     from workflows.models import Directive
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -68,7 +69,11 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     database = Database(url)
     with database.reader() as s:
         stages = {d.source[:3]: (d.stage, d.number_text) for d in s.scalars(select(Directive))}
+        subjects = {d.source[:3]: d.subject for d in s.scalars(select(Directive))}
+        signer = s.scalars(select(HumanTask.assignee).where(HumanTask.element_id == "sign")).all()
     database.dispose()
+    assert signer == ["pcvp.thuan"]  # as the README says seed 004 waits
+    assert subjects["003"].startswith("V/v triển khai thực hiện Nghị định số 32/2024/NĐ-CP")
     assert stages["000"] == ("Soạn dự thảo", None)
     assert stages["001"][1] == "01/TB-UBND"
     assert stages["004"] == ("Ký ban hành", None)

@@ -229,3 +229,17 @@ def test_a_task_summary_of_a_whole_paragraph_is_shortened_in_the_task_list_and_k
     accept = lifecycle.task("sct.cv", "accept")
     assert len(accept.label) <= 500 and accept.label.endswith("…")
     assert accept.label.startswith("Nhiệm vụ 1: Rà soát, đánh giá")
+
+
+def test_an_agencys_inbox_counts_only_the_tasks_it_leads_or_coordinates(client, lifecycle):
+    lifecycle.distributed(draft_data(tasks=[
+        {"ref": "1", "summary": "Xây dựng chính sách ưu đãi", "lead": ["SCT"], "coordinate": [], "deadline": None},
+        {"ref": "2", "summary": "Hướng dẫn phát triển KCN", "lead": ["BQLKKT"], "coordinate": [], "deadline": None},
+        {"ref": "3", "summary": "Rà soát quy hoạch", "lead": ["BQLKKT"], "coordinate": [], "deadline": None}]))
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    lifecycle.complete("sct.cv", "report", {"report_text": "Đã trình dự thảo chính sách."})
+    lifecycle.complete("cv.lan", "review_report", {"report_decision": "accept"})
+    login(client, "sct.cv")
+    assert re.search(r"<td>\s*1/1<div", client.get("/directives").get_data(as_text=True))
+    office = login(client.application.test_client(), "cv.lan")
+    assert re.search(r"<td>\s*1/3<div", office.get("/directives").get_data(as_text=True))

@@ -7,7 +7,7 @@ import re
 
 from openpyxl import load_workbook
 
-from .conftest import draft_data, login
+from .conftest import another_process, draft_data, login
 from .test_deadline_tracking import at, one_task, run_worker
 
 
@@ -70,6 +70,8 @@ def test_the_bell_counts_unread_notifications_until_they_are_read(client, lifecy
     assert '<span class="badge" id="unread-count">1</span>' in client.get("/tasks").get_data(as_text=True)
     page = client.get("/notifications").get_data(as_text=True)
     assert "Sắp đến hạn: nhiệm vụ 1" in page and "còn 3 ngày làm việc" in page
+    assert "● Sắp đến hạn" in page  # marked new on the page that reads it…
+    assert 'id="unread-count"' not in page  # …whose bell, like every page's after it, counts nothing unread
     assert 'id="unread-count"' not in client.get("/tasks").get_data(as_text=True)
 
 
@@ -110,3 +112,18 @@ def test_incidents_are_listed_for_admins_who_can_retry_them(client, lifecycle, s
     assert client.post(f"/admin/incidents/{job_id}/retry").status_code == 303
     run_worker(svc, clock, "2026-12-10T08:05")
     assert "Không có sự cố nào." in client.get("/admin/incidents").get_data(as_text=True)
+
+
+def test_after_worker_now_the_pages_of_another_process_read_the_same_moment(database_url, lifecycle, clock):
+    lifecycle.distributed(one_task("2026-12-15"))
+    web = another_process(database_url)  # a server running on the system time, as `chidao serve` does
+    page = login(web.test_client(), "cv.lan").get("/dashboard").get_data(as_text=True)
+    assert '<td class="num" data-status="overdue">0</td>' in page
+    worker = another_process(database_url)  # `chidao worker` is another process
+    result = worker.test_cli_runner().invoke(args=["worker", "--once", "--now", "2027-01-11T08:00+07:00"])
+    assert result.exit_code == 0, result.output
+    page = login(web.test_client(), "cv.lan").get("/dashboard").get_data(as_text=True)
+    assert '<td class="num" data-status="overdue">1</td>' in page
+    assert web.extensions["chidao"].clock.now().date().isoformat() == "2027-01-11"
+    for app in (web, worker):
+        app.extensions["chidao"].db.dispose()

@@ -12,6 +12,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from engine import Clock, Database, Engine, User, Worker
+from engine.simulated_time import follow
 from workflows import directive_plugin
 
 from .services import Services
@@ -87,6 +88,12 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     rest.register(app)
     errors.register(app)
     filters.register(app)
+
+    @app.before_request
+    def _follow_simulated_time() -> None:
+        if not engine.clock.frozen:
+            with database.reader() as s:
+                follow(s, engine.clock)
 
     @app.before_request
     def _remember_language() -> None:

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from engine import SYSTEM, EngineError, User
 from engine.audit import verify_all
+from engine.clock import LOCAL_TZ
+from engine.simulated_time import travel_to
 from engine.oplog import log_operation
 from engine.replay import instance_events, replay_instance
 from workflows.agencies import Directory, load_directory
@@ -175,12 +177,14 @@ def register_commands(app: Flask) -> None:
     @click.option("--interval", default=5.0, show_default=True, help="Số giây giữa hai lần chạy.")
     def worker(once: bool, moment: str | None, interval: float) -> None:
         """Run due jobs (timers, e-mail): once, or every INTERVAL seconds until stopped."""
+        upgrade(services().db)
         if moment:
             try:
-                services().clock.set(datetime.fromisoformat(moment))
+                when = datetime.fromisoformat(moment)
             except ValueError:
                 raise click.ClickException(f"Thời điểm «{moment}» không đúng dạng ISO 8601.") from None
-        upgrade(services().db)
+            with services().db.transaction() as s:
+                travel_to(s, services().clock, when if when.tzinfo else when.replace(tzinfo=LOCAL_TZ), "worker")
         if once:
             ran = services().worker.tick_all()
             click.echo(f"Đã chạy {ran} việc đến hạn lúc {services().clock.now().isoformat()}.")

@@ -48,8 +48,9 @@ def index():
     with services().db.reader() as s:
         rows, total = search_directives(s, actor, text, status, (page - 1) * PER_PAGE, PER_PAGE)
         ids = [d.id for d in rows]
-        task_progress = progress(s, Assignment, ids)
-        inbox = None if sees_province(actor) else {
+        own = None if sees_province(actor) else actor.org
+        task_progress = progress(s, Assignment, ids, own)
+        inbox = None if own is None else {
             r.directive_id: r for r in s.scalars(select(Receipt).where(Receipt.directive_id.in_(ids),
                                                                        Receipt.agency == actor.org))}
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)

@@ -63,6 +63,13 @@ SEED_STAGES = {
 
 AUTHORITY_OF_LABEL = {"KT. CHỦ TỊCH": "KT_CT", "CHỦ TỊCH": "CT"}
 
+#: The subject a specialist writes for a seed whose copy lost its header (and with it the «V/v …» line),
+#: from what its opening paragraph says it carries out.
+SUBJECTS_OF_HEADLESS_COPIES = {
+    "003_09fc60a00c80ca95.txt": "V/v triển khai thực hiện Nghị định số 32/2024/NĐ-CP về quản lý, phát triển "
+                                "cụm công nghiệp trên địa bàn tỉnh",
+}
+
 
 def agency_users(directory: Directory) -> list[DemoUser]:
     """One official (also the agency's clerk) per agency outside the Office, plus a few heads."""
@@ -145,7 +152,7 @@ def draft_from_label(session: Session, label: dict[str, Any], text: str, today: 
     return {
         "kind": label["kind"],
         "field_code": notation.split("-")[-1] if notation.startswith("UBND-") else "KT",
-        "subject": label["subject"] or f"V/v chỉ đạo ({label['source']})",
+        "subject": label["subject"] or SUBJECTS_OF_HEADLESS_COPIES[label["source"]],
         "recipients": _codes(directory, label["recipients"], lead=False),
         "body": text.strip()[:20000],
         "signing_authority": authority,

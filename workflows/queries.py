@@ -70,13 +70,22 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def progress(session: Session, model, directive_ids: list[str]) -> dict[str, Progress]:
-    """Completed/total assignments (or receipts) per directive."""
-    rows = session.execute(
-        select(model.directive_id, func.count(), func.sum((model.status == "completed").cast(Integer)))
-        .where(model.directive_id.in_(directive_ids)).group_by(model.directive_id)
-    )
+def progress(session: Session, model, directive_ids: list[str], agency: str | None = None) -> dict[str, Progress]:
+    """Completed/total assignments (or receipts) per directive; only the agency's own when ``agency`` is given
+    (the tasks it leads or coordinates, its own receipt)."""
+    query = select(model.directive_id, func.count(), func.sum((model.status == "completed").cast(Integer))) \
+        .where(model.directive_id.in_(directive_ids))
+    if agency:
+        query = query.where(_of_agency(model, agency))
+    rows = session.execute(query.group_by(model.directive_id))
     return {directive_id: Progress(int(done or 0), total) for directive_id, total, done in rows}
+
+
+def _of_agency(model, agency: str):
+    """The rows that are an agency's: the tasks it leads or coordinates, or its own receipts."""
+    if model is Assignment:
+        return or_(Assignment.lead == agency, list_contains(Assignment.coordinators, agency))
+    return model.agency == agency
 
 
 def directive_by_business_key(session: Session, business_key: str | None) -> Directive | None:
@@ -89,7 +98,7 @@ def assignments_of(session: Session, directive_id: str, agency: str | None = Non
     """A directive's assignments in task order; only the agency's own when ``agency`` is given."""
     query = select(Assignment).where(Assignment.directive_id == directive_id)
     if agency:
-        query = query.where(or_(Assignment.lead == agency, list_contains(Assignment.coordinators, agency)))
+        query = query.where(_of_agency(Assignment, agency))
     rows = list(session.scalars(query))
     return sorted(rows, key=lambda a: (_ref_key(a.ref), a.lead))
 

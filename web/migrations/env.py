@@ -11,6 +11,7 @@ import engine.form_catalogue  # noqa: F401
 import engine.identity  # noqa: F401  (registers the user table)
 import engine.jobs  # noqa: F401
 import engine.models  # noqa: F401
+import engine.simulated_time  # noqa: F401
 import engine.oplog  # noqa: F401
 import workflows.models  # noqa: F401
 from engine.db import Base
