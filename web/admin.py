@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from engine import CalendarDay, Job, load_calendar
+from engine.incidents import FAILED_JOB, open_incidents
 from engine.jobs import INCIDENT, retry_incident
 from engine.oplog import log_operation
 
@@ -74,13 +75,17 @@ def calendar_delete(day: str):
     return redirect(url_for("admin.calendar", year=day[:4]), 303)
 
 
+#: Retries an administrator gives an external task back from the incidents page.
+EXTERNAL_RETRIES = 3
+
+
 @bp.route("/incidents")
 @admin_only
 def incidents():
     with services().db.reader() as s:
-        rows = s.scalars(select(Job).where(Job.status == INCIDENT).order_by(Job.due_at)).all()
+        rows = open_incidents(s)
         waiting = s.scalars(select(Job).where(Job.status != INCIDENT).order_by(Job.due_at).limit(50)).all()
-    return render_template("admin/incidents.html", rows=rows, waiting=waiting)
+    return render_template("admin/incidents.html", rows=rows, waiting=waiting, failed_job=FAILED_JOB)
 
 
 @bp.route("/incidents/<job_id>/<action>", methods=["POST"])
@@ -92,6 +97,11 @@ def incident_action(job_id: str, action: str):
             log_operation(s, current_user.actor(), services().clock.now(), "incident_retry", job_id,
                           element=job.element_id, instance=job.instance_id)
             message = _("Sẽ chạy lại việc này ở lần chạy kế tiếp của bộ xử lý.")
+        elif action == "retry_external":
+            task = services().engine.external.set_retries(s, job_id, EXTERNAL_RETRIES, current_user.actor())
+            log_operation(s, current_user.actor(), services().clock.now(), "incident_retry", job_id,
+                          element=task.element_id, instance=task.instance_id)
+            message = _("Hệ thống bên ngoài sẽ được giao lại bước này (%(n)s lần thử).", n=EXTERNAL_RETRIES)
         elif action == "cancel":
             job = s.get(Job, job_id)
             if job is None or job.status != INCIDENT:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from engine import load_calendar
+from engine.incidents import incidents_by_element
 from engine.models import Attachment, HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from workflows.agencies import Directory
 from workflows.models import Assignment, Directive, Receipt
@@ -93,6 +94,7 @@ def show(directive_id: str):
         completed = sorted({e.element_id for e in history if e.element_id and e.event_type in
                             ("activity_completed", "task_completed")})
         open_tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == directive.id)).all()
+        incidents = incidents_by_element(s, directive.id)
         calendar = load_calendar(s)
         now = services().clock.now()
         assignments = assignments_of(s, directive.id, own_agency)
@@ -103,7 +105,7 @@ def show(directive_id: str):
             assignments=assignments,
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],
-            completed=completed, open_tasks=open_tasks, kinds=KINDS, authorities=AUTHORITIES, own_agency=own_agency,
+            completed=completed, open_tasks=open_tasks, incidents=incidents, kinds=KINDS, authorities=AUTHORITIES, own_agency=own_agency,
             names={u: services().engine.display_name(s, u) for u in {e.actor for e in history if e.actor}},
         )
 

@@ -8,8 +8,7 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from engine import EngineError
-from engine.external import ExternalTask
-from engine.external import INCIDENT as EXTERNAL_INCIDENT
+from engine.incidents import open_incidents
 from engine.jobs import INCIDENT, WAITING, Job
 from engine.models import ProcessInstance
 from engine.oplog import log_operation
@@ -127,21 +126,12 @@ def job_execute(job_id: str):
 
 
 def _incidents(s) -> list[dict[str, Any]]:
-    failed_jobs = list(s.scalars(select(Job).where(Job.status == INCIDENT)))
-    definitions = _definitions(s, [j.instance_id for j in failed_jobs])
-    found = [{"id": j.id, "processDefinitionId": definitions.get(j.instance_id, (None,))[0],
-              "processInstanceId": j.instance_id, "executionId": j.instance_id,
-              "incidentTimestamp": camunda_date(j.due_at), "incidentType": "failedJob",
-              "activityId": j.element_id, "failedActivityId": j.element_id, "causeIncidentId": j.id,
-              "rootCauseIncidentId": j.id, "configuration": j.id, "tenantId": None,
-              "incidentMessage": j.last_error, "jobDefinitionId": j.kind, "annotation": None}
-             for j in failed_jobs]
-    found += [{"id": t.id, "processDefinitionId": t.definition_id, "processInstanceId": t.instance_id,
-               "executionId": t.instance_id, "incidentTimestamp": camunda_date(t.created_at),
-               "incidentType": "failedExternalTask", "activityId": t.element_id, "failedActivityId": t.element_id,
-               "causeIncidentId": t.id, "rootCauseIncidentId": t.id, "configuration": t.id, "tenantId": None,
-               "incidentMessage": t.error_message, "jobDefinitionId": None, "annotation": None}
-              for t in s.scalars(select(ExternalTask).where(ExternalTask.status == EXTERNAL_INCIDENT))]
+    found = [{"id": i.id, "processDefinitionId": i.definition_id, "processInstanceId": i.instance_id,
+              "executionId": i.instance_id, "incidentTimestamp": camunda_date(i.at), "incidentType": i.kind,
+              "activityId": i.element_id, "failedActivityId": i.element_id, "causeIncidentId": i.id,
+              "rootCauseIncidentId": i.id, "configuration": i.id, "tenantId": None, "incidentMessage": i.message,
+              "jobDefinitionId": i.job_kind, "annotation": None}
+             for i in open_incidents(s)]
     args = request.args
     for name in ("processInstanceId", "incidentType", "activityId"):
         if args.get(name):

@@ -106,6 +106,15 @@
       JSON.parse(holder.getAttribute("data-active") || "[]").forEach(function (id) {
         if (registry.get(id)) { canvas.addMarker(id, "active"); }
       });
+      var overlays = viewer.get("overlays");
+      JSON.parse(holder.getAttribute("data-incidents") || "[]").forEach(function (id) {
+        if (!registry.get(id)) { return; }
+        canvas.addMarker(id, "incident");
+        var badge = document.createElement("span");
+        badge.className = "incident-badge";
+        badge.textContent = "⚠ " + holder.getAttribute("data-incident-label");
+        overlays.add(id, { position: { top: -14, right: 10 }, html: badge });
+      });
       holder.setAttribute("data-ready", "true");
     }).catch(function (error) {
       holder.textContent = holder.getAttribute("data-error") + " " + error.message;
