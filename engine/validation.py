@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .bpmn.expressions import expression_bodies, is_expression, juel_to_python
 from .bpmn.parser import CHIDAO_NS, parse_bpmn
+from .bpmn.references import local_references
+from .bpmn.timer_values import TimerValueError, check_literal, literal_or_expression
 from .errors import DefinitionError
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -81,8 +82,8 @@ def camunda_extensions(root) -> list[dict]:
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
-        owner = node
-        while owner is not None and etree.QName(owner).namespace != BPMN:
+        owner = node  # the BPMN element the extension belongs to (not the extensionElements holding it)
+        while owner is not None and (etree.QName(owner).namespace != BPMN or _local(owner) == "extensionElements"):
             owner = owner.getparent()
         for attribute in node.attrib:
             if etree.QName(attribute).namespace == ACTIVITI:
@@ -124,12 +125,15 @@ def _q(tag: str) -> str:
 
 
 def _local(node) -> str:
-    return etree.QName(node).localname
+    """The element's name without namespace ("" for a comment or processing instruction)."""
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
 
 
 class _Checker:
     def __init__(self, root, forms: Iterable[str], handlers: Iterable[str]):
         self.root = root
+        self.defined = {kind: {e.get("id") for e in root.findall(_q(kind))}
+                        for kind in ("message", "signal", "error", "escalation")}
         self.forms = set(forms)
         self.handlers = set(handlers)
         self.problems: list[Problem] = []
@@ -140,6 +144,23 @@ class _Checker:
 
     def label(self, node) -> str:
         return f"«{node.get('name') or node.get('id')}»"
+
+    @staticmethod
+    def unnamed(node) -> str:
+        """How to point at an element without id: its kind, name, or where its flow goes."""
+        if _local(node) == "sequenceFlow":
+            return f"Luồng từ «{node.get('sourceRef')}» tới «{node.get('targetRef')}»"
+        return f"Phần tử {_local(node)} «{node.get('name') or '?'}»"
+
+    def check_event_references(self, node) -> None:
+        """A message, signal, error or escalation an event names must be defined in the file."""
+        for kind, attribute in (("message", "messageRef"), ("signal", "signalRef"), ("error", "errorRef"),
+                                ("escalation", "escalationRef")):
+            for definition in node.findall(_q(f"{kind}EventDefinition")):
+                ref = definition.get(attribute)
+                if ref and ref not in self.defined.get(kind, set()):
+                    self.add(node, f"{self.label(node)} trỏ tới {kind} «{ref}» không được khai báo trong tệp "
+                                   f"(bpmn:{kind} id=\"{ref}\").")
 
     # -- the whole file ---------------------------------------------------------------
     def run(self) -> None:
@@ -159,7 +180,11 @@ class _Checker:
                 self.check_container(process)
 
     def check_container(self, container) -> None:
-        nodes = {n.get("id"): n for n in container if _local(n) in FLOW_NODES}
+        for element in container:
+            if (_local(element) in FLOW_NODES or _local(element) == "sequenceFlow") and not element.get("id"):
+                self.add(element, f"{self.unnamed(element)} thiếu thuộc tính id; mỗi bước và mỗi luồng cần một id "
+                                  "riêng để quy trình chạy được.")
+        nodes = {n.get("id"): n for n in container if _local(n) in FLOW_NODES and n.get("id")}
         flows = [f for f in container if _local(f) == "sequenceFlow"]
         for node in container.iter():
             if not isinstance(node.tag, str):
@@ -219,6 +244,7 @@ class _Checker:
             self.check_call_activity(node)
         for definition in node.findall(_q("timerEventDefinition")):
             self.check_timer(node, definition)
+        self.check_event_references(node)
         if kind in ("exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
                     "task", "userTask", "serviceTask", "scriptTask", "manualTask", "callActivity",
                     "startEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"):
@@ -274,23 +300,20 @@ class _Checker:
                                "hoặc loopCardinality.")
 
     def check_timer(self, node, definition) -> None:
-        for kind, reader in (("timeDate", "date"), ("timeDuration", "duration"), ("timeCycle", "cycle")):
+        for kind in ("timeDate", "timeDuration", "timeCycle"):
             item = definition.find(_q(kind))
             if item is None:
                 continue
-            text = (item.text or "").strip()
+            text, evaluate = literal_or_expression(item.text)
             if not text:
                 self.add(node, f"Sự kiện hẹn giờ {self.label(node)} chưa có biểu thức thời gian.")
-            elif is_expression(text):
+            elif evaluate:
                 self.check_expression(node, text, "thời gian")
             else:
                 try:
-                    {"date": TimerEventDefinition.parse_time_or_duration,
-                     "duration": TimerEventDefinition.parse_iso_duration,
-                     "cycle": TimerEventDefinition.parse_iso_recurring_interval}[reader](text)
-                except Exception:  # noqa: BLE001 - any unreadable literal is the same problem
-                    self.add(node, f"Sự kiện hẹn giờ {self.label(node)}: «{text}» không phải thời gian "
-                                   "ISO 8601 hợp lệ.")
+                    check_literal(kind, text)
+                except TimerValueError as exc:
+                    self.add(node, f"Sự kiện hẹn giờ {self.label(node)}: {exc}")
             return
         self.add(node, f"Sự kiện hẹn giờ {self.label(node)} chưa có thời điểm, khoảng thời gian hoặc chu kỳ.")
 
@@ -311,6 +334,7 @@ def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Ite
         return [Problem(None, None, f"Tệp không phải XML hợp lệ: {exc.msg} (dòng {exc.lineno}).")]
     if _local(root) != "definitions" or etree.QName(root).namespace != BPMN:
         return [Problem(None, None, "Tệp không phải mô hình BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
+    local_references(root)
     checker = _Checker(root, forms, handlers)
     checker.run()
     if checker.problems:

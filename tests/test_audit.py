@@ -97,17 +97,17 @@ def test_a_tail_cut_and_written_again_is_still_found_by_the_first_anchor(lifecyc
     sign = lifecycle.task("pct.hoang", "sign", directive)
     signer = lifecycle.actor("pct.hoang")
     with svc.db.transaction() as s:
-        svc.engine.claim(s, sign.id, signer)
+        svc.engine.comment(s, sign.id, signer, "Đề nghị bổ sung căn cứ pháp lý.")
     with svc.db.transaction() as s:
         take_anchor(s, clock.now())
         claimed = max(e.seq for e in instance_events(s, directive))
         s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive, HistoryEvent.seq == claimed))
     with svc.db.transaction() as s:  # the chain grows again from the cut, valid link by link
-        svc.engine.unclaim(s, sign.id, signer)
-        svc.engine.claim(s, sign.id, signer)
+        svc.engine.comment(s, sign.id, signer, "Đã bổ sung.")
+        svc.engine.comment(s, sign.id, signer, "Trình ký.")
         take_anchor(s, clock.now())
     with svc.db.reader() as s:
-        assert replay_instance(svc.engine, s, directive).verified  # claims change no state: replay cannot tell
+        assert replay_instance(svc.engine, s, directive).verified  # comments change no state: replay cannot tell
         report = verify_all(svc.engine, s)
     assert [f.message for f in report.findings] == [
         f"Sự kiện số {claimed} của phiên {directive} khác với lúc lập mốc kiểm chứng."]

@@ -11,7 +11,7 @@ catching task (as Camunda sets correlated process variables).
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 
-from ..clock import LOCAL_TZ
+from .timer_values import cycle, duration, literal_or_expression, moment
 
 
 def engine_now(my_task) -> datetime:
@@ -30,12 +30,10 @@ def engine_now(my_task) -> datetime:
     return context.command.now if context is not None else datetime.now(UTC)
 
 
-def _iso(value) -> str:
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)).isoformat()
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=LOCAL_TZ).isoformat()
-    return str(value)
+def _value(my_task, text: str):
+    """What the timer's text says for this task: its expression's value, or the ISO text as written."""
+    text, evaluate = literal_or_expression(text)
+    return my_task.workflow.script_engine.evaluate(my_task, text) if evaluate else text
 
 
 class _ClockTimer:
@@ -59,16 +57,14 @@ class ClockTimeDate(_ClockTimer, TimeDateEventDefinition):
     """A timer at a date and time."""
 
     def arm(self, my_task, now: datetime) -> str:
-        return _iso(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+        return moment(_value(my_task, self.expression)).isoformat()
 
 
 class ClockDuration(_ClockTimer, DurationTimerEventDefinition):
     """A timer some time after it was reached."""
 
     def arm(self, my_task, now: datetime) -> str:
-        duration = TimerEventDefinition.parse_iso_duration(
-            my_task.workflow.script_engine.evaluate(my_task, self.expression))
-        return (now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat()
+        return (now + duration(_value(my_task, self.expression), now)).isoformat()
 
 
 class ClockCycle(CycleTimerEventDefinition):
@@ -78,9 +74,8 @@ class ClockCycle(CycleTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         now = engine_now(my_task)
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
-            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+            cycles, start, interval = cycle(_value(my_task, self.expression), now)
+            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": interval.total_seconds()}
         ready = False
         if event_value["cycles"] != 0:
             next_event = datetime.fromisoformat(event_value["next"])

@@ -28,6 +28,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 
 from ..errors import DefinitionError
 from .events import CLOCK_TIMERS, VariablesMessage
+from .references import local_references
 from .settled import settled
 from .specs import (
     Assignment,
@@ -203,6 +204,7 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
     except etree.XMLSyntaxError as exc:
         raise DefinitionError(f"Tệp {filename} không phải XML hợp lệ: {exc.msg}.",
                               [_problem(f"XML không hợp lệ: {exc.msg}")]) from None
+    local_references(root)
     parser = ChidaoParser()
     try:
         parser.add_bpmn_xml(etree.ElementTree(root), filename=filename)
