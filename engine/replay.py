@@ -35,12 +35,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .bpmn.events import VariablesMessage
+from .bpmn.migration import repredict
 from .bpmn.specs import CallActivityTask, ExternalServiceTask
-from .external import error_event, throw
 from .clock import to_local
+from .external import error_event, throw
 from .history import verify_chain
-from .runtime import apply_variables
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance
+from .runtime import apply_variables
 
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
           "error_thrown", "variables_set"}
@@ -239,6 +240,7 @@ class Replay:
         self.workflow = self.engine.state.load(state, target.id, list(self.engine.model_of(target).subprocesses))
         self.workflow.script_engine = self.engine.expressions
         self.workflow.step_context = self.context
+        repredict(self.workflow)
 
     def _waiting_call(self, event: HistoryEvent):
         """The replayed call activity this event ends, if it names one that waits for its children."""

@@ -16,6 +16,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .bpmn.migration import repredict
 from .errors import Conflict, NotFound
 from .history import HistoryWriter
 from .identity import Actor
@@ -131,7 +132,9 @@ def migrate(engine, session: Session, instance_ids: list[str], target_id: str, a
     for instance in instances:
         source = instance.definition_id
         instance.definition_id, instance.definition = target.id, target
-        engine.load_workflow(instance)  # the stored state must read under the new version
+        workflow = engine.load_workflow(instance)  # the stored state read under the new version…
+        repredict(workflow)  # …goes on along the new version's flow from where it waits
+        instance.state = engine.state.dump(workflow)
         for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)):
             task.definition_id = target.id
         history.append(instance_id=instance.id, definition_id=target.id, event_type="instance_migrated", at=now,

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from engine import SYSTEM, Conflict
 from engine.models import HistoryEvent, ProcessInstance
 from engine.oplog import Operation
+from engine.replay import replay_instance
 from engine.versions import diff, migrate, plan_migration
 
 from .conftest import draft_data
+from .test_catalogue import receipt_with_filing
 
 DIRECTIVE = (Path(__file__).parents[1] / "bpmn" / "directive.bpmn").read_text("utf-8")
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
@@ -86,3 +88,22 @@ def test_running_instances_stay_on_their_version_after_a_deployment(lifecycle, s
     lifecycle.complete("cv.lan", "draft", draft_data(), instance_id)
     lifecycle.complete("cvp", "review", {"review_decision": "approve"}, instance_id)
     assert [t.element_id for t in lifecycle.human_tasks(instance_id)] == ["sign"]
+
+
+def test_receipts_migrated_to_a_version_with_a_new_step_take_it_before_the_register(lifecycle, svc):
+    directive = lifecycle.distributed(draft_data())
+    with svc.db.transaction() as s:
+        v2 = svc.engine.deploy(s, "tiếp nhận có phân loại", {"directive_receipt.bpmn": receipt_with_filing()},
+                               SYSTEM).definitions[0]
+        receipts = list(s.scalars(select(ProcessInstance.id).where(
+            ProcessInstance.parent_instance_id == directive, ProcessInstance.definition_key == "directive_receipt")))
+        migrate(svc.engine, s, receipts, v2.id, SYSTEM)
+    acknowledge = lifecycle.task("sct.cv", "acknowledge")
+    lifecycle.complete("sct.cv", "acknowledge", {"received": True}, acknowledge.instance_id)
+    assert [t.element_id for t in lifecycle.human_tasks(acknowledge.instance_id)] == ["classify"]
+    lifecycle.complete("sct.cv", "classify", {"received": True}, acknowledge.instance_id)
+    with svc.db.reader() as s:
+        assert s.get(ProcessInstance, acknowledge.instance_id).status == "completed"
+        for instance_id in receipts:
+            result = replay_instance(svc.engine, s, instance_id)
+            assert result.verified, result.sentence()
