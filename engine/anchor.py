@@ -66,10 +66,12 @@ def heads_digest(heads: Heads) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
-def current_heads(session: Session) -> Heads:
-    """The last event of every instance's chain now."""
-    last = (select(HistoryEvent.instance_id, func.max(HistoryEvent.seq).label("seq"))
-            .group_by(HistoryEvent.instance_id).subquery())
+def current_heads(session: Session, instance_id: str | None = None) -> Heads:
+    """The last event of every instance's chain now (of one instance's, when given)."""
+    last = select(HistoryEvent.instance_id, func.max(HistoryEvent.seq).label("seq"))
+    if instance_id is not None:
+        last = last.where(HistoryEvent.instance_id == instance_id)
+    last = last.group_by(HistoryEvent.instance_id).subquery()
     rows = session.execute(select(HistoryEvent.instance_id, HistoryEvent.seq, HistoryEvent.hash)
                            .join(last, (HistoryEvent.instance_id == last.c.instance_id)
                                  & (HistoryEvent.seq == last.c.seq)))
@@ -129,8 +131,9 @@ class AnchorFinding:
     message: str
 
 
-def check_anchors(session: Session) -> list[AnchorFinding]:
-    """Check the anchors' own chain, then every anchored head against the history as it is now."""
+def check_anchors(session: Session, instance_id: str | None = None) -> list[AnchorFinding]:
+    """Check the anchors' own chain, then every anchored head (of one instance, when given) against the
+    history as it is now."""
     findings: list[AnchorFinding] = []
     previous = GENESIS
     anchors = list(session.scalars(select(HistoryAnchor).order_by(HistoryAnchor.id)))
@@ -144,13 +147,14 @@ def check_anchors(session: Session) -> list[AnchorFinding]:
     anchored = anchored_heads(session)
     if anchors and heads_digest(anchored) != anchors[-1].heads_sha256:
         findings.append(AnchorFinding(None, "Danh sách đầu chuỗi của các mốc kiểm chứng đã bị sửa."))
-    now = current_heads(session)
+    now = current_heads(session, instance_id)
     # Every head ever anchored, not only the newest: a tail cut and written again since is found too.
-    rows = session.execute(
-        select(AnchorHead.instance_id, AnchorHead.seq, AnchorHead.hash, HistoryEvent.hash.label("found"))
-        .outerjoin(HistoryEvent, (HistoryEvent.instance_id == AnchorHead.instance_id)
-                   & (HistoryEvent.seq == AnchorHead.seq))
-        .order_by(AnchorHead.instance_id, AnchorHead.seq))
+    heads = (select(AnchorHead.instance_id, AnchorHead.seq, AnchorHead.hash, HistoryEvent.hash.label("found"))
+             .outerjoin(HistoryEvent, (HistoryEvent.instance_id == AnchorHead.instance_id)
+                        & (HistoryEvent.seq == AnchorHead.seq)))
+    if instance_id is not None:
+        heads = heads.where(AnchorHead.instance_id == instance_id)
+    rows = session.execute(heads.order_by(AnchorHead.instance_id, AnchorHead.seq))
     reported: set[str] = set()
     for row in rows:
         if row.found == row.hash or row.instance_id in reported:

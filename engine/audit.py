@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from .anchor import check_anchors
 from .models import HistoryEvent, ProcessInstance
-from .replay import replay_instance
+from .replay import ReplayResult, replay_instance
 
 
 @dataclass
@@ -39,6 +39,15 @@ def stored_instance_ids(session: Session) -> list[str]:
     known = set(ids)
     orphans = session.scalars(select(HistoryEvent.instance_id).distinct())
     return ids + sorted(i for i in orphans if i not in known)
+
+
+def verify_instance(engine, session: Session, instance_id: str, with_steps: bool = False) -> ReplayResult:
+    """One instance's verdict, as ``verify_all`` would give it: what the anchors prove of it, then replay."""
+    result = replay_instance(engine, session, instance_id, with_steps=with_steps)
+    found = check_anchors(session, instance_id)
+    if found:
+        result.anchor_finding = found[0].message
+    return result
 
 
 def verify_all(engine, session: Session, progress: Callable[[int], None] | None = None) -> AuditReport:

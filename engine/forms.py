@@ -52,8 +52,8 @@ def _sentence(error: ValidationError, schema: dict[str, Any]) -> tuple[str, str]
         "enum": f"Giá trị của «{title}» không nằm trong danh sách cho phép.",
         "const": f"Giá trị của «{title}» không được phép.",
         "type": f"Trường «{title}» có kiểu dữ liệu không đúng.",
-        "format": f"Trường «{title}» không đúng định dạng"
-        + (" ngày (dd/mm/yyyy)." if error.validator_value == "date" else "."),
+        "format": f"Trường «{title}» không phải một ngày có thật (ví dụ 15/04/2027)."
+        if error.validator_value == "date" else f"Trường «{title}» không đúng định dạng.",
         "pattern": f"Trường «{title}» không đúng mẫu quy định.",
         "minimum": f"Trường «{title}» phải từ {error.validator_value} trở lên.",
         "maximum": f"Trường «{title}» không được vượt quá {error.validator_value}.",

@@ -91,13 +91,14 @@ class Worker:
         return ran
 
     def anchor_if_due(self) -> HistoryAnchor | None:
-        """Take a history anchor when the last one is ``anchor_every`` old (or there is none)."""
+        """Take a history anchor when the last one is ``anchor_every`` old, or there is none, or it lies
+        ahead of the clock (taken at a simulated moment the clock has since come back from)."""
         if self.anchor_every is None:
             return None
         now = self.engine.clock.now()
         with self.engine.db.transaction() as session:
             last = latest_anchor(session)
-            if last is not None and now - last.at < self.anchor_every:
+            if last is not None and timedelta() <= now - last.at < self.anchor_every:
                 return None
             return take_anchor(session, now)
 

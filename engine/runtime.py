@@ -743,7 +743,7 @@ class Engine:
         human_task = self._locked_human_task(session, task_id)
         self.authorize(human_task, actor)
         if human_task.assigned_by_process and human_task.assignee:
-            raise Conflict(f"Quy trình giao nhiệm vụ «{human_task.name}» riêng cho "
+            raise Forbidden(f"Quy trình giao nhiệm vụ «{human_task.name}» riêng cho "
                            f"{self.display_name(session, human_task.assignee)} nên không thể trả việc về nhóm.")
         if not human_task.candidate_groups:
             raise Conflict("Nhiệm vụ này chỉ giao cho một người nên không thể trả việc về nhóm.")
@@ -758,6 +758,14 @@ class Engine:
         if not isinstance(message, str) or not message.strip():
             raise InvalidInput("Ý kiến không được để trống.", {"message": "Hãy nhập nội dung ý kiến."})
         return self._record_task_event(session, human_task, actor, "task_comment", {"message": message.strip()})
+
+    def may_work_on(self, human_task: HumanTask, actor: Actor) -> bool:
+        """Whether the actor may complete, claim or release the task now (``authorize`` without raising)."""
+        try:
+            self.authorize(human_task, actor)
+        except Forbidden:
+            return False
+        return True
 
     def authorize(self, human_task: HumanTask, actor: Actor) -> None:
         """Raise ``Forbidden`` unless the actor may work on the task."""

@@ -82,8 +82,8 @@ def camunda_extensions(root) -> list[dict]:
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
-        owner = node  # the BPMN element the extension belongs to (not the extensionElements holding it)
-        while owner is not None and (etree.QName(owner).namespace != BPMN or _local(owner) == "extensionElements"):
+        owner = node  # the BPMN element the extension belongs to: the nearest with an id (not extensionElements)
+        while owner is not None and (etree.QName(owner).namespace != BPMN or owner.get("id") is None):
             owner = owner.getparent()
         for attribute in node.attrib:
             if etree.QName(attribute).namespace == ACTIVITI:

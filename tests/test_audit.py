@@ -1,15 +1,17 @@
 """Tampering with the history is found: an edited, forged or deleted event, a cut tail, a deleted instance."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import delete, select, update
 
 from engine.anchor import take_anchor
-from engine.audit import verify_all
+from engine.audit import verify_all, verify_instance
 from engine.history import event_hash, hashed_fields
 from engine.models import HistoryEvent, HumanTask, ProcessInstance
 from engine.replay import instance_events, replay_instance
 
-from .conftest import draft_data
+from .conftest import draft_data, login
 
 
 def signed_directive(lifecycle) -> str:
@@ -111,3 +113,39 @@ def test_a_tail_cut_and_written_again_is_still_found_by_the_first_anchor(lifecyc
         report = verify_all(svc.engine, s)
     assert [f.message for f in report.findings] == [
         f"Sự kiện số {claimed} của phiên {directive} khác với lúc lập mốc kiểm chứng."]
+
+
+def test_anchors_go_on_after_a_worker_ran_at_a_later_simulated_moment(lifecycle, svc, clock):
+    directive = signed_directive(lifecycle)
+    back_then = clock.now()
+    clock.set(back_then + timedelta(days=20))  # `chidao worker --once --now` three weeks ahead
+    assert svc.worker.anchor_if_due() is not None
+    clock.set(back_then + timedelta(minutes=1))  # the clock back on the real day
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, directive)
+    assert svc.worker.anchor_if_due() is not None  # not blocked for three weeks by the later anchor
+    with svc.db.transaction() as s:
+        s.execute(delete(ProcessInstance).where(ProcessInstance.id == directive))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive))
+    with svc.db.reader() as s:
+        assert not verify_all(svc.engine, s).verified
+
+
+def test_the_verdict_of_one_instance_includes_what_the_anchors_prove(app, lifecycle, svc, clock):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    with svc.db.transaction() as s:
+        svc.engine.comment(s, sign.id, lifecycle.actor("pct.hoang"), "Xem lại căn cứ.")
+        take_anchor(s, clock.now())
+        last = max(e.seq for e in instance_events(s, directive))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive, HistoryEvent.seq == last))
+    cut = f"Lịch sử phiên {directive} bị cắt: mốc kiểm chứng ghi đến sự kiện số {last}"
+    with svc.db.reader() as s:
+        assert replay_instance(svc.engine, s, directive).verified  # the cut tail alone replays fine…
+        result = verify_instance(svc.engine, s, directive)
+    assert not result.verified and result.sentence().startswith(cut)  # …the anchors say otherwise
+    run = app.test_cli_runner().invoke(args=["replay", directive, "--verify"])
+    assert run.exit_code == 1 and cut in run.output
+    auditor = login(app.test_client(), "thanhtra")
+    assert cut in auditor.get(f"/audit/instances/{directive}").get_data(as_text=True)
+    exported = auditor.get(f"/audit/instances/{directive}/history.json").get_json()["verification"]
+    assert exported["verified"] is False and exported["anchor_finding"].startswith(cut)

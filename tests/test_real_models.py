@@ -120,3 +120,15 @@ def test_a_timer_that_could_not_run_is_refused_naming_it(svc, kind, text, said):
 def test_unsupported_camunda_extensions_name_the_task_they_sit_on(svc, extension, said):
     message = refusal(svc, model(extensions=extension))
     assert message.startswith("«Làm»:") and said in message and "None" not in message
+
+
+def test_every_camunda_extension_of_the_catalogue_is_listed_with_the_element_it_belongs_to():
+    from pathlib import Path
+
+    from lxml import etree
+
+    from engine.validation import camunda_extensions
+
+    for path in sorted((Path(__file__).parents[1] / "bpmn").glob("*.bpmn")):
+        usages = camunda_extensions(etree.parse(str(path)).getroot())
+        assert usages and all(u["element_id"] for u in usages), path.name

@@ -28,11 +28,11 @@ def test_the_named_signer_cannot_release_the_signature_to_the_other_leaders(clie
     page = client.get(f"/tasks/{sign.id}").get_data(as_text=True)
     assert "Trả việc về nhóm" not in page and "Trả lại cho đơn vị" not in page
     refused = client.post(f"/tasks/{sign.id}/unclaim")
-    assert refused.status_code == 409
+    assert refused.status_code == 403
     assert "riêng cho Nguyễn Tự Công Hoàng (UBND) nên không thể trả việc về nhóm" in refused.get_data(as_text=True)
     for rest in (f"/engine-rest/task/{sign.id}/unclaim", f"/engine-rest/task/{sign.id}/assignee"):
         answer = client.post(rest, json={"userId": None}, headers=basic("pct.hoang"))
-        assert answer.status_code == 409, rest
+        assert (answer.status_code, answer.get_json()["type"]) == (403, "AuthorizationException"), rest
     assert lifecycle.task("pct.hoang", "sign", instance_id).assignee == "pct.hoang"
     assert lifecycle.tasks("pct.son", "sign", instance_id) == []
     with svc.db.reader() as s:
@@ -44,6 +44,8 @@ def test_another_vice_chairman_cannot_sign_or_take_the_named_signers_task(client
     instance_id = waiting_for_signature(lifecycle)
     sign = lifecycle.task("pct.hoang", "sign", instance_id)
     login(client, "pct.son")
+    page = client.get(f"/tasks/{sign.id}").get_data(as_text=True)
+    assert 'id="submit-task"' not in page and "Bạn chỉ được xem nhiệm vụ này." in page
     assert client.post(f"/tasks/{sign.id}", data={"sign_decision": "approve"}).status_code == 403
     assert client.post(f"/tasks/{sign.id}/claim").status_code in (403, 409)
     assert client.post(f"/engine-rest/task/{sign.id}/claim", json={"userId": "pct.son"},

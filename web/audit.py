@@ -12,13 +12,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import String, cast, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from engine import NotFound
+from engine.audit import verify_instance
 from engine.clock import LOCAL_TZ, to_local
 from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
-from engine.replay import ReplayResult, Step, instance_events, replay_instance
+from engine.replay import ReplayResult, Step, instance_events
 from workflows.models import Assignment, Directive
 
 from .services import services
@@ -105,15 +106,18 @@ def _search_query():
     if until:
         query = query.where(ProcessInstance.started_at <= until)
     status = args.get("status")
+    if status and status not in STATUSES:
+        abort(400, _("Trạng thái «%(value)s» không có; hãy chọn một trong: %(known)s.", value=status,
+                     known=", ".join(STATUSES)))
     if status in ("running", "completed", "cancelled"):
         query = query.where(ProcessInstance.status == status)
     elif status == "overdue":
         now = services().clock.now()
         query = query.where(exists().where(Assignment.id == ProcessInstance.id, or_(
             Assignment.on_time.is_(False), (Assignment.completed_at.is_(None) & (Assignment.due_at < now)))))
-    elif status == "extended":
-        query = query.where(exists().where(Assignment.id == ProcessInstance.id,
-                                           cast(Assignment.extensions, String) != "[]"))
+    elif status == "extended":  # an approved extension moved the deadline (a rejected request does not)
+        query = query.where(exists().where(Assignment.id == ProcessInstance.id, Assignment.original_due_at.is_not(None),
+                                           Assignment.due_at != Assignment.original_due_at))
     elif status == "escalated":
         query = query.where(exists().where(Assignment.id == ProcessInstance.id, Assignment.escalated_at.is_not(None)))
     return query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
@@ -137,7 +141,7 @@ def _history(instance_id: str) -> tuple[ProcessInstance | None, list[HistoryEven
             abort(404, _("Không tìm thấy phiên quy trình này."))
         instance = s.get(ProcessInstance, instance_id)
         events = instance_events(s, instance_id)
-        result = replay_instance(services().engine, s, instance_id, with_steps=True)
+        result = verify_instance(services().engine, s, instance_id, with_steps=True)
         for event in events:
             s.expunge(event)
         if instance is not None:
@@ -183,7 +187,8 @@ def export_json(instance_id: str):
                     "business_key": instance.business_key, "status": instance.status} if instance else None,
         "verification": {"verified": result.verified, "sentence": result.sentence(),
                          "chain_broken": result.chain_broken,
-                         "divergence": vars(result.divergence) if result.divergence else None},
+                         "divergence": vars(result.divergence) if result.divergence else None,
+                         "anchor_finding": result.anchor_finding},
         "exported_at": services().clock.now().isoformat(), "exported_by": current_user.username,
         "events": [_event_json(e) for e in events],
     }

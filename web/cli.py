@@ -14,11 +14,11 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from engine import SYSTEM, EngineError, User
-from engine.audit import verify_all
+from engine.audit import verify_all, verify_instance
 from engine.clock import LOCAL_TZ
 from engine.simulated_time import travel_to
 from engine.oplog import log_operation
-from engine.replay import instance_events, replay_instance
+from engine.replay import instance_events
 from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
@@ -203,7 +203,7 @@ def register_commands(app: Flask) -> None:
                 instance_id = resolve_instance(s, instance_id)
             except EngineError as exc:
                 raise click.ClickException(exc.message) from None
-            result = replay_instance(services().engine, s, instance_id, with_steps=not verify_only)
+            result = verify_instance(services().engine, s, instance_id, with_steps=not verify_only)
             if not verify_only:
                 events = {e.seq: e for e in instance_events(s, instance_id)}
                 for step in result.steps:

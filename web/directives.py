@@ -106,7 +106,8 @@ def show(directive_id: str):
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],
             completed=completed, open_tasks=open_tasks, incidents=incidents, kinds=KINDS, authorities=AUTHORITIES, own_agency=own_agency,
-            names={u: services().engine.display_name(s, u) for u in {e.actor for e in history if e.actor}},
+            names={u: services().engine.display_name(s, u)
+                   for u in {e.actor for e in history if e.actor} | ({directive.signer} if directive.signer else set())},
         )
 
 

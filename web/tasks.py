@@ -123,7 +123,7 @@ def _page(session: Session, task: HumanTask, values: dict | None = None, errors:
                     if variables.get(key)],
         "contributions": [c for c in variables.get("contributions", []) if c.get("text")],
     }
-    can_act = engine.is_candidate(task, current_user.actor()) and not current_user.actor().read_only
+    can_act = engine.may_work_on(task, current_user.actor())
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields, errors=errors,
                            other_errors=other_errors, message=message, directory=directory, can_act=can_act,
                            variables=variables, **context), status
