@@ -1,7 +1,8 @@
 """Does a worker tick stay as cheap when many more timers are waiting?
 
 Run: ``.venv/bin/python bench/timers.py [--tiny]`` (SQLite in a temporary folder; set
-``DATABASE_URL`` for PostgreSQL; ``--tiny``: 100 and 1,000 waiting jobs, the test suite's run). For each size it stores that many waiting jobs due next year plus 100 jobs
+``DATABASE_URL`` for PostgreSQL; ``--tiny``: 100 and 1,000 waiting jobs, the test suite's run).
+For each size it stores that many waiting jobs due next year plus 100 jobs
 due now, then times the worker's tick that takes and runs the 100 due ones. The jobs' own
 work is a no-op that removes the job, so the table measures what the worker adds: finding
 due jobs (the index on status and due time), locking, and the transaction per job. The

@@ -1,4 +1,5 @@
-"""Verification of the whole store: every instance replayed, every anchor checked."""
+"""Verification of the whole store: every instance replayed, every anchor checked, every called
+instance present."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,12 +42,31 @@ def stored_instance_ids(session: Session) -> list[str]:
     return ids + sorted(i for i in orphans if i not in known)
 
 
+def missing_children(session: Session, instance_id: str | None = None) -> list[Finding]:
+    """Instances a call activity started (as its parent's history records) that are gone, history and all."""
+    calls = select(HistoryEvent).where(HistoryEvent.event_type == "call_started")
+    if instance_id is not None:
+        calls = calls.where(HistoryEvent.instance_id == instance_id)
+    started = [(event, child) for event in session.scalars(calls) for child in (event.data or {}).get("children", [])]
+    if not started:
+        return []
+    wanted = {child for _, child in started}
+    present = set(session.scalars(select(ProcessInstance.id).where(ProcessInstance.id.in_(wanted)))) \
+        | set(session.scalars(select(HistoryEvent.instance_id).where(HistoryEvent.instance_id.in_(wanted)).distinct()))
+    return [Finding(event.instance_id, f"Phiên con {child} do bước «{event.element_name or event.element_id}» của "
+                                       f"phiên {event.instance_id} mở (sự kiện số {event.seq}) đã bị xóa cùng toàn bộ "
+                                       "lịch sử.")
+            for event, child in started if child not in present]
+
+
 def verify_instance(engine, session: Session, instance_id: str, with_steps: bool = False) -> ReplayResult:
-    """One instance's verdict, as ``verify_all`` would give it: what the anchors prove of it, then replay."""
+    """One instance's verdict, as ``verify_all`` would give it: what the anchors prove of it, the instances
+    it called, then replay."""
     result = replay_instance(engine, session, instance_id, with_steps=with_steps)
-    found = check_anchors(session, instance_id)
+    found = [f.message for f in check_anchors(session, instance_id)] \
+        + [f.message for f in missing_children(session, instance_id)]
     if found:
-        result.anchor_finding = found[0].message
+        result.record_finding = found[0]
     return result
 
 
@@ -54,6 +74,7 @@ def verify_all(engine, session: Session, progress: Callable[[int], None] | None 
     """Check the anchors, then replay every instance; each failure becomes a finding."""
     report = AuditReport()
     report.findings.extend(Finding(f.instance_id, f.message) for f in check_anchors(session))
+    report.findings.extend(missing_children(session))
     flagged = {f.instance_id for f in report.findings}
     for number, instance_id in enumerate(stored_instance_ids(session), start=1):
         result = replay_instance(engine, session, instance_id)

@@ -47,9 +47,9 @@ def open_incidents(session: Session, instance_ids: Iterable[str] | None = None) 
     if ids is not None:
         jobs, tasks = jobs.where(Job.instance_id.in_(ids)), tasks.where(ExternalTask.instance_id.in_(ids))
     failed_jobs = list(session.scalars(jobs))
-    definitions = dict(session.execute(
-        select(ProcessInstance.id, ProcessInstance.definition_id)
-        .where(ProcessInstance.id.in_({j.instance_id for j in failed_jobs if j.instance_id}))).all()) if failed_jobs else {}
+    instance_ids = {j.instance_id for j in failed_jobs if j.instance_id}
+    definitions = dict(session.execute(select(ProcessInstance.id, ProcessInstance.definition_id)
+                                       .where(ProcessInstance.id.in_(instance_ids))).all()) if instance_ids else {}
     found = [Incident(j.id, FAILED_JOB, j.instance_id, definitions.get(j.instance_id), j.element_id,
                       j.element_name or j.kind, j.last_error, j.due_at, j.attempts, j.kind) for j in failed_jobs]
     found += [Incident(t.id, FAILED_EXTERNAL_TASK, t.instance_id, t.definition_id, t.element_id,

@@ -77,17 +77,17 @@ class ReplayResult:
     events: int
     chain_broken: str | None = None
     divergence: Divergence | None = None
-    anchor_finding: str | None = None  # what the anchors prove was removed or changed
+    record_finding: str | None = None  # what the anchors (or the instances it called) prove was removed or changed
     steps: list[Step] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
-        return self.chain_broken is None and self.divergence is None and self.anchor_finding is None
+        return self.chain_broken is None and self.divergence is None and self.record_finding is None
 
     def sentence(self) -> str:
         """The result in one sentence, as the auditor reads it."""
-        if self.anchor_finding:
-            return self.anchor_finding
+        if self.record_finding:
+            return self.record_finding
         if self.chain_broken:
             return f"Chuỗi băm bị đứt: {self.chain_broken}"
         if self.divergence:

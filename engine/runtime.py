@@ -40,8 +40,8 @@ from .bpmn.state import StateSerializer
 from .calendar import BusinessCalendar, load_calendar
 from .clock import LOCAL_TZ, Clock, to_local
 from .db import Database
-from .external import ExternalTask, ExternalTasks, error_event, task_uuid, throw
 from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
+from .external import ExternalTask, ExternalTasks, error_event, task_uuid, throw
 from .form_catalogue import form_keys, form_schema
 from .forms import validate_submission
 from .history import HistoryWriter
@@ -49,8 +49,8 @@ from .identity import SYSTEM, Actor, User
 from .jobs import TIMER, WAITING, Job, new_job
 from .models import Deployment, HistoryEvent, HumanTask, HumanTaskCandidate, ProcessDefinition, ProcessInstance
 from .oplog import log_operation
-from .repository import DeploymentResult, latest_deployment, unchanged_resources
 from .plugin import FormContext, Plugin, ServiceContext
+from .repository import DeploymentResult, latest_deployment, unchanged_resources
 from .tasks import USER_PREFIX
 from .validation import Problem, validate_bpmn
 

@@ -148,4 +148,18 @@ def test_the_verdict_of_one_instance_includes_what_the_anchors_prove(app, lifecy
     auditor = login(app.test_client(), "thanhtra")
     assert cut in auditor.get(f"/audit/instances/{directive}").get_data(as_text=True)
     exported = auditor.get(f"/audit/instances/{directive}/history.json").get_json()["verification"]
-    assert exported["verified"] is False and exported["anchor_finding"].startswith(cut)
+    assert exported["verified"] is False and exported["record_finding"].startswith(cut)
+
+
+def test_a_called_instance_deleted_with_its_history_is_found_from_its_parent_even_unanchored(lifecycle, svc):
+    directive = lifecycle.distributed(draft_data())
+    with svc.db.transaction() as s:
+        child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id == directive)).first()
+        s.execute(delete(HumanTask).where(HumanTask.instance_id == child))
+        s.execute(delete(ProcessInstance).where(ProcessInstance.id == child))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == child))
+    with svc.db.reader() as s:
+        report = verify_all(svc.engine, s)
+        parent = verify_instance(svc.engine, s, directive)
+    assert any(f.message.startswith(f"Phiên con {child} do bước") for f in report.findings)
+    assert not parent.verified and f"Phiên con {child}" in parent.sentence()

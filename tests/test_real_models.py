@@ -11,9 +11,10 @@ from engine.jobs import Job
 from engine.models import ProcessInstance
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/'
-        'MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:tns="http://x" id="d" targetNamespace="http://x">')
-TASK = ('<bpmn:userTask id="t" name="Làm" camunda:formKey="directive_receipt" camunda:candidateGroups="VPUBND:specialist">'
-        '{extensions}<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>')
+        'MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:tns="http://x" id="d" '
+        'targetNamespace="http://x">')
+TASK = ('<bpmn:userTask id="t" name="Làm" camunda:formKey="directive_receipt" '
+        'camunda:candidateGroups="VPUBND:specialist">{extensions}<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>')
 
 
 def model(between: str = "", definitions: str = "", extensions: str = "", inside: str = "") -> bytes:
@@ -24,7 +25,8 @@ def model(between: str = "", definitions: str = "", extensions: str = "", inside
     else:
         flows = '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
         between = ""
-    task = TASK.format(extensions=f"<bpmn:extensionElements>{extensions}</bpmn:extensionElements>" if extensions else "")
+    wrapped = f"<bpmn:extensionElements>{extensions}</bpmn:extensionElements>" if extensions else ""
+    task = TASK.format(extensions=wrapped)
     if not between:
         task = task.replace("<bpmn:incoming>f2</bpmn:incoming>", "<bpmn:incoming>f1</bpmn:incoming>")
     return (HEAD + definitions + '<bpmn:process id="p" name="Thử" isExecutable="true">' + inside

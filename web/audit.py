@@ -188,7 +188,7 @@ def export_json(instance_id: str):
         "verification": {"verified": result.verified, "sentence": result.sentence(),
                          "chain_broken": result.chain_broken,
                          "divergence": vars(result.divergence) if result.divergence else None,
-                         "anchor_finding": result.anchor_finding},
+                         "record_finding": result.record_finding},
         "exported_at": services().clock.now().isoformat(), "exported_by": current_user.username,
         "events": [_event_json(e) for e in events],
     }

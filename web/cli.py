@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from engine import SYSTEM, EngineError, User
 from engine.audit import verify_all, verify_instance
 from engine.clock import LOCAL_TZ
-from engine.simulated_time import travel_to
 from engine.oplog import log_operation
 from engine.replay import instance_events
+from engine.simulated_time import travel_to
 from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
@@ -122,7 +122,7 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("deploy")
     @click.option("--force", is_flag=True,
-                  help="Triển khai cả tệp mà quản trị viên đã triển khai phiên bản mới hơn hoặc danh mục đã triển khai.")
+                  help="Triển khai cả tệp có phiên bản mới hơn do quản trị viên triển khai.")
     def deploy(force: bool) -> None:
         """Deploy the shipped catalogue (bpmn/): only changed files, never over an admin's version unless --force."""
         upgrade(services().db)

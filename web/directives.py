@@ -95,6 +95,7 @@ def show(directive_id: str):
                             ("activity_completed", "task_completed")})
         open_tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == directive.id)).all()
         incidents = incidents_by_element(s, directive.id)
+        people = {e.actor for e in history if e.actor} | ({directive.signer} if directive.signer else set())
         calendar = load_calendar(s)
         now = services().clock.now()
         assignments = assignments_of(s, directive.id, own_agency)
@@ -105,9 +106,8 @@ def show(directive_id: str):
             assignments=assignments,
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],
-            completed=completed, open_tasks=open_tasks, incidents=incidents, kinds=KINDS, authorities=AUTHORITIES, own_agency=own_agency,
-            names={u: services().engine.display_name(s, u)
-                   for u in {e.actor for e in history if e.actor} | ({directive.signer} if directive.signer else set())},
+            completed=completed, open_tasks=open_tasks, incidents=incidents, kinds=KINDS, authorities=AUTHORITIES,
+            own_agency=own_agency, names={u: services().engine.display_name(s, u) for u in people},
         )
 
 

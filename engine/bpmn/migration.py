@@ -15,7 +15,6 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict
 
-
 LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
 
