@@ -78,7 +78,8 @@ def test_unreachable_elements_flows_to_nowhere_and_bad_timers_are_named(svc):
       <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="x"/>''')
     assert ("t", "«Chờ» không thể tới được từ sự kiện bắt đầu nào.") in found
     assert ("f2", "Luồng «f2» trỏ tới phần tử «x» không có trong cùng quy trình.") in found
-    assert ("t", "Sự kiện hẹn giờ «Chờ»: «mười ngày» không phải thời gian ISO 8601 hợp lệ.") in found
+    assert ("t", "Sự kiện hẹn giờ «Chờ»: «mười ngày» không phải khoảng thời gian ISO 8601 "
+                 "(ví dụ PT5M, P2D).") in found
 
 
 def test_an_invalid_file_never_becomes_a_version(svc):
