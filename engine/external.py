@@ -60,10 +60,38 @@ class ExternalTask(Base):
 
 @dataclass
 class Topic:
-    """One topic a worker asks for: its name and how long to lock what it gets."""
+    """One topic a worker asks for: its name, how long to lock what it gets, and which tasks of it.
+
+    The filters are Camunda's: only tasks of instances with this business key, of these definition
+    ids or keys, whose process variables have these values (None: no filter).
+    """
 
     name: str
     lock_duration: timedelta
+    business_key: str | None = None
+    definition_ids: tuple[str, ...] | None = None
+    definition_keys: tuple[str, ...] | None = None
+    process_variables: dict[str, Any] | None = None
+
+    def condition(self) -> Any:
+        """The SQL condition for this topic's tasks (all but the variable filter)."""
+        condition = ExternalTask.topic == self.name
+        if self.business_key is not None:
+            condition &= ExternalTask.business_key == self.business_key
+        if self.definition_ids is not None:
+            condition &= ExternalTask.definition_id.in_(self.definition_ids)
+        if self.definition_keys is not None:
+            condition &= ExternalTask.definition_key.in_(self.definition_keys)
+        return condition
+
+    def admits(self, row: ExternalTask, variables: dict[str, Any]) -> bool:
+        """Whether the task is one of this topic's (``condition`` again, with the variable filter)."""
+        return row.topic == self.name \
+            and (self.business_key is None or row.business_key == self.business_key) \
+            and (self.definition_ids is None or row.definition_id in self.definition_ids) \
+            and (self.definition_keys is None or row.definition_key in self.definition_keys) \
+            and all(name in variables and variables[name] == value
+                    for name, value in (self.process_variables or {}).items())
 
 
 class ExternalTasks:
@@ -97,20 +125,33 @@ class ExternalTasks:
 
     # -- workers --------------------------------------------------------------------------------
     def fetch_and_lock(self, session: Session, worker_id: str, topics: list[Topic], max_tasks: int,
-                       use_priority: bool = False) -> list[tuple[ExternalTask, dict[str, Any]]]:
-        """Lock up to ``max_tasks`` open, unlocked tasks of the topics for the worker; with their variables."""
+                       use_priority: bool = False,
+                       newest_first: bool = False) -> list[tuple[ExternalTask, dict[str, Any]]]:
+        """Lock up to ``max_tasks`` open, unlocked tasks of the topics for the worker; with their variables.
+
+        Oldest first (``newest_first``: Camunda's ``createTime`` sorting, descending), after priority
+        when ``use_priority``."""
         now = self.engine.clock.now()
-        durations = {t.name: t.lock_duration for t in topics}
+        by_variables = any(t.process_variables for t in topics)
         query = (select(ExternalTask)
-                 .where(ExternalTask.topic.in_(list(durations)), ExternalTask.status == OPEN,
+                 .where(or_(*(t.condition() for t in topics)), ExternalTask.status == OPEN,
                         or_(ExternalTask.lock_expires_at.is_(None), ExternalTask.lock_expires_at <= now))
-                 .order_by(*([ExternalTask.priority.desc()] if use_priority else []), ExternalTask.created_at,
+                 .order_by(*([ExternalTask.priority.desc()] if use_priority else []),
+                           ExternalTask.created_at.desc() if newest_first else ExternalTask.created_at,
                            ExternalTask.id)
-                 .limit(max_tasks).with_for_update(skip_locked=True))
+                 .with_for_update(skip_locked=True))
+        if not by_variables:  # with a variable filter, a candidate may not match: read on until enough do
+            query = query.limit(max_tasks)
         locked = []
         for row in session.scalars(query):
-            row.worker_id, row.lock_expires_at = worker_id, now + durations[row.topic]
-            locked.append((row, self.engine.task_variables_of(session, row.instance_id, row.id)))
+            if len(locked) >= max_tasks:
+                break
+            variables = self.engine.task_variables_of(session, row.instance_id, row.id)
+            topic = next((t for t in topics if t.admits(row, variables)), None)
+            if topic is None:
+                continue
+            row.worker_id, row.lock_expires_at = worker_id, now + topic.lock_duration
+            locked.append((row, variables))
         return locked
 
     def locked(self, session: Session, task_id: str, worker_id: str) -> ExternalTask:

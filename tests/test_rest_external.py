@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+
+import pytest
 from datetime import timedelta
 
 from engine.replay import replay_instance
@@ -15,6 +17,8 @@ EXCHANGE = """<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="exchange_test" name="Gửi liên thông thử" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:serviceTask id="send" name="Gửi văn bản điện tử" camunda:type="external" camunda:topic="edxml">
+      <bpmn:extensionElements><camunda:properties><camunda:property name="truc" value="VDXP"/>
+      </camunda:properties></bpmn:extensionElements>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
     <bpmn:boundaryEvent id="refused" name="Bị từ chối" attachedToRef="send">
       <bpmn:outgoing>f3</bpmn:outgoing><bpmn:errorEventDefinition errorRef="err_refused"/></bpmn:boundaryEvent>
@@ -116,3 +120,67 @@ def test_a_lock_is_extended_or_given_back(client):
     refused = client.post("/engine-rest/external-task/fetchAndLock", headers=basic("cv.lan"),
                           json={"workerId": "x", "topics": [{"topicName": "edxml", "lockDuration": 1}]})
     assert refused.status_code == 403
+
+
+OTHER = EXCHANGE.replace(b'id="exchange_test" name="G\xe1\xbb\xadi li\xc3\xaan th\xc3\xb4ng th\xe1\xbb\xad"',
+                         b'id="other_test" name="Quy tr\xc3\xacnh kh\xc3\xa1c"')
+
+
+def started(client, key: str, business_key: str, variables: dict) -> str:
+    answer = client.post(f"/engine-rest/process-definition/key/{key}/start", headers=ADMIN, json={
+        "businessKey": business_key,
+        "variables": {name: {"value": value, "type": "String"} for name, value in variables.items()}})
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()["id"]
+
+
+def fetched(client, **topic) -> list[str]:
+    answer = client.post("/engine-rest/external-task/fetchAndLock", headers=ADMIN, json={
+        "workerId": "w", "maxTasks": 10, "topics": [{"topicName": "edxml", "lockDuration": 1000, **topic}]})
+    assert answer.status_code == 200, answer.get_json()
+    return sorted(t["processInstanceId"] for t in answer.get_json())
+
+
+@pytest.mark.parametrize("topic, expected", [
+    ({"businessKey": "VB-2"}, ["b"]),
+    ({"processDefinitionKey": "other_test"}, ["c"]),
+    ({"processDefinitionKeyIn": ["exchange_test", "other_test"]}, ["a", "b", "c"]),
+    ({"processVariables": {"so_ky_hieu": "07/UBND-KT"}}, ["a"]),
+    ({"businessKey": "VB-1", "processVariables": {"so_ky_hieu": "08/UBND-KT"}}, []),
+    ({"tenantIdIn": ["t1"]}, []),
+    ({"withoutTenantId": True}, ["a", "b", "c"]),
+])
+def test_fetch_and_lock_takes_only_the_tasks_its_topic_filters_admit(client, topic, expected):
+    deployed_and_started(client)  # an instance without business key, locked away below
+    fetched(client)
+    client.post("/engine-rest/deployment/create", headers=ADMIN, content_type="multipart/form-data",
+                data={"deployment-name": "khác", "file": (io.BytesIO(OTHER), "other.bpmn")})
+    ids = {"a": started(client, "exchange_test", "VB-1", {"so_ky_hieu": "07/UBND-KT"}),
+           "b": started(client, "exchange_test", "VB-2", {"so_ky_hieu": "08/UBND-KT"}),
+           "c": started(client, "other_test", "VB-3", {"so_ky_hieu": "09/UBND-KT"})}
+    names = {instance: name for name, instance in ids.items()}
+    assert sorted(names[i] for i in fetched(client, **topic)) == expected
+
+
+def test_fetch_and_lock_by_definition_id_and_refusals_of_what_it_cannot_apply(client):
+    instance_id = deployed_and_started(client)
+    definition = client.get(f"/engine-rest/process-instance/{instance_id}", headers=ADMIN).get_json()["definitionId"]
+    assert fetched(client, processDefinitionIdIn=["nope"]) == []
+    assert fetched(client, processDefinitionId=definition) == [instance_id]
+    for topic, named in [({"processDefinitionVersionTag": "1.0"}, "processDefinitionVersionTag"),
+                         ({"localVariables": True}, "localVariables"), ({"colour": "red"}, "colour"),
+                         ({"processVariables": ["x"]}, "processVariables")]:
+        answer = client.post("/engine-rest/external-task/fetchAndLock", headers=ADMIN, json={
+            "workerId": "w", "topics": [{"topicName": "edxml", "lockDuration": 1000, **topic}]})
+        assert answer.status_code == 400 and named in answer.get_json()["message"], topic
+    refused = client.post("/engine-rest/external-task/fetchAndLock", headers=ADMIN, json={
+        "workerId": "w", "topics": [{"topicName": "edxml", "lockDuration": 1000}], "filter": "x"})
+    assert refused.status_code == 400 and "'filter'" in refused.get_json()["message"]
+
+
+def test_extension_properties_come_with_the_task_when_the_topic_asks_for_them(client):
+    deployed_and_started(client)
+    answer = client.post("/engine-rest/external-task/fetchAndLock", headers=ADMIN, json={
+        "workerId": "w", "maxTasks": 1,
+        "topics": [{"topicName": "edxml", "lockDuration": 1000, "includeExtensionProperties": True}]}).get_json()
+    assert answer[0]["extensionProperties"] == {"truc": "VDXP"}

@@ -11,6 +11,7 @@ from flask import current_app, jsonify, request
 from sqlalchemy import func, select
 
 from engine.external import INCIDENT, ExternalTask, Topic
+from engine.models import ProcessDefinition
 
 from ..services import services
 from . import RestError, bp
@@ -23,7 +24,8 @@ MAX_TASKS = 1000
 POLL_EVERY = 0.2
 
 
-def external_task(row: ExternalTask, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def external_task(row: ExternalTask, variables: dict[str, Any] | None = None,
+                  extension_properties: dict[str, str] | None = None) -> dict[str, Any]:
     """Camunda's (Locked)ExternalTaskDto."""
     answer = {"activityId": row.element_id, "activityInstanceId": row.id, "errorMessage": row.error_message,
               "errorDetails": row.error_details, "executionId": row.instance_id, "id": row.id,
@@ -34,7 +36,7 @@ def external_task(row: ExternalTask, variables: dict[str, Any] | None = None) ->
               "businessKey": row.business_key}
     if variables is not None:
         answer["variables"] = typed_all(variables)
-        answer["extensionProperties"] = {}
+        answer["extensionProperties"] = extension_properties or {}
     return answer
 
 
@@ -54,6 +56,36 @@ def _millis(data: dict[str, Any], name: str, default: int | None = None) -> time
     return timedelta(milliseconds=value)
 
 
+#: What a fetchAndLock request and each of its topics may say (Camunda 7's FetchExternalTasksDto);
+#: anything else is refused, never ignored.
+FETCH_KEYS = {"workerId", "maxTasks", "usePriority", "asyncResponseTimeout", "topics", "sorting"}
+TOPIC_KEYS = {"topicName", "lockDuration", "variables", "localVariables", "businessKey", "processDefinitionId",
+              "processDefinitionIdIn", "processDefinitionKey", "processDefinitionKeyIn", "processVariables",
+              "deserializeValues", "includeExtensionProperties", "withoutTenantId", "tenantIdIn"}
+#: Topic options this engine cannot apply: refused by name when asked for.
+UNSUPPORTED_TOPIC = {"processDefinitionVersionTag": "version tags are not kept",
+                     "localVariables": "local variables are not told apart from process variables"}
+
+
+def _refuse_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
+    for key in data:
+        if key in UNSUPPORTED_TOPIC and data[key] not in (None, False):
+            raise RestError(400, f"{where}: '{key}' is not supported: {UNSUPPORTED_TOPIC[key]}.")
+        if key not in known and key not in UNSUPPORTED_TOPIC:
+            raise RestError(400, f"{where}: unknown parameter '{key}'.")
+
+
+def _one_or_many(item: dict[str, Any], one: str, many: str) -> tuple[str, ...] | None:
+    values = []
+    if item.get(one) is not None:
+        if not isinstance(item[one], str):
+            raise RestError(400, f"'{one}' must be a string.")
+        values.append(item[one])
+    if item.get(many) is not None:
+        values.extend(texts(item, many))
+    return tuple(values) if item.get(one) is not None or item.get(many) is not None else None
+
+
 def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:
@@ -62,29 +94,68 @@ def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
     for item in topics:
         if not isinstance(item, dict) or not isinstance(item.get("topicName"), str):
             raise RestError(400, "Every topic needs a 'topicName'.")
+        _refuse_unknown(item, TOPIC_KEYS, f"Topic '{item['topicName']}'")
         names = texts(item, "variables") if item.get("variables") is not None else None
-        found.append((Topic(item["topicName"], _millis(item, "lockDuration")), names))
+        business_key = item.get("businessKey")
+        if business_key is not None and not isinstance(business_key, str):
+            raise RestError(400, "'businessKey' must be a string.")
+        wanted = item.get("processVariables")
+        if wanted is not None and not isinstance(wanted, dict):
+            raise RestError(400, "'processVariables' must be an object of variable names and values.")
+        definition_ids = _one_or_many(item, "processDefinitionId", "processDefinitionIdIn")
+        if item.get("tenantIdIn"):  # no task here belongs to a tenant: a tenant filter admits none
+            definition_ids = ()
+        found.append((Topic(item["topicName"], _millis(item, "lockDuration"), business_key=business_key,
+                            definition_ids=definition_ids,
+                            definition_keys=_one_or_many(item, "processDefinitionKey", "processDefinitionKeyIn"),
+                            process_variables=wanted), names))
     return found
+
+
+def _asking_properties(data: dict[str, Any]) -> set[str]:
+    """The topics whose tasks come back with their element's extension properties (camunda:properties)."""
+    return {t["topicName"] for t in data["topics"] if t.get("includeExtensionProperties") is True}
+
+
+def _properties(s, row: ExternalTask) -> dict[str, str]:
+    definition = s.get(ProcessDefinition, row.definition_id)
+    spec = services().engine.model_of(definition).spec.task_specs.get(row.element_id) if definition else None
+    return {str(k): str(v) for k, v in (getattr(spec, "extensions", None) or {}).items()}
+
+
+def _newest_first(data: dict[str, Any]) -> bool:
+    """Camunda's ``sorting``: ``[{"sortBy": "createTime", "sortOrder": "asc"|"desc"}]``."""
+    sorting = data.get("sorting")
+    if sorting is None:
+        return False
+    if not isinstance(sorting, list) or len(sorting) > 1 or any(
+            not isinstance(s, dict) or s.get("sortBy") != "createTime" or s.get("sortOrder") not in ("asc", "desc")
+            for s in sorting):
+        raise RestError(400, "'sorting' must be [{\"sortBy\": \"createTime\", \"sortOrder\": \"asc\" or \"desc\"}].")
+    return bool(sorting) and sorting[0]["sortOrder"] == "desc"
 
 
 @bp.post("/external-task/fetchAndLock")
 def external_fetch_and_lock():
     admin()
     data = body()
-    worker, topics = _worker(data), _topics(data)
+    _refuse_unknown(data, FETCH_KEYS, "fetchAndLock")
+    worker, topics, newest_first = _worker(data), _topics(data), _newest_first(data)
     most = data.get("maxTasks", 10)
     if isinstance(most, bool) or not isinstance(most, int) or not 0 <= most <= MAX_TASKS:
         raise RestError(400, f"'maxTasks' must be a number from 0 to {MAX_TASKS}.")
     longest = current_app.config.get("REST_LONGEST_POLL_MS", LONGEST_POLL_MS)
     wait = min(_millis(data, "asyncResponseTimeout", 0), timedelta(milliseconds=longest))
     wanted = {t.name: names for t, names in topics}
+    with_properties = {t.name for t, _ in topics if t.name in _asking_properties(data)}
     deadline = time.monotonic() + wait.total_seconds()
     while True:
         with services().db.transaction() as s:
             locked = services().engine.external.fetch_and_lock(s, worker, [t for t, _ in topics], most,
-                                                               bool(data.get("usePriority")))
+                                                               bool(data.get("usePriority")), newest_first)
             answer = [external_task(row, {k: v for k, v in variables.items()
-                                          if wanted[row.topic] is None or k in wanted[row.topic]})
+                                          if wanted[row.topic] is None or k in wanted[row.topic]},
+                                    _properties(s, row) if row.topic in with_properties else None)
                       for row, variables in locked]
         if answer or time.monotonic() >= deadline or most == 0:
             return jsonify(answer)
