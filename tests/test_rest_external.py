@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
-from datetime import timedelta
 
 from engine.replay import replay_instance
 
