@@ -13,7 +13,7 @@ from .test_deadline_tracking import extension_approved
 from .test_replay import all_instances, replayed
 
 
-def task_instance(svc, lead: str, subject: str | None = None) -> str:
+def task_instance(svc, lead: str) -> str:
     """The newest task instance led by ``lead``."""
     with svc.db.reader() as s:
         return s.scalars(select(Assignment.id).where(Assignment.lead == lead)

@@ -91,7 +91,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
     @app.before_request
     def _follow_simulated_time() -> None:
-        if not engine.clock.frozen:
+        if not engine.clock.frozen and request.endpoint != "static":
             with database.reader() as s:
                 follow(s, engine.clock)
 

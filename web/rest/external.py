@@ -86,7 +86,9 @@ def _one_or_many(item: dict[str, Any], one: str, many: str) -> tuple[str, ...] |
     return tuple(values) if item.get(one) is not None or item.get(many) is not None else None
 
 
-def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
+def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None, bool]]:
+    """Each topic asked for, the variables to return with its tasks (None: all), and whether to return
+    its elements' extension properties."""
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:
         raise RestError(400, "'topics' must be a non-empty list.")
@@ -108,13 +110,8 @@ def _topics(data: dict[str, Any]) -> list[tuple[Topic, list[str] | None]]:
         found.append((Topic(item["topicName"], _millis(item, "lockDuration"), business_key=business_key,
                             definition_ids=definition_ids,
                             definition_keys=_one_or_many(item, "processDefinitionKey", "processDefinitionKeyIn"),
-                            process_variables=wanted), names))
+                            process_variables=wanted), names, item.get("includeExtensionProperties") is True))
     return found
-
-
-def _asking_properties(data: dict[str, Any]) -> set[str]:
-    """The topics whose tasks come back with their element's extension properties (camunda:properties)."""
-    return {t["topicName"] for t in data["topics"] if t.get("includeExtensionProperties") is True}
 
 
 def _properties(s, row: ExternalTask) -> dict[str, str]:
@@ -146,12 +143,12 @@ def external_fetch_and_lock():
         raise RestError(400, f"'maxTasks' must be a number from 0 to {MAX_TASKS}.")
     longest = current_app.config.get("REST_LONGEST_POLL_MS", LONGEST_POLL_MS)
     wait = min(_millis(data, "asyncResponseTimeout", 0), timedelta(milliseconds=longest))
-    wanted = {t.name: names for t, names in topics}
-    with_properties = {t.name for t, _ in topics if t.name in _asking_properties(data)}
+    wanted = {t.name: names for t, names, _ in topics}
+    with_properties = {t.name for t, _, asked in topics if asked}
     deadline = time.monotonic() + wait.total_seconds()
     while True:
         with services().db.transaction() as s:
-            locked = services().engine.external.fetch_and_lock(s, worker, [t for t, _ in topics], most,
+            locked = services().engine.external.fetch_and_lock(s, worker, [t for t, _, _ in topics], most,
                                                                bool(data.get("usePriority")), newest_first)
             answer = [external_task(row, {k: v for k, v in variables.items()
                                           if wanted[row.topic] is None or k in wanted[row.topic]},
