@@ -187,6 +187,8 @@ class Replay:
         elif kind == "instance_cancelled":
             self.workflow.cancel()
             self.status = "cancelled"
+        elif kind == "task_cancelled":
+            self.cancelled(event)
         elif kind in OUTCOMES:
             call = self._waiting_call(event) if kind == "activity_completed" else None
             if call is not None:
@@ -270,6 +272,15 @@ class Replay:
         self.ids[event.task_id] = task.id
         throw(task, definition, data.get("variables") or {})
         self.advance(event)
+
+    def cancelled(self, event: HistoryEvent) -> None:
+        """A recorded cancellation must be one: the step waited for a person and, at this point of the
+        replay, something other than its completion took it away."""
+        task = self.task(event.task_id)
+        if event.task_id not in self.ids or (task is not None and task.state in (TaskState.READY,
+                                                                                TaskState.COMPLETED)):
+            raise _Diverged(event.seq, f"bản ghi có «hủy bước {event.element_name}» nhưng khi thực thi lại "
+                                       "bước đó không bị hủy.")
 
     def end_call(self, event: HistoryEvent, task) -> None:
         self.ids[event.task_id] = task.id

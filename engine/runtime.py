@@ -227,12 +227,19 @@ class _Command:
 
     # -- history -----------------------------------------------------------
     def record(self, loaded: _Loaded, event_type: str, task=None, data: dict[str, Any] | None = None,
-               actor: Actor | None = None) -> None:
-        element_id, element_name = _element(task) if task is not None else (None, None)
+               actor: Actor | None = None, row: HumanTask | None = None) -> None:
+        """Append an event of ``loaded``'s instance: about ``task`` (a workflow task) or about the
+        human-task ``row`` that stands for one."""
+        if row is not None:
+            element_id, element_name, task_id = row.element_id, row.name, row.id
+        elif task is not None:
+            (element_id, element_name), task_id = _element(task), str(task.id)
+        else:
+            element_id = element_name = task_id = None
         self.history.append(
             instance_id=loaded.instance.id, definition_id=loaded.definition.id, event_type=event_type,
             at=self.now, actor=actor or self.actor, element_id=element_id, element_name=element_name,
-            task_id=str(task.id) if task is not None else None, data=data,
+            task_id=task_id, data=data,
         )
 
     # -- running -----------------------------------------------------------
@@ -898,6 +905,7 @@ class Engine:
         ready = {str(t.id): t for t in loaded.workflow.get_tasks(state=TaskState.READY, manual=True)}
         for task_id, row in existing.items():
             if task_id not in ready:
+                self._record_if_cancelled(command, loaded, row)
                 session.delete(row)
         for task_id, task in ready.items():
             if task_id in existing:
@@ -909,6 +917,17 @@ class Engine:
                 "candidate_groups": row.candidate_groups_text, "assignee": row.assignee,
                 "due_at": row.due_at.isoformat() if row.due_at else None,
             }, actor=None)
+
+    @staticmethod
+    def _record_if_cancelled(command: _Command, loaded: _Loaded, row: HumanTask) -> None:
+        """A person's task that left the list without being done (a boundary event, a terminate end, a
+        cancelled instance took it away) is recorded as cancelled, so nobody's work vanishes unexplained."""
+        wanted = UUID(row.id)
+        task = next((w.tasks[wanted] for w in (loaded.workflow, *loaded.workflow.subprocesses.values())
+                     if wanted in w.tasks), None)
+        if task is not None and task.state == TaskState.COMPLETED:
+            return
+        command.record(loaded, "task_cancelled", data={"assignee": row.assignee}, row=row)
 
     def _follow_due_date(self, command: _Command, loaded: _Loaded, task, row: HumanTask) -> None:
         """An open task's due date follows the data objects it reads (an extension moves it)."""

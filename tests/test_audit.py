@@ -7,7 +7,7 @@ from sqlalchemy import delete, select, update
 
 from engine.anchor import take_anchor
 from engine.audit import verify_all, verify_instance
-from engine.history import event_hash, hashed_fields
+from engine.history import HistoryWriter, event_hash, hashed_fields
 from engine.models import HistoryEvent, HumanTask, ProcessInstance
 from engine.replay import instance_events, replay_instance
 
@@ -163,3 +163,15 @@ def test_a_called_instance_deleted_with_its_history_is_found_from_its_parent_eve
         parent = verify_instance(svc.engine, s, directive)
     assert any(f.message.startswith(f"Phiên con {child} do bước") for f in report.findings)
     assert not parent.verified and f"Phiên con {child}" in parent.sentence()
+
+
+def test_a_forged_cancellation_of_a_task_still_waiting_is_found_by_replay(lifecycle, svc, clock):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    with svc.db.transaction() as s:  # a well-chained event claiming the signature was taken away
+        HistoryWriter(s).append(instance_id=directive, definition_id=sign.definition_id, event_type="task_cancelled",
+                                at=clock.now(), actor=None, element_id="sign", element_name=sign.name,
+                                task_id=sign.id, data={"assignee": sign.assignee})
+    sentence = verdict(svc, directive)
+    assert sentence.startswith("Thực thi lại khác bản ghi tại sự kiện số ")
+    assert f"bản ghi có «hủy bước {sign.name}» nhưng khi thực thi lại bước đó không bị hủy" in sentence

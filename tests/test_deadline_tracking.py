@@ -10,6 +10,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from engine import SYSTEM, Conflict
+from engine.audit import verify_all
 from engine.clock import LOCAL_TZ
 from engine.jobs import INCIDENT, Job
 from engine.models import HistoryEvent, ProcessInstance
@@ -315,3 +316,42 @@ def test_a_recurring_report_with_an_end_date_completes_after_its_last_period(lif
     with svc.db.reader() as s:
         assert s.scalars(select(Assignment)).one().status == "completed"
     assert [p[2] for p in periods(svc)] == ["completed", "completed"]
+
+
+def overdue_and_escalated(lifecycle, svc, clock) -> str:
+    """A task two working days past its deadline: the supervising leader has the chase in hand."""
+    lifecycle.distributed(one_task("2026-12-15"))
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    run_worker(svc, clock, "2026-12-17T08:00")
+    return assignment_instance(svc)
+
+
+def history_of(svc, instance_id: str) -> list[tuple[str, str | None]]:
+    with svc.db.reader() as s:
+        return [(e.event_type, e.element_id) for e in s.scalars(
+            select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.seq))]
+
+
+def test_a_chase_letter_already_sent_still_waits_for_its_acknowledgement_after_an_extension(lifecycle, svc, clock):
+    instance_id = overdue_and_escalated(lifecycle, svc, clock)
+    lifecycle.complete("pct.hoang", "chase", {"chase_text": "Đề nghị Sở Công Thương hoàn thành ngay trong tuần."})
+    extension_approved(lifecycle, svc, instance_id, "2027-01-29", "Chờ ý kiến thẩm định của Bộ Công Thương.")
+    ack = lifecycle.task("sct.cv", "acknowledge_chase")  # the letter was sent: its receipt is still owed
+    lifecycle.complete("sct.cv", "acknowledge_chase", {"chase_acknowledged": True,
+                                                       "chase_response": "Hoàn thành trước 29/01/2027 theo hạn mới."})
+    assert lifecycle.tasks("sct.cv", "acknowledge_chase") == []
+    assert ("task_cancelled", "acknowledge_chase") not in history_of(svc, ack.instance_id)
+    with svc.db.reader() as s:
+        assert verify_all(svc.engine, s).verified
+
+
+def test_a_chase_an_extension_makes_moot_is_recorded_as_cancelled_not_silently_dropped(lifecycle, svc, clock):
+    instance_id = overdue_and_escalated(lifecycle, svc, clock)
+    assert lifecycle.task("pct.hoang", "chase")
+    extension_approved(lifecycle, svc, instance_id, "2027-01-29", "Chờ ý kiến thẩm định của Bộ Công Thương.")
+    assert lifecycle.tasks("pct.hoang", "chase") == []
+    events = history_of(svc, instance_id)
+    assert ("task_cancelled", "chase") in events
+    assert events.index(("activity_completed", "extended_boundary")) < events.index(("task_cancelled", "chase"))
+    with svc.db.reader() as s:
+        assert verify_all(svc.engine, s).verified

@@ -30,6 +30,7 @@ EVENT_NAMES = {
     "instance_started": "Khởi tạo phiên", "instance_completed": "Kết thúc phiên", "instance_cancelled": "Hủy phiên",
     "instance_migrated": "Chuyển phiên bản quy trình", "task_created": "Giao việc", "task_completed": "Hoàn thành việc",
     "task_claimed": "Nhận xử lý", "task_unclaimed": "Trả việc về nhóm", "task_due_changed": "Đổi hạn xử lý",
+    "task_cancelled": "Hủy việc (không còn cần làm)",
     "activity_completed": "Hoàn thành bước", "call_started": "Mở phiên con", "message_correlated": "Nhận thông điệp",
     "external_task_created": "Giao cho hệ thống bên ngoài", "external_task_failed": "Hệ thống bên ngoài báo lỗi",
     "error_thrown": "Lỗi nghiệp vụ", "variables_set": "Sửa biến của phiên", "task_comment": "Ý kiến",
