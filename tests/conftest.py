@@ -3,6 +3,7 @@ the application with a settable clock, the demo directory and users, the shipped
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,13 @@ from workflows.demo import DEMO_PASSWORD, create_demo_users
 KEPT = {"app_user", "agency", "agency_group_member", "alembic_version"}
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ)
+
+#: The soak walks once with a fixed seed and once with this one (``SOAK_SEED`` replays a walk).
+SOAK_RANDOM_SEED = int(os.environ.get("SOAK_SEED") or secrets.randbelow(10 ** 6))
+
+
+def pytest_report_header(config) -> str:
+    return f"soak: random seed {SOAK_RANDOM_SEED} (SOAK_SEED={SOAK_RANDOM_SEED} make soak walks it again)"
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from workflows.signing import AUTHORITIES
 from workflows.status import standing
 
 from .services import services
+from .tracking import CLOSE_MESSAGE
 
 bp = Blueprint("directives", __name__)
 
@@ -101,8 +102,10 @@ def show(directive_id: str):
         assignments = assignments_of(s, directive.id, own_agency)
         standings = {a.id: standing(a.status, a.due_at, a.on_time, now, calendar, bool(a.recurrence))
                      for a in assignments}
+        closable = {a.id for a in assignments if a.recurrence and a.status == "running"
+                    and services().engine.waits_for_message(s, a.id, CLOSE_MESSAGE)}
         return render_template(
-            "directives/show.html", standings=standings, directive=directive, instance=instance, directory=Directory(s),
+            "directives/show.html", standings=standings, closable=closable, directive=directive, instance=instance, directory=Directory(s),
             assignments=assignments,
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],

@@ -30,6 +30,7 @@ from .settings import deadline_reader
 bp = Blueprint("tracking", __name__)
 
 #: Messages an agency sends about its task, with the form that carries them.
+CLOSE_MESSAGE = "Kết thúc theo dõi"
 REQUESTS = {
     "extension": ("Xin gia hạn", "directive_extension_request",
                   _l("Đã gửi đề nghị gia hạn; Lãnh đạo Văn phòng sẽ xem xét.")),
@@ -89,16 +90,26 @@ def send_request(assignment_id: str, kind: str):
 @login_required
 def close(assignment_id: str):
     """The tracking specialist ends a recurring report."""
-    with services().db.transaction() as s:
+    with services().db.reader() as s:
         assignment = s.get(Assignment, assignment_id)
         if assignment is None or not assignment.recurrence:
             abort(404, _("Không tìm thấy nhiệm vụ báo cáo định kỳ này."))
         if not current_user.has_role("specialist"):
             abort(403, _("Chỉ chuyên viên Văn phòng được kết thúc theo dõi báo cáo định kỳ."))
-        services().engine.correlate_message(s, assignment_id, "Kết thúc theo dõi", current_user.actor(), {})
         directive_id = assignment.directive_id
+    try:
+        with services().db.transaction() as s:
+            services().engine.correlate_message(s, assignment_id, CLOSE_MESSAGE, current_user.actor(), {})
+    except Conflict:  # a page opened before the task moved on (or before it was accepted)
+        flash(not_closable_now(), "error")
+        return redirect(url_for("directives.show", directive_id=directive_id), 303)
     flash(_("Đã kết thúc theo dõi báo cáo định kỳ."), "success")
     return redirect(url_for("directives.show", directive_id=directive_id), 303)
+
+
+def not_closable_now() -> str:
+    """Why a recurring report cannot be ended at this moment."""
+    return _("Chưa kết thúc theo dõi được: cơ quan chủ trì chưa tiếp nhận nhiệm vụ, hoặc nhiệm vụ đã kết thúc.")
 
 
 # -- dashboard and exports -----------------------------------------------------------
