@@ -189,6 +189,8 @@ class Replay:
             self.status = "cancelled"
         elif kind == "task_cancelled":
             self.cancelled(event)
+        elif kind == "call_started":
+            self.call_started(event)
         elif kind in OUTCOMES:
             call = self._waiting_call(event) if kind == "activity_completed" else None
             if call is not None:
@@ -246,6 +248,18 @@ class Replay:
         self.workflow.script_engine = self.engine.expressions
         self.workflow.step_context = self.context
         repredict(self.workflow)
+
+    def call_started(self, event: HistoryEvent) -> None:
+        """Learn which replayed step a recorded call stands for, so that its end is matched to it even
+        while another call of the same element waits (two report periods open at once)."""
+        if self.workflow is None or not event.task_id or event.task_id in self.ids:
+            return
+        mapped = set(self.ids.values())
+        started = [t for t in self.workflow.get_tasks(state=TaskState.STARTED)
+                   if isinstance(t.task_spec, WAITING_STEPS) and _bpmn_id(t) == event.element_id
+                   and t.id not in mapped]
+        if len(started) == 1:
+            self.ids[event.task_id] = started[0].id
 
     def _waiting_call(self, event: HistoryEvent):
         """The replayed call activity this event ends, if it names one that waits for its children."""

@@ -355,3 +355,17 @@ def test_a_chase_an_extension_makes_moot_is_recorded_as_cancelled_not_silently_d
     assert events.index(("activity_completed", "extended_boundary")) < events.index(("task_cancelled", "chase"))
     with svc.db.reader() as s:
         assert verify_all(svc.engine, s).verified
+
+
+def test_a_report_period_ending_while_the_next_one_is_open_replays_verified(lifecycle, svc, clock):
+    clock.set(at("2025-08-25T09:00"))
+    lifecycle.distributed(weekly_report())
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    run_worker(svc, clock, "2025-08-26T15:00")  # the second period opens; the first is still reported on
+    first = lifecycle.tasks("sct.cv", "report")[0].instance_id
+    lifecycle.complete("sct.cv", "report", {"report_text": "Báo cáo tuần: các dự án trọng điểm đúng tiến độ."}, first)
+    lifecycle.complete("cv.lan", "review_report", {"report_decision": "accept"}, first)
+    assert [p[2] for p in periods(svc)][:2] == ["completed", "running"]
+    with svc.db.reader() as s:
+        report = verify_all(svc.engine, s)
+    assert report.verified, [f.message for f in report.findings]
