@@ -140,15 +140,20 @@ def row_filter(args: Mapping[str, Any], filters: Mapping[str, Filter]) -> Callab
     return lambda row: all(test(row) for test in tests)
 
 
-def sort_keys(args: Mapping[str, Any], sorts: Mapping[str, Any], default: str,
+def sort_keys(args: Mapping[str, Any], sorts: Mapping[str, Any], default: str | None,
               refused: Mapping[str, str] | None = None) -> list[tuple[Any, bool]]:
     """The (sort key, descending) pairs asked for: ``sortBy``/``sortOrder``, or a POST body's ``sorting``
-    list; 400 naming a sortBy value that is unknown or refused, or a sortOrder other than asc/desc."""
+    list; 400 naming a sortBy value that is unknown or refused, or a sortOrder other than asc/desc. With
+    no ``default``, nothing asked for is no sort key."""
     asked = args.get("sorting")
+    if asked is None and default is None and not args.get("sortBy"):
+        return []  # the natural order (oldest first) stands
     if asked is None:
         asked = [{"sortBy": args.get("sortBy") or default, "sortOrder": args.get("sortOrder") or "asc"}]
     if not isinstance(asked, list) or not all(isinstance(item, dict) for item in asked):
         raise RestError(400, "'sorting' must be a list of {sortBy, sortOrder} objects.")
+    if not asked and default is None:
+        return []
     keys = []
     for item in asked or [{"sortBy": default}]:
         by, order = item.get("sortBy") or default, item.get("sortOrder") or "asc"
