@@ -87,9 +87,9 @@ SQL_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "notIn": lambda c, v: c.not_in(v), "like": lambda c, v: c.like(v, escape="\\"),
     "notLike": lambda c, v: c.not_like(v, escape="\\"), "lt": lambda c, v: c < v, "gt": lambda c, v: c > v,
     "lteq": lambda c, v: c <= v, "gteq": lambda c, v: c >= v,
-    "eqCi": lambda c, v: func.upper(c) == v.upper(), "neqCi": lambda c, v: func.upper(c) != v.upper(),
-    "likeCi": lambda c, v: func.upper(c).like(v.upper(), escape="\\"),
-    "notLikeCi": lambda c, v: func.upper(c).not_like(v.upper(), escape="\\"),
+    "eqCi": lambda c, v: func.upper(c) == func.upper(v), "neqCi": lambda c, v: func.upper(c) != func.upper(v),
+    "likeCi": lambda c, v: func.upper(c).like(func.upper(v), escape="\\"),
+    "notLikeCi": lambda c, v: func.upper(c).not_like(func.upper(v), escape="\\"),
     "null": lambda c, v: c.is_(None), "notNull": lambda c, v: c.is_not(None),
     "none": lambda c, v: false(), "all": lambda c, v: true(), "where": lambda c, v: c(v),
 }
