@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,6 +41,10 @@ class TaskFilter:
     unassigned: bool = False
     sort: str = "due"
     descending: bool = False
+    #: Further SQL conditions on HumanTask (AND-ed; they narrow what the actor may see, never widen it).
+    where: tuple[Any, ...] = ()
+    #: ORDER BY terms replacing ``sort``/``descending`` when given.
+    order_by: tuple[Any, ...] = ()
 
 
 def _candidate_of(groups: set[str]):
@@ -71,7 +76,7 @@ def _statement(f: TaskFilter) -> Select:
     if f.search:
         like = f"%{f.search.strip()}%"
         query = query.where(or_(HumanTask.label.ilike(like), HumanTask.name.ilike(like)))
-    return query
+    return query.where(*f.where) if f.where else query
 
 
 def count_tasks(session: Session, f: TaskFilter) -> int:
@@ -82,6 +87,6 @@ def count_tasks(session: Session, f: TaskFilter) -> int:
 def list_tasks(session: Session, f: TaskFilter, offset: int = 0, limit: int = 20) -> list[HumanTask]:
     """One page of matching tasks; undated tasks sort after dated ones."""
     column = SORTS.get(f.sort, HumanTask.due_at)
-    order = column.desc() if f.descending else column.asc()
-    query = _statement(f).order_by(column.is_(None), order, HumanTask.created_at, HumanTask.id)
+    order = f.order_by or (column.is_(None), column.desc() if f.descending else column.asc())
+    query = _statement(f).order_by(*order, HumanTask.created_at, HumanTask.id)
     return list(session.scalars(query.offset(offset).limit(limit)))

@@ -3,47 +3,73 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, true, tuple_
 
-from engine.models import ProcessDefinition
-
+from engine.models import Deployment, ProcessDefinition
+from engine.variable_filters import like_pattern
 from workflows.roles import STARTS
 
 from ..services import services
 from . import RestError, bp
-from .params import body, flag, found, integer, me, paged, sort_order
+from .params import body, found, me, paged
+from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .shapes import definition, instance
 from .values import typed_all, untyped_all
 
 SORTS = {"id": ProcessDefinition.id, "key": ProcessDefinition.key, "name": ProcessDefinition.name,
-         "version": ProcessDefinition.version, "deploymentId": ProcessDefinition.deployment_id}
+         "version": ProcessDefinition.version, "deploymentId": ProcessDefinition.deployment_id,
+         "deployTime": ProcessDefinition.deployed_at}
+REFUSED_SORTS = {"category": "every definition has the same category", "tenantId": "no definition has a tenant",
+                 "versionTag": "version tags are not kept"}
+CATEGORY = "http://bpmn.io/schema/bpmn"  # the category every definition is answered with
+
+
+def _newest_only(_):
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+              .group_by(ProcessDefinition.key).subquery())
+    return tuple_(ProcessDefinition.key, ProcessDefinition.version).in_(select(newest.c.key, newest.c.version))
+
+
+def _deployed(condition):
+    return ProcessDefinition.deployment_id.in_(select(Deployment.id).where(condition))
+
+
+#: Camunda's process definition query parameters applied here (ProcessDefinitionQueryDto).
+FILTERS = {
+    "processDefinitionId": Filter("eq", ProcessDefinition.id),
+    "processDefinitionIdIn": Filter("in", ProcessDefinition.id, "list"),
+    "name": Filter("eq", ProcessDefinition.name), "nameLike": Filter("like", ProcessDefinition.name),
+    "deploymentId": Filter("eq", ProcessDefinition.deployment_id),
+    "deployedAfter": Filter("where", lambda d: _deployed(Deployment.deployed_at > d), "date"),
+    "deployedAt": Filter("where", lambda d: _deployed(Deployment.deployed_at == d), "date"),
+    "key": Filter("eq", ProcessDefinition.key), "keysIn": Filter("in", ProcessDefinition.key, "list"),
+    "keyLike": Filter("like", ProcessDefinition.key),
+    "category": Filter("where", lambda v: true() if v == CATEGORY else false()),
+    "categoryLike": Filter("where", lambda v: true() if like_pattern(v).fullmatch(CATEGORY) else false()),
+    "version": Filter("eq", ProcessDefinition.version, "int"),
+    "latestVersion": Filter("where", _newest_only, "flag"),
+    "resourceName": Filter("eq", ProcessDefinition.resource_name),
+    "resourceNameLike": Filter("like", ProcessDefinition.resource_name),
+    "active": Filter("all", kind="flag"), "suspended": Filter("none", kind="flag"),
+    "tenantIdIn": Filter("none", kind="list"), "withoutTenantId": Filter("all", kind="flag"),
+    "versionTag": Filter("none"), "versionTagLike": Filter("none"), "withoutVersionTag": Filter("all", kind="flag"),
+    "startableInTasklist": Filter("all", kind="flag"), "notStartableInTasklist": Filter("none", kind="flag"),
+}
+REFUSED = {
+    "startableBy": "who may start a process is decided by roles, not by Camunda authorizations",
+    "startablePermissionCheck": "who may start a process is decided by roles, not by Camunda authorizations",
+    "includeProcessDefinitionsWithoutTenantId": "tenants are not kept",
+    **{name: "definitions are not queried by their instances' incidents" for name in (
+        "incidentId", "incidentType", "incidentMessage", "incidentMessageLike")},
+}
 
 
 def _definitions(s) -> list[ProcessDefinition]:
-    args = request.args
-    query = select(ProcessDefinition)
-    for name, column in (("processDefinitionId", ProcessDefinition.id), ("key", ProcessDefinition.key),
-                         ("name", ProcessDefinition.name), ("deploymentId", ProcessDefinition.deployment_id),
-                         ("resourceName", ProcessDefinition.resource_name)):
-        if args.get(name):
-            query = query.where(column == args[name])
-    if args.get("keyLike"):
-        query = query.where(ProcessDefinition.key.like(args["keyLike"]))
-    if args.get("nameLike"):
-        query = query.where(ProcessDefinition.name.like(args["nameLike"]))
-    if args.get("version"):
-        query = query.where(ProcessDefinition.version == integer("version"))
-    if flag("latestVersion"):
-        newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
-                  .group_by(ProcessDefinition.key).subquery())
-        query = query.join(newest, (ProcessDefinition.key == newest.c.key)
-                           & (ProcessDefinition.version == newest.c.version))
-    column = SORTS.get(args.get("sortBy") or "key")
-    if column is None:
-        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
-    descending = sort_order()
-    return list(s.scalars(query.order_by(column.desc() if descending else column.asc(),
-                                         ProcessDefinition.version.desc())))
+    args = query_args()
+    refuse_unknown(args, FILTERS, REFUSED, "Process definition query")
+    keys = sort_keys(args, SORTS, "key", REFUSED_SORTS)
+    return list(s.scalars(select(ProcessDefinition).where(*sql_conditions(args, FILTERS))
+                          .order_by(*sql_order(keys), ProcessDefinition.version.desc(), ProcessDefinition.id)))
 
 
 @bp.get("/process-definition")

@@ -10,7 +10,8 @@ from engine.oplog import log_operation
 
 from ..services import services
 from . import RestError, bp
-from .params import admin, flag, found, paged, sort_order
+from .params import admin, flag, found, paged
+from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .shapes import definition, deployment
 
 MAX_FILE = 5 * 1024 * 1024
@@ -49,21 +50,22 @@ def deployment_create():
                     "deployedDecisionDefinitions": None, "deployedDecisionRequirementsDefinitions": None})
 
 
+#: Camunda's deployment query parameters applied here (DeploymentQueryDto).
+FILTERS = {
+    "id": Filter("eq", Deployment.id), "name": Filter("eq", Deployment.name),
+    "nameLike": Filter("like", Deployment.name), "source": Filter("eq", Deployment.source),
+    "withoutSource": Filter("null", Deployment.source, "flag"),
+    "tenantIdIn": Filter("none", kind="list"), "withoutTenantId": Filter("all", kind="flag"),
+    "after": Filter("gt", Deployment.deployed_at, "date"), "before": Filter("lt", Deployment.deployed_at, "date"),
+}
+REFUSED = {"includeDeploymentsWithoutTenantId": "tenants are not kept"}
+
+
 def _deployments():
-    args = request.args
-    query = select(Deployment)
-    if args.get("id"):
-        query = query.where(Deployment.id == args["id"])
-    if args.get("name"):
-        query = query.where(Deployment.name == args["name"])
-    if args.get("nameLike"):
-        query = query.where(Deployment.name.like(args["nameLike"]))
-    if args.get("source"):
-        query = query.where(Deployment.source == args["source"])
-    column = DEPLOYMENT_SORTS.get(args.get("sortBy") or "deploymentTime")
-    if column is None:
-        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
-    return query.order_by(column.desc() if sort_order() else column.asc(), Deployment.id)
+    args = query_args()
+    refuse_unknown(args, FILTERS, REFUSED, "Deployment query")
+    keys = sort_keys(args, DEPLOYMENT_SORTS, "deploymentTime", {"tenantId": "no deployment has a tenant"})
+    return select(Deployment).where(*sql_conditions(args, FILTERS)).order_by(*sql_order(keys), Deployment.id)
 
 
 @bp.get("/deployment")

@@ -8,15 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, jsonify, request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from engine.external import INCIDENT, ExternalTask, Topic
+from engine.external import ExternalTask, Topic
 from engine.models import ProcessDefinition
 
 from ..services import services
 from . import RestError, bp
 from .params import admin, body, found, me, paged, retries_of, sees_everything, texts
+from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .values import camunda_date, typed_all, untyped_all
+from .variable_filters import matching_variables, variable_conditions
 
 LONGEST_POLL_MS = 60_000
 LONGEST_MS = 10 * 365 * 24 * 3600 * 1000
@@ -163,19 +165,53 @@ def _external_or_404(s, task_id: str) -> ExternalTask:
     return found(s, ExternalTask, task_id, f"External task with id {task_id} does not exist")
 
 
+def _definition_named(condition):
+    return ExternalTask.definition_id.in_(select(ProcessDefinition.id).where(condition))
+
+
+#: Camunda's external task query parameters applied here (ExternalTaskQueryDto).
+QUERY_FILTERS = {
+    "externalTaskId": Filter("eq", ExternalTask.id), "externalTaskIdIn": Filter("in", ExternalTask.id, "list"),
+    "topicName": Filter("eq", ExternalTask.topic), "workerId": Filter("eq", ExternalTask.worker_id),
+    "locked": Filter("where", lambda _: ExternalTask.lock_expires_at > services().clock.now(), "flag"),
+    "notLocked": Filter("where", lambda _: or_(ExternalTask.lock_expires_at.is_(None),
+                                               ExternalTask.lock_expires_at <= services().clock.now()), "flag"),
+    "withRetriesLeft": Filter("where", lambda _: or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0),
+                              "flag"),
+    "noRetriesLeft": Filter("where", lambda _: ExternalTask.retries == 0, "flag"),
+    "lockExpirationAfter": Filter("gt", ExternalTask.lock_expires_at, "date"),
+    "lockExpirationBefore": Filter("lt", ExternalTask.lock_expires_at, "date"),
+    "activityId": Filter("eq", ExternalTask.element_id),
+    "activityIdIn": Filter("in", ExternalTask.element_id, "list"),
+    "executionId": Filter("eq", ExternalTask.instance_id),
+    "processInstanceId": Filter("eq", ExternalTask.instance_id),
+    "processInstanceIdIn": Filter("in", ExternalTask.instance_id, "list"),
+    "processDefinitionId": Filter("eq", ExternalTask.definition_id),
+    "processDefinitionKey": Filter("eq", ExternalTask.definition_key),
+    "processDefinitionKeyIn": Filter("in", ExternalTask.definition_key, "list"),
+    "processDefinitionName": Filter("where", lambda v: _definition_named(ProcessDefinition.name == v)),
+    "processDefinitionNameLike": Filter("where", lambda v: _definition_named(
+        ProcessDefinition.name.like(v, escape="\\"))),
+    "tenantIdIn": Filter("none", kind="list"),
+    "active": Filter("all", kind="flag"), "suspended": Filter("none", kind="flag"),
+    "priorityHigherThanOrEquals": Filter("gteq", ExternalTask.priority, "int"),
+    "priorityLowerThanOrEquals": Filter("lteq", ExternalTask.priority, "int"),
+}
+QUERY_SORTS = {"id": ExternalTask.id, "lockExpirationTime": ExternalTask.lock_expires_at,
+               "processInstanceId": ExternalTask.instance_id, "processDefinitionId": ExternalTask.definition_id,
+               "processDefinitionKey": ExternalTask.definition_key, "taskPriority": ExternalTask.priority,
+               "createTime": ExternalTask.created_at}
+
+
 def _query(args) -> list[ExternalTask]:
-    query = select(ExternalTask)
-    for name, column in (("topicName", ExternalTask.topic), ("workerId", ExternalTask.worker_id),
-                         ("processInstanceId", ExternalTask.instance_id), ("activityId", ExternalTask.element_id),
-                         ("processDefinitionKey", ExternalTask.definition_key)):
-        if args.get(name):
-            query = query.where(column == args[name])
-    if args.get("withRetriesLeft") == "true":
-        query = query.where((ExternalTask.retries.is_(None)) | (ExternalTask.retries > 0))
-    if args.get("noRetriesLeft") == "true":
-        query = query.where(ExternalTask.status == INCIDENT)
+    refuse_unknown(args, set(QUERY_FILTERS) | {"processVariables", "variableNamesIgnoreCase",
+                                               "variableValuesIgnoreCase"}, {}, "External task query")
+    keys = sort_keys(args, QUERY_SORTS, "createTime", {"tenantId": "no external task belongs to a tenant"})
+    query = select(ExternalTask).where(*sql_conditions(args, QUERY_FILTERS)).order_by(*sql_order(keys),
+                                                                                       ExternalTask.id)
     with services().db.reader() as s:
-        return list(s.scalars(query.order_by(ExternalTask.created_at, ExternalTask.id)))
+        return matching_variables(s, s.scalars(query), lambda t: t.instance_id,
+                                  variable_conditions(args, "processVariables"), args)
 
 
 def _readable() -> None:
@@ -183,16 +219,16 @@ def _readable() -> None:
         raise RestError(403, "Chỉ Văn phòng, lãnh đạo, quản trị và thanh tra được xem việc của hệ thống bên ngoài.")
 
 
-@bp.get("/external-task")
+@bp.route("/external-task", methods=["GET", "POST"])
 def external_list():
     _readable()
-    return jsonify(paged([external_task(r) for r in _query(request.args)]))
+    return jsonify(paged([external_task(r) for r in _query(query_args())], request.args))
 
 
-@bp.get("/external-task/count")
+@bp.route("/external-task/count", methods=["GET", "POST"])
 def external_count():
     _readable()
-    return jsonify({"count": len(_query(request.args))})
+    return jsonify({"count": len(_query(query_args()))})
 
 
 @bp.get("/external-task/<task_id>")

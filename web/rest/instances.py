@@ -2,18 +2,26 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from sqlalchemy import select
+from sqlalchemy import false, select, true, union
 
-from engine.models import ProcessInstance
+from engine.external import INCIDENT as TASK_INCIDENT
+from engine.external import ExternalTask
+from engine.incidents import FAILED_EXTERNAL_TASK, FAILED_JOB
+from engine.jobs import INCIDENT as JOB_INCIDENT
+from engine.jobs import Job
+from engine.models import ProcessDefinition, ProcessInstance
 
 from ..services import services
 from . import RestError, bp
-from .params import admin, body, me, paged, sees_everything, sort_order, text, texts
+from .params import admin, body, me, paged, sees_everything, text
+from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .shapes import instance
 from .values import typed, typed_all, untyped, untyped_all
+from .variable_filters import matching_variables, variable_conditions
 
 SORTS = {"instanceId": ProcessInstance.id, "definitionKey": ProcessInstance.definition_key,
          "definitionId": ProcessInstance.definition_id, "businessKey": ProcessInstance.business_key}
+NO_TENANTS = {"tenantId": "no instance belongs to a tenant"}
 
 
 def _readable(actor) -> None:
@@ -22,30 +30,70 @@ def _readable(actor) -> None:
                              "cơ quan xem việc của mình qua /task.")
 
 
+def _incidents(job_condition, task_condition):
+    """Instances with an open incident of a failed job or external task meeting the conditions."""
+    return ProcessInstance.id.in_(union(
+        select(Job.instance_id).where(Job.status == JOB_INCIDENT, job_condition),
+        select(ExternalTask.instance_id).where(ExternalTask.status == TASK_INCIDENT, task_condition)))
+
+
+def _incident_type(kind: str):
+    if kind not in (FAILED_JOB, FAILED_EXTERNAL_TASK):
+        return false()  # no incident of another type is ever raised here
+    return _incidents(true(), false()) if kind == FAILED_JOB else _incidents(false(), true())
+
+
+def _child_of(condition):
+    return ProcessInstance.id.in_(select(ProcessInstance.parent_instance_id).where(condition))
+
+
+#: Camunda's process instance query parameters applied here (ProcessInstanceQueryDto).
+FILTERS = {
+    "processInstanceIds": Filter("in", ProcessInstance.id, "list"),
+    "businessKey": Filter("eq", ProcessInstance.business_key),
+    "businessKeyLike": Filter("like", ProcessInstance.business_key),
+    "caseInstanceId": Filter("none"),
+    "processDefinitionId": Filter("eq", ProcessInstance.definition_id),
+    "processDefinitionKey": Filter("eq", ProcessInstance.definition_key),
+    "processDefinitionKeyIn": Filter("in", ProcessInstance.definition_key, "list"),
+    "processDefinitionKeyNotIn": Filter("notIn", ProcessInstance.definition_key, "list"),
+    "deploymentId": Filter("where", lambda v: ProcessInstance.definition_id.in_(
+        select(ProcessDefinition.id).where(ProcessDefinition.deployment_id == v))),
+    "superProcessInstance": Filter("eq", ProcessInstance.parent_instance_id),
+    "subProcessInstance": Filter("where", lambda v: _child_of(ProcessInstance.id == v)),
+    "superCaseInstance": Filter("none"), "subCaseInstance": Filter("none"),
+    "active": Filter("all", kind="flag"), "suspended": Filter("none", kind="flag"),
+    "withIncident": Filter("where", lambda _: _incidents(true(), true()), "flag"),
+    "incidentId": Filter("where", lambda v: _incidents(Job.id == v, ExternalTask.id == v)),
+    "incidentType": Filter("where", _incident_type),
+    "incidentMessage": Filter("where", lambda v: _incidents(Job.last_error == v, ExternalTask.error_message == v)),
+    "incidentMessageLike": Filter("where", lambda v: _incidents(Job.last_error.like(v, escape="\\"),
+                                                               ExternalTask.error_message.like(v, escape="\\"))),
+    "tenantIdIn": Filter("none", kind="list"), "withoutTenantId": Filter("all", kind="flag"),
+    "processDefinitionWithoutTenantId": Filter("all", kind="flag"),
+    "rootProcessInstances": Filter("null", ProcessInstance.parent_instance_id, "flag"),
+    "leafProcessInstances": Filter("where", lambda _: ProcessInstance.id.not_in(
+        select(ProcessInstance.parent_instance_id).where(ProcessInstance.status == "running",
+                                                         ProcessInstance.parent_instance_id.is_not(None))), "flag"),
+}
+APPLIED = set(FILTERS) | {"variables", "variableNamesIgnoreCase", "variableValuesIgnoreCase"}
+REFUSED = {"activityIdIn": "the activities an instance waits in are not queried",
+           "rootProcessInstanceId": "the root of a call hierarchy is not kept with an instance"}
+
+
 def _instances(s, args) -> list[ProcessInstance]:
-    query = select(ProcessInstance)
-    for name, column in (("processDefinitionKey", ProcessInstance.definition_key),
-                         ("processDefinitionId", ProcessInstance.definition_id),
-                         ("businessKey", ProcessInstance.business_key),
-                         ("superProcessInstance", ProcessInstance.parent_instance_id)):
-        if text(args, name):
-            query = query.where(column == args[name])
-    if text(args, "businessKeyLike"):
-        query = query.where(ProcessInstance.business_key.like(args["businessKeyLike"]))
-    ids = texts(args, "processInstanceIds")
-    if ids:
-        query = query.where(ProcessInstance.id.in_(ids))
-    query = query.where(ProcessInstance.status == "running")  # ended instances are in /history
-    column = SORTS.get(text(args, "sortBy") or "instanceId")
-    if column is None:
-        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{args['sortBy']}'.")
-    return list(s.scalars(query.order_by(column.desc() if sort_order(args) else column.asc())))
+    refuse_unknown(args, APPLIED, REFUSED, "Process instance query")
+    keys = sort_keys(args, SORTS, "instanceId", NO_TENANTS)
+    query = (select(ProcessInstance).where(ProcessInstance.status == "running",  # ended ones are in /history
+                                           *sql_conditions(args, FILTERS))
+             .order_by(*sql_order(keys), ProcessInstance.id))
+    return matching_variables(s, s.scalars(query), lambda i: i.id, variable_conditions(args, "variables"), args)
 
 
 @bp.route("/process-instance", methods=["GET", "POST"])
 def instance_list():
     _readable(me())
-    args = body() if request.method == "POST" else request.args
+    args = query_args()
     with services().db.reader() as s:
         return jsonify(paged([instance(i) for i in _instances(s, args)], request.args))
 
@@ -53,7 +101,7 @@ def instance_list():
 @bp.route("/process-instance/count", methods=["GET", "POST"])
 def instance_count():
     _readable(me())
-    args = body() if request.method == "POST" else request.args
+    args = query_args()
     with services().db.reader() as s:
         return jsonify({"count": len(_instances(s, args))})
 

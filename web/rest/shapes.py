@@ -34,7 +34,7 @@ def instance(row: ProcessInstance) -> dict[str, Any]:
 
 
 def task(row: HumanTask) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "assignee": row.assignee, "owner": None,
+    return {"id": row.id, "name": row.name, "assignee": row.assignee, "owner": row.owner,
             "created": camunda_date(row.created_at), "due": camunda_date(row.due_at),
             "followUp": camunda_date(row.follow_up_at), "lastUpdated": None, "delegationState": None,
             "description": row.label, "executionId": row.instance_id, "parentTaskId": None,

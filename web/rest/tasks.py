@@ -6,81 +6,61 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import User
-from engine.identity import groups_of
 from engine.models import HistoryEvent, HumanTask
-from engine.tasks import USER_PREFIX, TaskFilter, count_tasks, list_tasks
+from engine.tasks import TaskFilter, count_tasks, list_tasks
 
 from ..services import services
-from . import RestError, bp
-from .params import body, flag, integer, me, sort_order, text, texts
+from . import RestError, bp, task_query
+from .params import body, me, paged
+from .query_params import query_args, sort_keys
 from .shapes import task
-from .values import camunda_date, parse_date, typed, typed_all, untyped_all
+from .values import camunda_date, typed, typed_all, untyped_all
+from .variable_filters import matching_variables, variable_conditions
 
-SORTS = {"dueDate": "due", "created": "created", "name": "name", "priority": "priority",
-         "followUpDate": "follow_up", "id": "id"}
 EVERYTHING = {"admin", "auditor"}
 
 
 def _filter(args: dict[str, Any]) -> TaskFilter:
+    """The caller's visible tasks narrowed by every parameter of the query, in its sort order."""
     actor = me()
-    groups: list[str] = texts(args, "candidateGroup") + texts(args, "candidateGroups")
-    if text(args, "candidateUser"):
-        with services().db.reader() as s:
-            user = s.get(User, args["candidateUser"])
-        if user is None:
-            raise RestError(400, f"Unknown user '{args['candidateUser']}' in parameter 'candidateUser'.")
-        groups.extend(groups_of(user.org, user.roles) | {USER_PREFIX + user.username})
-    sort = text(args, "sortBy") or "dueDate"
-    if sort not in SORTS:
-        raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{sort}'.")
-    dates = {name: parse_date(text(args, name), name) if text(args, name) else None
-             for name in ("dueBefore", "dueAfter", "followUpBefore")}
-    return TaskFilter(
-        actor=None if EVERYTHING & set(actor.roles) else actor, assignee=text(args, "assignee"),
-        candidate_groups=tuple(g.strip() for g in groups if g.strip()),
-        instance_id=text(args, "processInstanceId"), definition_key=text(args, "processDefinitionKey"),
-        business_key=text(args, "processInstanceBusinessKey"), element_id=text(args, "taskDefinitionKey"),
-        due_before=dates["dueBefore"], due_after=dates["dueAfter"], follow_up_before=dates["followUpBefore"],
-        search=(text(args, "nameLike") or "").strip("%") or None, sort=SORTS[sort], descending=sort_order(args),
-        unassigned=flag("unassigned", args))
+    keys = sort_keys(args, task_query.SORTS, "dueDate", task_query.REFUSED_SORTS)
+    keys = [(func.upper(c) if by == "nameCaseInsensitive" else c, d)
+            for (c, d), by in zip(keys, _sort_names(args), strict=True)]
+    order = tuple(term for column, descending in keys
+                  for term in (column.is_(None), column.desc() if descending else column.asc()))
+    return TaskFilter(actor=None if EVERYTHING & set(actor.roles) else actor,
+                      where=tuple(task_query.task_conditions(args)), order_by=order)
 
 
-def _query_args() -> dict[str, Any]:
-    if request.method == "POST":
-        data = body()
-        sorting = data.get("sorting") or [{}]
-        if not isinstance(sorting, list) or not all(isinstance(item, dict) for item in sorting):
-            raise RestError(400, "'sorting' must be a list of {sortBy, sortOrder} objects.")
-        first = sorting[0] if sorting else {}
-        return {**data, "sortBy": first.get("sortBy", data.get("sortBy")),
-                "sortOrder": first.get("sortOrder", data.get("sortOrder"))}
-    return dict(request.args)
+def _sort_names(args: dict[str, Any]) -> list[str]:
+    sorting = args.get("sorting")
+    if isinstance(sorting, list) and sorting:
+        return [item.get("sortBy") or "dueDate" for item in sorting]
+    return [args.get("sortBy") or "dueDate"]
 
 
-def _unsupported(args: dict[str, Any]) -> None:
-    if args.get("suspended") in (True, "true") or flag("withoutCandidateGroups", args):
-        raise RestError(400, "Tasks here are never suspended and always have candidates; "
-                             "the filter would match nothing by design.")
+def _tasks(args: dict[str, Any]) -> list[HumanTask]:
+    """Every matching task, sorted: SQL conditions first, then the process variables asked for."""
+    found = _filter(args)
+    conditions = variable_conditions(args, "processVariables")
+    with services().db.reader() as s:
+        rows = list_tasks(s, found, 0, 2 ** 31 - 1)
+        return matching_variables(s, rows, lambda r: r.instance_id, conditions, args)
 
 
 @bp.route("/task", methods=["GET", "POST"])
 def task_list():
-    args = _query_args()
-    _unsupported(args)
-    found = _filter(args)
-    first, most = integer("firstResult") or 0, integer("maxResults")
-    with services().db.reader() as s:
-        rows = list_tasks(s, found, first, most if most is not None else 10_000)
-    return jsonify([task(r) for r in rows])
+    return jsonify([task(r) for r in paged(_tasks(query_args()), request.args)])
 
 
 @bp.route("/task/count", methods=["GET", "POST"])
 def task_count():
-    args = _query_args()
-    _unsupported(args)
+    args = query_args()
+    if variable_conditions(args, "processVariables"):
+        return jsonify({"count": len(_tasks(args))})
     with services().db.reader() as s:
         return jsonify({"count": count_tasks(s, _filter(args))})
 
