@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup demo serve test test-sqlite test-postgres browser clean
+.PHONY: setup demo serve test test-sqlite test-postgres soak browser clean
 
 setup: $(VENV)/.installed web/static/vendor/bpmn-js/.copied web/translations/en/LC_MESSAGES/messages.mo
 
@@ -46,6 +46,12 @@ test-sqlite: setup browser
 
 test-postgres: setup browser
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+# The model-based soak, longer than in `make test` (SOAK_STEPS steps; SOAK_SEED=N walks seed N again).
+SOAK_STEPS ?= 600
+soak: setup
+	SOAK_STEPS=$(SOAK_STEPS) $(BIN)/python -m pytest -s tests/test_soak.py
+	SOAK_STEPS=$(SOAK_STEPS) DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -s tests/test_soak.py
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor chidao.db chidao.db-* instance

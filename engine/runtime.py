@@ -658,12 +658,12 @@ class Engine:
         instance = session.get(ProcessInstance, instance_id)
         if instance is None or instance.status != "running":
             return False
-        workflow = self.load_workflow(instance)
-        names = {getattr(e, "name", None) for e in workflow.waiting_events()}
-        for spec_name in workflow.spec.start.trigger_specs:  # event subprocesses that any message may start
-            names.update(getattr(start.event_definition, "name", None)
-                         for start in workflow.subprocess_specs[spec_name].bpmn_start_events)
-        return name in names
+        workflow = self.load_workflow(instance)  # a copy of its own: delivering to it changes nothing stored
+        try:
+            workflow.send_event(BpmnEvent(VariablesMessage(name), payload={"payload": {}}))
+        except WorkflowException:
+            return False
+        return True
 
     # -- human tasks -------------------------------------------------------
     def complete_task(self, session: Session, task_id: str, actor: Actor, data: dict[str, Any]) -> ProcessInstance:

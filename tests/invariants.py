@@ -53,7 +53,8 @@ def register_problems(session) -> list[str]:
 
 def completion_problems(session) -> list[str]:
     """No task is completed twice, and no completed task is still in anybody's list."""
-    completed = Counter(session.scalars(select(HistoryEvent.task_id).where(HistoryEvent.event_type == "task_completed")))
+    completed = Counter(session.scalars(select(HistoryEvent.task_id)
+                                        .where(HistoryEvent.event_type == "task_completed")))
     problems = [f"task {t} completed {n} times" for t, n in completed.items() if n > 1]
     still_open = set(session.scalars(select(HumanTask.id))) & set(completed)
     problems.extend(f"task {t} is completed and still open" for t in sorted(still_open))

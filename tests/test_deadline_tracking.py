@@ -18,6 +18,7 @@ from workflows.models import Assignment
 from workflows.notifications import Notification
 
 from .conftest import draft_data
+from .test_rest import basic
 
 
 def at(text: str) -> datetime:
@@ -369,3 +370,15 @@ def test_a_report_period_ending_while_the_next_one_is_open_replays_verified(life
     with svc.db.reader() as s:
         report = verify_all(svc.engine, s)
     assert report.verified, [f.message for f in report.findings]
+
+
+def test_the_cancelled_chase_shows_in_the_rest_history_as_deleted_and_canceled(lifecycle, svc, clock, client):
+    instance_id = overdue_and_escalated(lifecycle, svc, clock)
+    chase = lifecycle.task("pct.hoang", "chase")
+    extension_approved(lifecycle, svc, instance_id, "2027-01-29", "Chờ ý kiến thẩm định của Bộ Công Thương.")
+    auditor = basic("thanhtra")
+    tasks = client.get(f"/engine-rest/history/task?taskId={chase.id}", headers=auditor).get_json()
+    assert [(t["deleteReason"], t["endTime"] is not None) for t in tasks] == [("deleted", True)]
+    activities = client.get(f"/engine-rest/history/activity-instance?processInstanceId={instance_id}"
+                            "&activityId=chase&canceled=true", headers=auditor).get_json()
+    assert [(a["taskId"], a["canceled"]) for a in activities] == [(chase.id, True)]

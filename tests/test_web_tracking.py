@@ -8,7 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from .conftest import another_process, draft_data, login
-from .test_deadline_tracking import at, one_task, run_worker
+from .test_deadline_tracking import at, one_task, run_worker, weekly_report
 
 
 def test_the_task_list_shows_working_days_left_and_colours_by_them(client, lifecycle, clock):
@@ -127,3 +127,22 @@ def test_after_worker_now_the_pages_of_another_process_read_the_same_moment(data
     assert web.extensions["chidao"].clock.now().date().isoformat() == "2027-01-11"
     for app in (web, worker):
         app.extensions["chidao"].db.dispose()
+
+
+def test_ending_a_recurring_report_is_offered_once_the_agency_has_accepted_it(client, lifecycle, svc, clock):
+    clock.set(at("2025-08-25T09:00"))
+    directive = lifecycle.distributed(weekly_report())
+    login(client, "cv.lan")
+    page = client.get(f"/directives/{directive}").get_data(as_text=True)
+    assignment = re.search(r'<tr data-assignment="([^"]+)">', page).group(1)
+    assert f'action="/assignments/{assignment}/close"' not in page
+    assert "Kết thúc theo dõi được khi cơ quan chủ trì đã tiếp nhận nhiệm vụ." in page
+    stale = client.post(f"/assignments/{assignment}/close", follow_redirects=True)  # a page left open
+    assert stale.status_code == 200
+    assert "Chưa kết thúc theo dõi được: cơ quan chủ trì chưa tiếp nhận nhiệm vụ" in stale.get_data(as_text=True)
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})
+    page = client.get(f"/directives/{directive}").get_data(as_text=True)
+    assert f'action="/assignments/{assignment}/close"' in page
+    closed = client.post(f"/assignments/{assignment}/close", follow_redirects=True).get_data(as_text=True)
+    assert "Đã kết thúc theo dõi báo cáo định kỳ." in closed
+    assert lifecycle.tasks("sct.cv", "report") == []

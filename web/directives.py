@@ -105,7 +105,8 @@ def show(directive_id: str):
         closable = {a.id for a in assignments if a.recurrence and a.status == "running"
                     and services().engine.waits_for_message(s, a.id, CLOSE_MESSAGE)}
         return render_template(
-            "directives/show.html", standings=standings, closable=closable, directive=directive, instance=instance, directory=Directory(s),
+            "directives/show.html", standings=standings, closable=closable, directive=directive, instance=instance,
+            directory=Directory(s),
             assignments=assignments,
             receipts=receipts_of(s, directive.id, own_agency),
             history=[e for e in history if e.event_type in TIMELINE_EVENTS],

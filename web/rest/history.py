@@ -229,7 +229,7 @@ def _historic_tasks(args) -> list[dict[str, Any]]:
     keys = sort_keys(args, TASK_SORTS, None, TASK_REFUSED_SORTS)
     keep = row_filter(args, TASK_FILTERS)
     tasks: dict[str, dict[str, Any]] = {}
-    for event in _events(("task_created", "task_completed", "task_claimed", "task_unclaimed")):
+    for event in _events(("task_created", "task_completed", "task_claimed", "task_unclaimed", "task_cancelled")):
         row = tasks.setdefault(event.task_id, {
             "id": event.task_id, "processDefinitionKey": event.definition_key,
             "processDefinitionId": event.definition_id, "processInstanceId": event.instance_id,
@@ -248,6 +248,8 @@ def _historic_tasks(args) -> list[dict[str, Any]]:
             row["assignee"] = event.data.get("assignee")
         elif event.event_type == "task_unclaimed":
             row["assignee"] = None
+        elif event.event_type == "task_cancelled":  # taken away by a boundary event, an end or a cancellation
+            row.update(endTime=event.at, deleteReason="deleted", duration=_millis(row["startTime"], event.at))
         else:
             row.update(assignee=event.actor, endTime=event.at, deleteReason="completed",
                        duration=_millis(row["startTime"], event.at))
@@ -312,9 +314,14 @@ def _historic_activities(args) -> list[dict[str, Any]]:
     keep = row_filter(args, ACTIVITY_FILTERS)
     opened: dict[str, HistoryEvent] = {}
     found = []
-    for event in _events(("task_created", "task_completed", "activity_completed")):
+    for event in _events(("task_created", "task_completed", "task_cancelled", "activity_completed")):
         if event.event_type == "task_created":
             opened[event.task_id] = event
+            continue
+        if event.event_type == "task_cancelled":
+            created = opened.pop(event.task_id, None)
+            if created is not None:
+                found.append(_activity(created, created.at, event.at, canceled=True))
             continue
         created = opened.pop(event.task_id, None) if event.event_type == "task_completed" else None
         found.append(_activity(event, created.at if created else event.at, event.at))
