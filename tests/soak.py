@@ -336,9 +336,11 @@ class Walk:
 
     def let_time_pass(self) -> str:
         """`chidao worker --once --now` some days later: reminders, overdue notices, chases."""
-        self.clock.advance(timedelta(days=self.rng.randint(1, 6), hours=self.rng.randint(0, 12)))
-        ran = self.svc.worker.tick_all()
-        return f"time: {self.clock.now():%Y-%m-%d %H:%M}, {ran} jobs"
+        moment = self.clock.now() + timedelta(days=self.rng.randint(1, 6), hours=self.rng.randint(0, 12))
+        result = self.app.test_cli_runner().invoke(args=["worker", "--once", "--now", moment.isoformat()])
+        if result.exit_code != 0 or "việc đến hạn lúc" not in result.output:
+            raise WalkFailure(f"chidao worker --once --now {moment.isoformat()}: {result.output}{result.exception!r}")
+        return f"time: {result.output.strip()}"
 
     def end_a_recurring_report(self) -> str | None:
         recurring = [a for a in self.running_assignments() if a.recurrence]
