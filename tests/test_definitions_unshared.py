@@ -8,7 +8,7 @@ from engine.audit import verify_all
 from engine.models import ProcessDefinition
 from workflows.models import Assignment
 
-from .conftest import draft_data
+from .conftest import Lifecycle, another_process, draft_data
 from .test_deadline_tracking import extension_approved
 from .test_replay import all_instances, replayed
 
@@ -79,3 +79,22 @@ def test_a_change_to_a_parsed_definition_at_run_time_fails_loudly(svc):
         start.connect(model.spec.end)
     with pytest.raises(TypeError):
         model.spec.task_specs["extra"] = start
+
+
+def test_a_coordination_begun_before_a_restart_and_given_after_it_verifies(lifecycle, svc, clock, database_url):
+    lifecycle.distributed(draft_data())
+    lifecycle.complete("sct.cv", "accept", {"handler_name": "Nguyễn Văn A"})  # the coordination loop begins
+    restarted = another_process(database_url)  # the server started again: the loop's model parsed anew
+    again = restarted.extensions["chidao"]
+    again.clock.set(clock.now())
+    contribute = Lifecycle(again).task("bqlkkt.cv", "contribute")
+    with again.db.transaction() as s:
+        instance = again.engine.complete_task(s, contribute.id, lifecycle.actor("bqlkkt.cv"),
+                                              {"contribution": {"text": "Thống nhất nội dung dự thảo."}})
+        contributions = again.engine.variables(s, instance)["contributions"]
+    assert len(contributions) == len({c["agency"] for c in contributions})  # written in place, not appended
+    assert [c.get("text") for c in contributions if c["agency"] == "BQLKKT"] == ["Thống nhất nội dung dự thảo."]
+    restarted.extensions["chidao"].db.dispose()
+    with svc.db.reader() as s:
+        report = verify_all(svc.engine, s)
+    assert report.verified, [f.message for f in report.findings]

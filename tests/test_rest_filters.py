@@ -9,19 +9,38 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine import Clock
 from engine.jobs import TIMER, new_job
 from web.rest import definitions, deployments, external, history, instances, jobs, task_query
 
-from .conftest import NOW, draft_data
+from .conftest import NOW, Lifecycle, draft_data, fresh_app
 from .test_rest import basic
 
 ADMIN = basic("admin")
 
 
-@pytest.fixture
-def world(client, lifecycle, svc):
+@pytest.fixture(scope="module")
+def filter_app(database_url):
+    """One application for the whole module: every test here only reads (queries), so the data is
+    made once instead of once per parameter."""
+    clock = Clock()
+    clock.set(NOW)
+    app = fresh_app(database_url, clock, WTF_CSRF_ENABLED=False)
+    yield app
+    app.extensions["chidao"].db.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(filter_app):
+    return filter_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def world(filter_app):
     """Three directives: A (subject Alpha) drafted, waiting for review; B (Beta) waiting for its draft;
     C (Gamma) cancelled. A timer job on A, one e-mail job on B."""
+    svc = filter_app.extensions["chidao"]
+    lifecycle = Lifecycle(svc)
     a, b, c = lifecycle.start(subject="Alpha"), lifecycle.start(subject="Beta"), lifecycle.start(subject="Gamma")
     lifecycle.complete("cv.lan", "draft", draft_data(subject="Alpha"), a)
     with svc.db.transaction() as s:

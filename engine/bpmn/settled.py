@@ -2,8 +2,9 @@
 
 SpiffWorkflow completes a spec's graph while a workflow runs: the first time an
 event sub-process is triggered, ``BpmnStartTask.trigger_wf`` connects it to the
-process's start and end, and a loop or multi-instance task hooks its merge onto
-its child's completion. A spec shared by several instances (and by replay)
+process's start and end, a loop or multi-instance task hooks its merge onto
+its child's completion, and a Camunda multi-instance sets the collection it
+reads when it starts. A spec shared by several instances (and by replay)
 would then differ with what ran before: a directive started after someone
 asked for an extension got the extension sub-process as a child of its start,
 and a replay in the same process no longer matched the record.
@@ -22,7 +23,11 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask, SequentialMultiInstanceTask
+
+CAMUNDA_MULTI_INSTANCE = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
 
 
 def settle(spec: BpmnProcessSpec) -> None:
@@ -39,6 +44,19 @@ def settle(spec: BpmnProcessSpec) -> None:
             child = spec.task_specs[task_spec.task_spec]
             if not child.completed_event.is_connected(task_spec.merge_child):
                 child.completed_event.connect(task_spec.merge_child)
+        if isinstance(task_spec, CAMUNDA_MULTI_INSTANCE):
+            settle_camunda_references(task_spec)
+
+
+def settle_camunda_references(task_spec) -> None:
+    """The data references SpiffWorkflow's Camunda multi-instance sets when a loop starts: a
+    ``camunda:collection`` is read and written in place, each item read and written as the element
+    variable. Set once here, so that a process that resumes a loop begun by another process (after a
+    restart) merges its items exactly as the process that began it: in place, not appended."""
+    if task_spec.cardinality is None and task_spec.data_output is not None:
+        task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+    if task_spec.output_item is not None:
+        task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
 
 
 def freeze(spec: BpmnProcessSpec) -> None:
