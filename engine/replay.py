@@ -42,6 +42,7 @@ from .external import error_event, throw
 from .history import verify_chain
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance
 from .runtime import apply_variables
+from .tasks import USER_PREFIX
 
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
           "error_thrown", "variables_set"}
@@ -141,6 +142,8 @@ class Replay:
         self.status = "running"
         self.pending: deque[tuple[str, str | None, UUID | None, str | None]] = deque()
         self.ids: dict[str, UUID] = {}  # recorded task id -> replayed task id
+        self.holders: dict[str, str | None] = {}  # recorded task id -> who holds it (assignee or claim)
+        self.candidate_orgs: dict[str, set[str]] = {}  # recorded task id -> the bodies of its candidate groups
         self.seen_ready: set[UUID] = set()
         self.results: dict[str, deque] = {}
         for event in events:  # what each service step answered, in order, by element
@@ -191,6 +194,8 @@ class Replay:
             self.cancelled(event)
         elif kind == "call_started":
             self.call_started(event)
+        elif kind in ("task_claimed", "task_unclaimed"):
+            self.hand_over(event)
         elif kind in OUTCOMES:
             call = self._waiting_call(event) if kind == "activity_completed" else None
             if call is not None:
@@ -221,6 +226,13 @@ class Replay:
         if task is None or task.state != TaskState.READY:
             raise _Diverged(event.seq, f"bản ghi hoàn thành bước «{event.element_name}» nhưng khi thực thi lại "
                                        "bước đó không đang chờ xử lý.")
+        holder, orgs = self.holders.get(event.task_id), self.candidate_orgs.get(event.task_id)
+        if holder and event.actor != holder:
+            raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» hoàn thành bước «{event.element_name}» "
+                                       f"trong khi bước đó được giao cho «{holder}».")
+        if not holder and orgs and event.actor_org not in orgs:
+            raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» ({event.actor_org}) hoàn thành bước "
+                                       f"«{event.element_name}» của {', '.join(sorted(orgs))}.")
         data = event.data or {}
         for name in data.get("cleared", []):
             task.data.pop(name, None)
@@ -248,6 +260,15 @@ class Replay:
         self.workflow.script_engine = self.engine.expressions
         self.workflow.step_context = self.context
         repredict(self.workflow)
+
+    def hand_over(self, event: HistoryEvent) -> None:
+        """A claim or a release: the step must be waiting for people at that point of the replay."""
+        task = self.task(event.task_id)
+        if task is None or task.state != TaskState.READY:
+            raise _Diverged(event.seq, f"bản ghi có «{event.event_type} {event.element_name}» nhưng khi thực thi "
+                                       "lại bước đó không đang chờ xử lý.")
+        self.holders[event.task_id] = (event.data or {}).get("assignee") if event.event_type == "task_claimed" \
+            else None
 
     def call_started(self, event: HistoryEvent) -> None:
         """Learn which replayed step a recorded call stands for, so that its end is matched to it even
@@ -356,6 +377,10 @@ class Replay:
                                        f"thực thi lại cho «{_describe(kind, label)}».")
         if task_id is not None and event.task_id:
             self.ids[event.task_id] = task_id
+            if kind == "task_created":
+                data = event.data or {}
+                self.holders[event.task_id] = data.get("assignee")
+                self.candidate_orgs[event.task_id] = _bodies_of(data.get("candidate_groups"))
 
     def finish(self) -> None:
         """Nothing left unexplained, and the replayed state is the stored one."""
@@ -399,6 +424,15 @@ class Replay:
             return {}
         last = self.workflow.last_task
         return {**self.workflow.data_objects, **(last.data if last is not None else {})}
+
+
+def _bodies_of(candidate_groups: str | None) -> set[str]:
+    """The bodies whose members alone may take a task offered to ``ORG:ROLE`` groups (empty when a group
+    is a bare role or a user, open to members of any body)."""
+    groups = [g for g in (candidate_groups or "").split(",") if g]
+    if not groups or any(":" not in g or g.startswith(USER_PREFIX) for g in groups):
+        return set()
+    return {g.split(":")[0] for g in groups}
 
 
 def _describe(kind: str, element: str | None) -> str:

@@ -737,6 +737,8 @@ class Engine:
                                 "trò được giao nhiệm vụ, hoặc chỉ được xem.")
         if human_task.assignee and human_task.assignee != assignee:
             raise Conflict(f"Nhiệm vụ đã được {self.display_name(session, human_task.assignee)} nhận xử lý.")
+        if human_task.assignee == assignee:
+            return human_task  # already theirs: nothing happens, nothing is recorded
         human_task.assignee = assignee
         self._record_task_event(session, human_task, actor, "task_claimed", {"assignee": assignee})
         return human_task
@@ -754,6 +756,8 @@ class Engine:
                            f"{self.display_name(session, human_task.assignee)} nên không thể trả việc về nhóm.")
         if not human_task.candidate_groups:
             raise Conflict("Nhiệm vụ này chỉ giao cho một người nên không thể trả việc về nhóm.")
+        if human_task.assignee is None:
+            return human_task  # nobody holds it (Camunda's unclaim): nothing happens, nothing is recorded
         previous, human_task.assignee = human_task.assignee, None
         self._record_task_event(session, human_task, actor, "task_unclaimed", {"previous": previous})
         return human_task

@@ -175,3 +175,56 @@ def test_a_forged_cancellation_of_a_task_still_waiting_is_found_by_replay(lifecy
     sentence = verdict(svc, directive)
     assert sentence.startswith("Thực thi lại khác bản ghi tại sự kiện số ")
     assert f"bản ghi có «hủy bước {sign.name}» nhưng khi thực thi lại bước đó không bị hủy" in sentence
+
+
+def forge(svc, instance_id: str, change) -> None:
+    """Change events with ``change(event)`` and chain every event again, valid link by link."""
+    with svc.db.transaction() as s:
+        events = instance_events(s, instance_id)
+        prev = events[0].prev_hash
+        for e in events:
+            change(e)
+            e.prev_hash = prev
+            e.hash = event_hash(prev, hashed_fields(e))
+            prev = e.hash
+
+
+def test_a_signature_forged_onto_another_leader_is_found_by_replay(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, directive)
+
+    def other_signer(e):
+        if e.event_type == "task_completed" and e.element_id == "sign":
+            e.actor = "pct.tuan"
+    forge(svc, directive, other_signer)
+    assert "bản ghi ghi «pct.tuan» hoàn thành bước «Ký ban hành» trong khi bước đó được giao cho «pct.hoang»" \
+        in verdict(svc, directive)
+
+
+def test_a_group_task_forged_onto_another_body_is_found_by_replay(lifecycle, svc):
+    directive = lifecycle.distributed(draft_data())
+    receipt = lifecycle.task("sct.cv", "acknowledge")
+    lifecycle.complete("sct.cv", "acknowledge", {"received": True}, receipt.instance_id)
+
+    def other_body(e):
+        if e.event_type == "task_completed":
+            e.actor, e.actor_org = "stc.cv", "STC"
+    forge(svc, receipt.instance_id, other_body)
+    assert "bản ghi ghi «stc.cv» (STC) hoàn thành bước" in verdict(svc, receipt.instance_id)
+    assert directive
+
+
+def test_a_claim_moved_before_its_task_was_created_is_found_by_replay(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, directive)
+    register = lifecycle.task("vanthu", "register", directive)
+    with svc.db.transaction() as s:
+        svc.engine.claim(s, register.id, lifecycle.actor("vanthu"))
+    with svc.db.transaction() as s:
+        events = instance_events(s, directive)
+        created = next(e for e in events if e.event_type == "task_created" and e.element_id == "register")
+        claimed = next(e for e in events if e.event_type == "task_claimed")
+        for event_id, seq in ((claimed.id, -1), (created.id, claimed.seq), (claimed.id, created.seq)):
+            s.execute(update(HistoryEvent).where(HistoryEvent.id == event_id).values(seq=seq))
+    forge(svc, directive, lambda e: None)
+    assert "nhưng khi thực thi lại bước đó không đang chờ xử lý" in verdict(svc, directive)

@@ -67,6 +67,10 @@ def test_a_restart_keeps_the_version_an_admin_deployed_and_new_directives_run_it
         prepare_database()  # what `chidao serve` and `chidao demo` run at start-up
         prepare_database()
     assert (newest(svc, "directive_receipt").version, newest(svc, "directive_receipt").deployed_by) == (2, "admin")
+    with app.app_context():
+        (line,) = [line for line in deploy_catalogue() if line.key == "directive_receipt"]
+    assert line.sentence() == ("directive_receipt.bpmn: không đổi so với lần triển khai trước của danh mục; "
+                               "directive_receipt đang dùng phiên bản 2 do admin triển khai, mới hơn danh mục.")
     directive = lifecycle.distributed(draft_data())
     with svc.db.reader() as s:
         receipts = list(s.scalars(select(ProcessInstance).where(ProcessInstance.parent_instance_id == directive,

@@ -394,3 +394,25 @@ def test_random_parameters_never_give_a_500_and_unknown_ones_are_named(client, p
 def test_junk_values_of_camunda_parameters_never_give_a_500(client, case, value):
     path, name = case
     assert _get(client, path, {name: value}).status_code in (200, 400)
+
+
+@pytest.mark.parametrize("path", ["/task", "/process-instance", "/job"])
+def test_paging_in_a_post_body_is_refused_not_ignored(client, world, path):
+    response = client.post(f"/engine-rest{path}", headers=ADMIN, json={"maxResults": 1})
+    assert response.status_code == 400 and "'maxResults'" in response.get_json()["message"]
+    paged = client.post(f"/engine-rest{path}?maxResults=1", headers=ADMIN, json={})
+    assert paged.status_code == 200 and len(paged.get_json()) <= 1
+
+
+@pytest.mark.parametrize("path, name", [("/task", "processInstanceIdIn"), ("/task", "taskIdIn"),
+                                        ("/process-instance", "processInstanceIds"), ("/job", "jobIds")])
+def test_an_empty_list_filter_is_refused_not_read_as_no_filter(client, world, path, name):
+    response = _get(client, path, {name: ""})
+    assert response.status_code == 400 and f"'{name}'" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("path", list(CAMUNDA))
+def test_sort_by_and_sort_order_come_together_or_not_at_all(client, path):
+    for lone in ({"sortOrder": "desc"}, {"sortBy": "id"}):
+        response = _get(client, path, lone)
+        assert response.status_code == 400 and "sortBy and sortOrder" in response.get_json()["message"], lone

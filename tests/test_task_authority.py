@@ -66,3 +66,25 @@ def test_a_task_taken_from_the_group_is_released_and_shown_as_given_back_to_the_
     auditor = login(app.test_client(), "thanhtra")
     audit = auditor.get(f"/audit/instances/{instance_id}/report").get_data(as_text=True)
     assert "Trả việc về nhóm" in audit and "Trả lại việc" not in audit
+
+
+def test_a_second_claim_or_a_release_of_a_task_nobody_holds_says_so_and_records_nothing(client, lifecycle, svc):
+    lifecycle.distributed(draft_data())
+    accept = lifecycle.task("sct.cv", "accept")
+    login(client, "sct.cv")
+
+    def recorded() -> list[str]:
+        with svc.db.reader() as s:
+            return list(s.scalars(select(HistoryEvent.event_type).where(
+                HistoryEvent.instance_id == accept.instance_id, HistoryEvent.event_type.like("task_%claimed"))))
+    nobody = client.post(f"/tasks/{accept.id}/unclaim", follow_redirects=True).get_data(as_text=True)
+    assert "Nhiệm vụ này chưa có ai nhận xử lý nên không có gì để trả về nhóm." in nobody and recorded() == []
+    client.post(f"/tasks/{accept.id}/claim")
+    again = client.post(f"/tasks/{accept.id}/claim", follow_redirects=True).get_data(as_text=True)
+    assert "Bạn đang xử lý nhiệm vụ này." in again
+    client.post(f"/tasks/{accept.id}/unclaim")
+    twice = client.post(f"/tasks/{accept.id}/unclaim", follow_redirects=True).get_data(as_text=True)
+    assert "không có gì để trả về nhóm" in twice
+    assert recorded() == ["task_claimed", "task_unclaimed"]
+    rest = client.post(f"/engine-rest/task/{accept.id}/unclaim", headers=basic("sct.cv"))
+    assert rest.status_code == 204 and recorded() == ["task_claimed", "task_unclaimed"]  # Camunda's answer, no record

@@ -34,12 +34,15 @@ class CatalogueLine:
     key: str
     outcome: str
     version: int | None = None
-    held_by: str | None = None  # who deployed the newer version that holds this file back
+    held_by: str | None = None  # who deployed the newer version the catalogue's file stands behind
 
     def sentence(self) -> str:
         """The line ``chidao deploy`` prints."""
         if self.outcome == DEPLOYED:
             return f"{self.resource}: đã triển khai {self.key} phiên bản {self.version}."
+        if self.outcome == UNCHANGED and self.held_by:
+            return (f"{self.resource}: không đổi so với lần triển khai trước của danh mục; {self.key} đang dùng "
+                    f"phiên bản {self.version} do {self.held_by} triển khai, mới hơn danh mục.")
         if self.outcome == UNCHANGED:
             return f"{self.resource}: không đổi, {self.key} giữ phiên bản {self.version}."
         return (f"{self.resource}: đã thay đổi nhưng chưa triển khai: {self.key} phiên bản {self.version} do "
@@ -63,7 +66,8 @@ def deploy_catalogue(force: bool = False, folder: Path = CATALOGUE) -> list[Cata
                 if newest is not None and newest.sha256 == sha:
                     file_lines.append(CatalogueLine(filename, process.key, UNCHANGED, newest.version))
                 elif not force and last is not None and last.sha256 == sha:
-                    file_lines.append(CatalogueLine(filename, process.key, UNCHANGED, newest.version))
+                    newer = newest.deployed_by if newest.deployment.source != SOURCE else None
+                    file_lines.append(CatalogueLine(filename, process.key, UNCHANGED, newest.version, newer))
                 elif not force and newest is not None and newest.deployment.source != SOURCE:
                     file_lines.append(CatalogueLine(filename, process.key, HELD_BACK, newest.version,
                                                     newest.deployed_by))

@@ -223,9 +223,19 @@ def complete(task_id: str):
     return redirect(url_for("tasks.index"), 303)
 
 
+def _open_task(task_id: str) -> HumanTask | None:
+    """The task as it is now in the task lists (None when it is no longer open)."""
+    with services().db.reader() as s:
+        return s.get(HumanTask, task_id)
+
+
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: str):
+    task = _open_task(task_id)
+    if task is not None and task.assignee == current_user.username:  # a second click, another tab
+        flash(_("Bạn đang xử lý nhiệm vụ này."), "info")
+        return redirect(url_for("tasks.show", task_id=task_id), 303)
     with services().db.transaction() as s:
         services().engine.claim(s, task_id, current_user.actor())
     flash(_("Bạn đã nhận xử lý nhiệm vụ này."), "success")
@@ -235,6 +245,10 @@ def claim(task_id: str):
 @bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
 @login_required
 def unclaim(task_id: str):
+    task = _open_task(task_id)
+    if task is not None and task.assignee is None:
+        flash(_("Nhiệm vụ này chưa có ai nhận xử lý nên không có gì để trả về nhóm."), "info")
+        return redirect(url_for("tasks.show", task_id=task_id), 303)
     with services().db.transaction() as s:
         services().engine.unclaim(s, task_id, current_user.actor())
     flash(_("Đã trả việc về nhóm: người khác trong nhóm có thể nhận xử lý."), "info")

@@ -41,8 +41,11 @@ def query_args() -> dict[str, Any]:
 def refuse_unknown(args: Mapping[str, Any], applied: Iterable[str], refused: Mapping[str, str], where: str) -> None:
     """400 naming the first parameter that ``where`` refuses (a Camunda parameter it cannot honour,
     with the reason) or does not know; paging and sorting parameters are always known."""
-    known = set(applied) | PAGING | SORTING | ({"sorting"} if request.method == "POST" else set())
+    posted = request.method == "POST"
+    known = set(applied) | SORTING | ({"sorting"} if posted else PAGING)
     for key, value in args.items():
+        if posted and key in PAGING:
+            raise RestError(400, f"{where}: '{key}' goes in the query string of a POST query, not in its body.")
         if key in refused:
             if value not in NOT_ASKED:
                 raise RestError(400, f"{where}: query parameter '{key}' is not supported: {refused[key]}.")
@@ -71,6 +74,8 @@ class Filter:
 def _value(args: Mapping[str, Any], name: str, kind: str) -> Any:
     """The parameter's value read as ``kind``; None when it was not asked for."""
     if kind == "list":
+        if name in args and not texts(args, name):
+            raise RestError(400, f"Query parameter '{name}' names no value: give one or more, or leave it out.")
         return texts(args, name) or None
     if kind == "date":
         value = text(args, name)
@@ -146,6 +151,8 @@ def sort_keys(args: Mapping[str, Any], sorts: Mapping[str, Any], default: str | 
     list; 400 naming a sortBy value that is unknown or refused, or a sortOrder other than asc/desc. With
     no ``default``, nothing asked for is no sort key."""
     asked = args.get("sorting")
+    if bool(args.get("sortBy")) != bool(args.get("sortOrder")):
+        raise RestError(400, "Only a single sorting parameter specified: sortBy and sortOrder are required together.")
     if asked is None and default is None and not args.get("sortBy"):
         return []  # the natural order (oldest first) stands
     if asked is None:
