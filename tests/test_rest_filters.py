@@ -416,3 +416,9 @@ def test_sort_by_and_sort_order_come_together_or_not_at_all(client, path):
     for lone in ({"sortOrder": "desc"}, {"sortBy": "id"}):
         response = _get(client, path, lone)
         assert response.status_code == 400 and "sortBy and sortOrder" in response.get_json()["message"], lone
+
+
+@pytest.mark.parametrize("sorting", [[{"sortBy": {"a": 1}, "sortOrder": "asc"}], [{"sortBy": ["id"]}], "id", [1]])
+def test_a_malformed_sorting_in_a_post_body_is_a_400(client, sorting):
+    response = client.post("/engine-rest/task", headers=ADMIN, json={"sorting": sorting})
+    assert response.status_code == 400 and "sort" in response.get_json()["message"]

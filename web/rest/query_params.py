@@ -164,9 +164,11 @@ def sort_keys(args: Mapping[str, Any], sorts: Mapping[str, Any], default: str | 
     keys = []
     for item in asked or [{"sortBy": default}]:
         by, order = item.get("sortBy") or default, item.get("sortOrder") or "asc"
+        if not isinstance(by, str):
+            raise RestError(400, "'sortBy' must be a string.")
         if refused and by in refused:
             raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{by}': {refused[by]}.")
-        if not isinstance(by, str) or by not in sorts:
+        if by not in sorts:
             raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{by}'.")
         if order not in ("asc", "desc"):
             raise RestError(400, f"Cannot set query parameter 'sortOrder' to value '{order}': expected asc or desc.")
