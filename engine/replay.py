@@ -47,6 +47,11 @@ from .tasks import USER_PREFIX
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
           "error_thrown", "variables_set"}
 OUTCOMES = {"activity_completed", "instance_completed", "task_created", "external_task_created"}
+#: Every kind of event the engine writes; any other kind in a history was not written by it.
+KNOWN_EVENTS = OUTCOMES | {"instance_started", "task_completed", "message_correlated", "instance_migrated",
+                           "variables_set", "error_thrown", "instance_cancelled", "task_cancelled", "call_started",
+                           "task_claimed", "task_unclaimed", "task_comment", "task_due_changed",
+                           "external_task_failed"}
 MIRRORED = {"task_created", "external_task_created"}
 WAITING_STEPS = (CallActivityTask, ExternalServiceTask)  # STARTED until children or a worker report back
 DEFINITE = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR
@@ -144,6 +149,7 @@ class Replay:
         self.ids: dict[str, UUID] = {}  # recorded task id -> replayed task id
         self.holders: dict[str, str | None] = {}  # recorded task id -> who holds it (assignee or claim)
         self.candidate_orgs: dict[str, set[str]] = {}  # recorded task id -> the bodies of its candidate groups
+        self.assigned_by_process: set[str] = set()  # recorded task ids the process gave one person
         self.seen_ready: set[UUID] = set()
         self.results: dict[str, deque] = {}
         for event in events:  # what each service step answered, in order, by element
@@ -175,6 +181,8 @@ class Replay:
     def apply(self, event: HistoryEvent) -> None:
         """Apply an input, or check that replay produced the recorded outcome."""
         kind = event.event_type
+        if kind not in KNOWN_EVENTS:
+            raise _Diverged(event.seq, f"bản ghi có loại sự kiện «{kind}» mà hệ thống không bao giờ ghi.")
         if kind == "instance_started":
             self.start(event)
         elif kind == "task_completed":
@@ -267,8 +275,21 @@ class Replay:
         if task is None or task.state != TaskState.READY:
             raise _Diverged(event.seq, f"bản ghi có «{event.event_type} {event.element_name}» nhưng khi thực thi "
                                        "lại bước đó không đang chờ xử lý.")
-        self.holders[event.task_id] = (event.data or {}).get("assignee") if event.event_type == "task_claimed" \
-            else None
+        holder, orgs = self.holders.get(event.task_id), self.candidate_orgs.get(event.task_id)
+        if orgs and event.actor_org not in orgs:
+            raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» ({event.actor_org}) nhận hoặc trả bước "
+                                       f"«{event.element_name}» của {', '.join(sorted(orgs))}.")
+        if event.event_type == "task_unclaimed":
+            if event.task_id in self.assigned_by_process:
+                raise _Diverged(event.seq, f"bản ghi có việc trả bước «{event.element_name}» về nhóm, nhưng quy "
+                                           f"trình giao bước đó riêng cho «{holder}».")
+            self.holders[event.task_id] = None
+            return
+        claimed = (event.data or {}).get("assignee")
+        if holder and holder != claimed:
+            raise _Diverged(event.seq, f"bản ghi ghi «{claimed}» nhận bước «{event.element_name}» trong khi "
+                                       f"«{holder}» đang giữ bước đó.")
+        self.holders[event.task_id] = claimed
 
     def call_started(self, event: HistoryEvent) -> None:
         """Learn which replayed step a recorded call stands for, so that its end is matched to it even
@@ -380,6 +401,8 @@ class Replay:
             if kind == "task_created":
                 data = event.data or {}
                 self.holders[event.task_id] = data.get("assignee")
+                if data.get("assignee"):
+                    self.assigned_by_process.add(event.task_id)
                 self.candidate_orgs[event.task_id] = _bodies_of(data.get("candidate_groups"))
 
     def finish(self) -> None:

@@ -228,3 +228,27 @@ def test_a_claim_moved_before_its_task_was_created_is_found_by_replay(lifecycle,
             s.execute(update(HistoryEvent).where(HistoryEvent.id == event_id).values(seq=seq))
     forge(svc, directive, lambda e: None)
     assert "nhưng khi thực thi lại bước đó không đang chờ xử lý" in verdict(svc, directive)
+
+
+def test_a_release_or_a_claim_forged_to_move_the_named_signers_task_is_found(lifecycle, svc, clock):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    for kind, data, said in (("task_unclaimed", {"previous": "pct.hoang"}, "quy trình giao bước đó riêng cho"),
+                             ("task_claimed", {"assignee": "cvp"}, "«pct.hoang» đang giữ bước đó")):
+        with svc.db.transaction() as s:
+            forged = HistoryWriter(s).append(
+                instance_id=directive, definition_id=sign.definition_id, event_type=kind, at=clock.now(),
+                actor=lifecycle.actor("pct.hoang"), element_id="sign", element_name=sign.name, task_id=sign.id,
+                data=data)
+        assert said in verdict(svc, directive)
+        with svc.db.transaction() as s:
+            s.execute(delete(HistoryEvent).where(HistoryEvent.id == forged.id))
+
+
+def test_an_event_of_a_kind_the_engine_never_writes_is_found(lifecycle, svc, clock):
+    directive = signed_directive(lifecycle)
+    with svc.db.transaction() as s:
+        HistoryWriter(s).append(instance_id=directive, definition_id=event(svc, directive, "instance_started")
+                                .definition_id, event_type="task_delegated", at=clock.now(),
+                                actor=lifecycle.actor("ct"), data={})
+    assert "bản ghi có loại sự kiện «task_delegated» mà hệ thống không bao giờ ghi" in verdict(svc, directive)

@@ -422,3 +422,15 @@ def test_sort_by_and_sort_order_come_together_or_not_at_all(client, path):
 def test_a_malformed_sorting_in_a_post_body_is_a_400(client, sorting):
     response = client.post("/engine-rest/task", headers=ADMIN, json={"sorting": sorting})
     assert response.status_code == 400 and "sort" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/task", "/process-instance", "/history/task", "/job"])
+def test_a_form_encoded_query_body_is_refused_not_ignored(client, world, path):
+    response = client.post(f"/engine-rest{path}", headers=ADMIN, data={"processInstanceId": "nothing"})
+    assert response.status_code == 400 and "JSON" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("entry", [{"sortOrder": "asc"}, {"sortBy": "created"}, {}])
+def test_each_sorting_entry_needs_both_its_keys(client, world, entry):
+    response = client.post("/engine-rest/task", headers=ADMIN, json={"sorting": [entry]})
+    assert response.status_code == 400 and "sortBy and sortOrder" in response.get_json()["message"]

@@ -224,9 +224,11 @@ def complete(task_id: str):
 
 
 def _open_task(task_id: str) -> HumanTask | None:
-    """The task as it is now in the task lists (None when it is no longer open)."""
+    """The task as it is now in the task lists, when the user may work on it (None otherwise: the engine
+    then says why, without telling an outsider who holds it)."""
     with services().db.reader() as s:
-        return s.get(HumanTask, task_id)
+        task = s.get(HumanTask, task_id)
+        return task if task is not None and services().engine.may_work_on(task, current_user.actor()) else None
 
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])

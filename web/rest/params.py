@@ -14,7 +14,10 @@ LARGEST = 2 ** 31 - 1  # what a database INTEGER holds
 
 
 def body() -> dict[str, Any]:
-    """The JSON object of the request body ({} when empty); 400 when it is not JSON or not an object."""
+    """The JSON object of the request body ({} when empty); 400 for a form, or when it is not JSON or not
+    an object."""
+    if request.form or request.files:
+        raise RestError(400, "The request body must be JSON (Content-Type: application/json), not a form.")
     if not request.get_data():
         return {}
     data = request.get_json(silent=True)

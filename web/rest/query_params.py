@@ -162,6 +162,8 @@ def sort_keys(args: Mapping[str, Any], sorts: Mapping[str, Any], default: str | 
     if not asked and default is None:
         return []
     keys = []
+    if args.get("sorting") is not None and not all(item.get("sortBy") and item.get("sortOrder") for item in asked):
+        raise RestError(400, "Each entry of 'sorting' needs both sortBy and sortOrder.")
     for item in asked or [{"sortBy": default}]:
         by, order = item.get("sortBy") or default, item.get("sortOrder") or "asc"
         if not isinstance(by, str):
