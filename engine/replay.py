@@ -229,18 +229,28 @@ class Replay:
         known = self.ids.get(recorded_id) if recorded_id else None
         return self.workflow.get_task_from_id(known) if known is not None and self.workflow is not None else None
 
-    def complete(self, event: HistoryEvent) -> None:
+    def waiting_step(self, event: HistoryEvent, doing: str):
+        """The replayed step a person acts on (``doing``: what the record says they did); it must be
+        waiting for people at this point of the replay, and the person must be of a body it was offered
+        to unless it was given to them by name."""
         task = self.task(event.task_id)
         if task is None or task.state != TaskState.READY:
-            raise _Diverged(event.seq, f"bản ghi hoàn thành bước «{event.element_name}» nhưng khi thực thi lại "
+            raise _Diverged(event.seq, f"bản ghi {doing} bước «{event.element_name}» nhưng khi thực thi lại "
                                        "bước đó không đang chờ xử lý.")
         holder, orgs = self.holders.get(event.task_id), self.candidate_orgs.get(event.task_id)
+        if holder and event.actor == holder:
+            return task
+        if orgs and event.actor_org not in orgs:
+            raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» ({event.actor_org}) {doing} bước "
+                                       f"«{event.element_name}» của {', '.join(sorted(orgs))}.")
+        return task
+
+    def complete(self, event: HistoryEvent) -> None:
+        task = self.waiting_step(event, "hoàn thành")
+        holder = self.holders.get(event.task_id)
         if holder and event.actor != holder:
             raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» hoàn thành bước «{event.element_name}» "
                                        f"trong khi bước đó được giao cho «{holder}».")
-        if not holder and orgs and event.actor_org not in orgs:
-            raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» ({event.actor_org}) hoàn thành bước "
-                                       f"«{event.element_name}» của {', '.join(sorted(orgs))}.")
         data = event.data or {}
         for name in data.get("cleared", []):
             task.data.pop(name, None)
@@ -270,16 +280,11 @@ class Replay:
         repredict(self.workflow)
 
     def hand_over(self, event: HistoryEvent) -> None:
-        """A claim or a release: the step must be waiting for people at that point of the replay."""
-        task = self.task(event.task_id)
-        if task is None or task.state != TaskState.READY:
-            raise _Diverged(event.seq, f"bản ghi có «{event.event_type} {event.element_name}» nhưng khi thực thi "
-                                       "lại bước đó không đang chờ xử lý.")
-        holder, orgs = self.holders.get(event.task_id), self.candidate_orgs.get(event.task_id)
-        if orgs and event.actor_org not in orgs:
-            raise _Diverged(event.seq, f"bản ghi ghi «{event.actor}» ({event.actor_org}) nhận hoặc trả bước "
-                                       f"«{event.element_name}» của {', '.join(sorted(orgs))}.")
-        if event.event_type == "task_unclaimed":
+        """A claim or a release, by someone who may, of a step that waits, never over its holder's head."""
+        releasing = event.event_type == "task_unclaimed"
+        self.waiting_step(event, "trả về nhóm" if releasing else "nhận xử lý")
+        holder = self.holders.get(event.task_id)
+        if releasing:
             if event.task_id in self.assigned_by_process:
                 raise _Diverged(event.seq, f"bản ghi có việc trả bước «{event.element_name}» về nhóm, nhưng quy "
                                            f"trình giao bước đó riêng cho «{holder}».")

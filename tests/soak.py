@@ -310,29 +310,27 @@ class Walk:
                                   .where(ProcessInstance.status == "running").order_by(Assignment.id)))
 
     def ask_for_an_extension(self) -> str | None:
-        assignments = self.running_assignments()
-        if not assignments:
-            return None
-        assignment = self.rng.choice(assignments)
-        who = f"{assignment.lead.lower()}.cv"
-        base = assignment.due_at.date() if assignment.due_at else self.clock.now().date()
-        new_deadline = base + timedelta(days=self.rng.randint(5, 30))
-        answer = self.request(who, "post", f"/assignments/{assignment.id}/extension", data={
-            "extension_new_deadline": new_deadline.isoformat(),
-            "extension_reason": "Chờ ý kiến thẩm định của các bộ, ngành trung ương.", "back": "/"})
-        self._expect(answer, (303,), "extension request")
-        return f"extension: {assignment.ref} of {assignment.lead} to {new_deadline}"
+        def form(assignment: Assignment) -> dict[str, str]:
+            base = assignment.due_at.date() if assignment.due_at else self.clock.now().date()
+            return {"extension_new_deadline": (base + timedelta(days=self.rng.randint(5, 30))).isoformat(),
+                    "extension_reason": "Chờ ý kiến thẩm định của các bộ, ngành trung ương."}
+        return self.send_request("extension", form)
 
     def raise_a_matter_beyond_authority(self) -> str | None:
+        return self.send_request("authority", lambda _: {
+            "authority_matter": "Vướng quy định về thẩm quyền phê duyệt giá đất."})
+
+    def send_request(self, kind: str, form: Callable[[Assignment], dict[str, str]]) -> str | None:
+        """The lead agency sends a request about one of its running tasks from the task's page."""
         assignments = self.running_assignments()
         if not assignments:
             return None
         assignment = self.rng.choice(assignments)
-        who = f"{assignment.lead.lower()}.cv"
-        answer = self.request(who, "post", f"/assignments/{assignment.id}/authority", data={
-            "authority_matter": "Vướng quy định về thẩm quyền phê duyệt giá đất.", "back": "/"})
-        self._expect(answer, (303,), "authority matter")
-        return f"authority: {assignment.ref} of {assignment.lead}"
+        data = form(assignment)
+        answer = self.request(f"{assignment.lead.lower()}.cv", "post", f"/assignments/{assignment.id}/{kind}",
+                              data={**data, "back": "/"})
+        self._expect(answer, (303,), f"{kind} request")
+        return f"{kind}: {assignment.ref} of {assignment.lead} {data.get('extension_new_deadline', '')}".rstrip()
 
     def let_time_pass(self) -> str:
         """`chidao worker --once --now` some days later: reminders, overdue notices, chases."""
@@ -443,13 +441,13 @@ class Walk:
         """The server stops and starts again over the same database."""
         self.db.dispose()
         self.app = self.make_app()
-        cookies = {u: c for u, c in self.clients.items()}
-        self.clients = {}
-        for username, old in cookies.items():  # the browsers keep their session cookies
-            client = self.app.test_client()
-            for cookie in old._cookies.values():
-                client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
-            self.clients[username] = client
+        browsers, self.clients = self.clients, {}
+        name = self.app.config["SESSION_COOKIE_NAME"]
+        for username, old in browsers.items():  # the browsers keep their session cookies
+            cookie = old.get_cookie(name)
+            if cookie is not None:
+                self.clients[username] = self.app.test_client()
+                self.clients[username].set_cookie(name, cookie.value)
         self.figures.restarts += 1
         return "restart"
 
