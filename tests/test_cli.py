@@ -66,6 +66,7 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Tài khoản mẫu (mật khẩu chung: demo123):" in result.stdout
     assert any(line.startswith("cv.lan ") and "specialist" in line for line in result.stdout.splitlines())
+    assert "Bắt đầu với tài khoản cv.lan (chuyên viên Văn phòng)" in result.stdout
     database = Database(url)
     with database.reader() as s:
         stages = {d.source[:3]: (d.stage, d.number_text) for d in s.scalars(select(Directive))}

@@ -98,6 +98,8 @@ def import_summary(result: dict) -> str:
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
 
+    START_ACCOUNT = "cv.lan"  # the demo's first step waits for this account
+
     @app.cli.command("demo")
     @click.option("--no-serve", is_flag=True, help="Chuẩn bị dữ liệu mẫu rồi thoát, không chạy máy chủ.")
     @click.option("--host", default="127.0.0.1", show_default=True)
@@ -109,6 +111,8 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Cơ sở dữ liệu: {services().db.url}")
         click.echo(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         print_users()
+        click.echo(f"Bắt đầu với tài khoản {START_ACCOUNT} (chuyên viên Văn phòng): dự thảo văn bản mẫu 000 đang chờ "
+                   "trong «Việc cần làm».")
         if not no_serve:
             serve_app(app, host, port)
 
