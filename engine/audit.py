@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .anchor import check_anchors
+from .anchor_witness import AnchorWitness
 from .models import HistoryEvent, ProcessInstance
 from .replay import ReplayResult, replay_instance
 
@@ -59,21 +60,34 @@ def missing_children(session: Session, instance_id: str | None = None) -> list[F
             for event, child in started if child not in present]
 
 
+def anchor_findings(engine, session: Session, instance_id: str | None = None,
+                    witness: AnchorWitness | None = None) -> list[Finding]:
+    """What the anchors prove (of one instance's history, when given), and what the witness outside the
+    database (``witness``, else the engine's) proves of the anchors themselves."""
+    found = [Finding(f.instance_id, f.message) for f in check_anchors(session, instance_id)]
+    witness = witness or engine.witness
+    if witness is not None:
+        found = [Finding(f.instance_id, f.message) for f in witness.check(session)] + found
+    return found
+
+
 def verify_instance(engine, session: Session, instance_id: str, with_steps: bool = False) -> ReplayResult:
     """One instance's verdict, as ``verify_all`` would give it: what the anchors prove of it, the instances
     it called, then replay."""
     result = replay_instance(engine, session, instance_id, with_steps=with_steps)
-    found = [f.message for f in check_anchors(session, instance_id)] \
+    found = [f.message for f in anchor_findings(engine, session, instance_id)] \
         + [f.message for f in missing_children(session, instance_id)]
     if found:
         result.record_finding = found[0]
     return result
 
 
-def verify_all(engine, session: Session, progress: Callable[[int], None] | None = None) -> AuditReport:
-    """Check the anchors, then replay every instance; each failure becomes a finding."""
+def verify_all(engine, session: Session, progress: Callable[[int], None] | None = None,
+               witness: AnchorWitness | None = None) -> AuditReport:
+    """Check the anchors (against ``witness``, else the engine's), then replay every instance; each failure
+    becomes a finding."""
     report = AuditReport()
-    report.findings.extend(Finding(f.instance_id, f.message) for f in check_anchors(session))
+    report.findings.extend(anchor_findings(engine, session, witness=witness))
     report.findings.extend(missing_children(session))
     flagged = {f.instance_id for f in report.findings}
     for number, instance_id in enumerate(stored_instance_ids(session), start=1):

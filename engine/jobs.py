@@ -92,15 +92,23 @@ class Worker:
 
     def anchor_if_due(self) -> HistoryAnchor | None:
         """Take a history anchor when the last one is ``anchor_every`` old, or there is none, or it lies
-        ahead of the clock (taken at a simulated moment the clock has since come back from)."""
+        ahead of the clock (taken at a simulated moment the clock has since come back from); then copy
+        every anchor not yet witnessed to the engine's witness outside the database."""
         if self.anchor_every is None:
             return None
         now = self.engine.clock.now()
+        return self.anchor(only_when=lambda last: last is None or not timedelta() <= now - last.at < self.anchor_every)
+
+    def anchor(self, only_when: Callable[[HistoryAnchor | None], bool] | None = None) -> HistoryAnchor | None:
+        """Anchor every chain's head now (when ``only_when`` of the last anchor allows it), then copy every
+        anchor not yet witnessed to the engine's witness outside the database; the anchor taken, if any."""
         with self.engine.db.transaction() as session:
-            last = latest_anchor(session)
-            if last is not None and timedelta() <= now - last.at < self.anchor_every:
-                return None
-            return take_anchor(session, now)
+            taken = take_anchor(session, self.engine.clock.now()) \
+                if only_when is None or only_when(latest_anchor(session)) else None
+        if self.engine.witness is not None:  # after the commit: the witness never holds an anchor the database lacks
+            with self.engine.db.reader() as session:
+                self.engine.witness.record(session)
+        return taken
 
     def execute(self, session: Session, job: Job) -> None:
         """Run one job now, in the caller's transaction (an administrator's «execute»).

@@ -32,6 +32,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .anchor_witness import AnchorWitness
 from .bpmn.events import VariablesMessage, timer_due
 from .bpmn.expressions import ExpressionEngine, is_expression
 from .bpmn.parser import ParsedProcess, parse_bpmn
@@ -398,8 +399,10 @@ class _Command:
 class Engine:
     """Definitions, instances and human tasks over one database and one plugin."""
 
-    def __init__(self, db: Database, plugin: Plugin, clock: Clock | None = None, country: str = "VN"):
+    def __init__(self, db: Database, plugin: Plugin, clock: Clock | None = None, country: str = "VN",
+                 witness: AnchorWitness | None = None):
         self.db = db
+        self.witness = witness  # the anchors' copy outside the database (None: anchors are not witnessed)
         self.plugin = plugin
         self.clock = clock or Clock()
         self.country = country

@@ -6,6 +6,7 @@ import os
 import secrets
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,9 +37,20 @@ def pytest_report_header(config) -> str:
     return f"soak: random seed {SOAK_RANDOM_SEED} (SOAK_SEED={SOAK_RANDOM_SEED} make soak walks it again)"
 
 
+#: The anchors' witness of the test database (emptied with it), shared by every app over it.
+WITNESS: dict[str, Path] = {}
+
+
+def app_config(database_url: str, **config) -> dict[str, Any]:
+    """The configuration of a test app over the test database and its anchor witness."""
+    return {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+            "ANCHOR_WITNESS": str(WITNESS[database_url]), **config}
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'chidao.db'}"
+    WITNESS[url] = tmp_path_factory.mktemp("witness") / "anchor-witness.jsonl"
     database = Database(url)
     if not database.is_sqlite:
         with database.engine.begin() as connection:
@@ -61,8 +73,8 @@ def clock() -> Clock:
 
 def fresh_app(database_url: str, clock: Clock, **config):
     """An application over an emptied database holding the directory, the demo users and the catalogue."""
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret", **config},
-                     clock=clock)
+    app = create_app(app_config(database_url, **config), clock=clock)
+    WITNESS[database_url].unlink(missing_ok=True)  # the anchors it copied go with the emptied tables
     db = app.extensions["chidao"].db
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT]
     with db.transaction() as s:
@@ -79,8 +91,7 @@ def fresh_app(database_url: str, clock: Clock, **config):
 def another_process(database_url: str):
     """A second application over the same database and its data, on the system time (another server or
     a `chidao` command: nothing shared with the test's app but the database)."""
-    return create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-                       "WTF_CSRF_ENABLED": False})
+    return create_app(app_config(database_url, WTF_CSRF_ENABLED=False))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from engine.anchor import take_anchor
 from engine.audit import verify_all, verify_instance
 from engine.history import HistoryWriter, event_hash, hashed_fields
 from engine.models import HistoryEvent, HumanTask, ProcessInstance
@@ -33,9 +32,8 @@ def verdict(svc, instance_id: str) -> str:
 
 def test_an_untouched_store_verifies_with_its_anchor(lifecycle, svc, clock):
     signed_directive(lifecycle)
-    with svc.db.transaction() as s:
-        assert take_anchor(s, clock.now()) is not None
-        assert take_anchor(s, clock.now()) is None  # nothing moved since
+    assert svc.worker.anchor() is not None
+    assert svc.worker.anchor() is None  # nothing moved since
     with svc.db.reader() as s:
         report = verify_all(svc.engine, s)
     assert report.verified and report.instances == 1 and report.events >= 9
@@ -77,8 +75,8 @@ def test_a_deleted_event_is_named_by_its_number(lifecycle, svc):
 def test_a_cut_tail_and_a_deleted_instance_are_found_by_the_anchors(lifecycle, svc, clock):
     kept, cut = signed_directive(lifecycle), signed_directive(lifecycle)
     deleted = signed_directive(lifecycle)
+    svc.worker.anchor()
     with svc.db.transaction() as s:
-        take_anchor(s, clock.now())
         last = max(e.seq for e in instance_events(s, cut))
         s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == cut, HistoryEvent.seq > last - 3))
         s.execute(delete(HumanTask).where(HumanTask.instance_id == deleted))
@@ -100,14 +98,14 @@ def test_a_tail_cut_and_written_again_is_still_found_by_the_first_anchor(lifecyc
     signer = lifecycle.actor("pct.hoang")
     with svc.db.transaction() as s:
         svc.engine.comment(s, sign.id, signer, "Đề nghị bổ sung căn cứ pháp lý.")
+    svc.worker.anchor()
     with svc.db.transaction() as s:
-        take_anchor(s, clock.now())
         claimed = max(e.seq for e in instance_events(s, directive))
         s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive, HistoryEvent.seq == claimed))
     with svc.db.transaction() as s:  # the chain grows again from the cut, valid link by link
         svc.engine.comment(s, sign.id, signer, "Đã bổ sung.")
         svc.engine.comment(s, sign.id, signer, "Trình ký.")
-        take_anchor(s, clock.now())
+    svc.worker.anchor()
     with svc.db.reader() as s:
         assert replay_instance(svc.engine, s, directive).verified  # comments change no state: replay cannot tell
         report = verify_all(svc.engine, s)
@@ -135,7 +133,8 @@ def test_the_verdict_of_one_instance_includes_what_the_anchors_prove(app, lifecy
     sign = lifecycle.task("pct.hoang", "sign", directive)
     with svc.db.transaction() as s:
         svc.engine.comment(s, sign.id, lifecycle.actor("pct.hoang"), "Xem lại căn cứ.")
-        take_anchor(s, clock.now())
+    svc.worker.anchor()
+    with svc.db.transaction() as s:
         last = max(e.seq for e in instance_events(s, directive))
         s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == directive, HistoryEvent.seq == last))
     cut = f"Lịch sử phiên {directive} bị cắt: mốc kiểm chứng ghi đến sự kiện số {last}"

@@ -79,6 +79,21 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     assert stages["001"][1] == "01/TB-UBND"
     assert stages["004"] == ("Ký ban hành", None)
     assert stages["003"][1] == "02/UBND-KT"
+    environment = {**os.environ, "DATABASE_URL": url, "CHIDAO_INSTANCE": str(tmp_path)}
+
+    def chidao_run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(chidao), *args], cwd=tmp_path, capture_output=True, text=True, env=environment,
+                              timeout=300)
+
+    assert chidao_run("worker", "--once").returncode == 0  # the first anchor, copied to the witness
+    assert (tmp_path / "anchor-witness.jsonl").read_text().count("\n") == 2
+    assert chidao_run("verify", "--all").returncode == 0
+    (tmp_path / "demo.db").unlink()  # the demo started again from nothing, on purpose
+    again = chidao_run("demo", "--no-serve")
+    assert again.returncode == 0 and "tệp đối chứng mốc của cơ sở dữ liệu trước được cất ở" in again.stdout
+    assert len(list(tmp_path.glob("anchor-witness.*.jsonl.old"))) == 1
+    verified = chidao_run("verify", "--all")
+    assert verified.returncode == 0, verified.stdout
 
 
 def test_replay_prints_each_step_and_exits_zero_when_the_history_verifies(app, lifecycle):

@@ -13,7 +13,6 @@ import pytest
 import SpiffWorkflow.task
 from sqlalchemy import delete, update
 
-from engine.anchor import take_anchor
 from engine.audit import stored_instance_ids, verify_all
 from engine.history import event_hash, hashed_fields
 from engine.jobs import Job
@@ -22,7 +21,7 @@ from engine.replay import instance_events, replay_instance
 from web import create_app
 from web.catalogue import deploy_catalogue
 
-from .conftest import SOAK_RANDOM_SEED, fresh_app
+from .conftest import SOAK_RANDOM_SEED, app_config, fresh_app
 from .soak import Walk
 
 FIXED_SEED = 20261202
@@ -41,8 +40,7 @@ def walk_factory(database_url, clock, monkeypatch):
 
     def restarted():
         """The server started again over the same database: migrations done, the catalogue deployed."""
-        app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
-                          "WTF_CSRF_ENABLED": False}, clock=clock)
+        app = create_app(app_config(database_url, WTF_CSRF_ENABLED=False), clock=clock)
         with app.app_context():
             deploy_catalogue()
         apps.append(app)
@@ -72,8 +70,7 @@ def test_every_kind_of_tampering_after_a_walk_is_found_and_nothing_else_is(walk_
     walk = walk_factory(FIXED_SEED + 1)
     walk.run(max(STEPS, 60))
     svc = walk.svc
-    with svc.db.transaction() as s:
-        take_anchor(s, walk.clock.now())
+    svc.worker.anchor()
     with svc.db.reader() as s:
         long_enough = [i for i in stored_instance_ids(s) if len(instance_events(s, i)) >= 6]
         reviewed = [i for i in long_enough if any(e.event_type == "task_completed" and e.element_id == "review"

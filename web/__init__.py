@@ -12,11 +12,12 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from engine import Clock, Database, Engine, User, Worker
+from engine.anchor_witness import AnchorWitness, database_name
 from engine.simulated_time import follow
 from workflows import directive_plugin
 
 from .services import Services
-from .settings import tracking_settings
+from .settings import setting, tracking_settings
 
 LANGUAGES = ("vi", "en")
 
@@ -65,7 +66,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
     database = Database(app.config["DATABASE_URL"])
     plugin = directive_plugin(tracking_settings(app.config))
-    engine = Engine(database, plugin, clock or Clock())
+    witness = setting(app.config, "ANCHOR_WITNESS") or Path(app.instance_path) / "anchor-witness.jsonl"
+    engine = Engine(database, plugin, clock or Clock(), witness=AnchorWitness(witness, database_name(database.url)))
     app.extensions["chidao"] = Services(database, engine, Worker(engine, plugin.job_handlers))
 
     csrf.init_app(app)

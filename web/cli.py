@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from engine import SYSTEM, EngineError, User
+from engine.anchor_witness import AnchorWitness
 from engine.audit import verify_all, verify_instance
 from engine.clock import LOCAL_TZ
 from engine.oplog import log_operation
@@ -51,6 +52,9 @@ def load_demo() -> None:
     with services().db.reader() as s:
         has_directives = s.scalar(select(func.count()).select_from(Directive)) > 0
     if not has_directives:
+        set_aside = services().engine.witness.set_aside_if_unborn(services().db, services().clock.now())
+        if set_aside is not None:
+            click.echo(f"Cơ sở dữ liệu mới: tệp đối chứng mốc của cơ sở dữ liệu trước được cất ở {set_aside}.")
         for name, (text, label) in seed_files().items():
             with services().db.transaction() as s:
                 load_seed(services().engine, s, name, text, label)
@@ -217,11 +221,15 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("verify")
     @click.option("--all", "everything", is_flag=True, required=True, help="Kiểm chứng mọi phiên và mốc kiểm chứng.")
-    def verify(everything: bool) -> None:
+    @click.option("--witness", type=click.Path(dir_okay=False, exists=True),
+                  help="Đối chiếu các mốc với bản sao tệp đối chứng này (bản thanh tra giữ) thay cho tệp của máy chủ.")
+    def verify(everything: bool, witness: str | None) -> None:
         """Check every anchor and replay every instance; exit 0 when all verify, 1 with the findings."""
         upgrade(services().db)
+        engine = services().engine
+        copy = AnchorWitness(witness, engine.witness.database) if witness else None
         with services().db.reader() as s:
-            report = verify_all(services().engine, s)
+            report = verify_all(engine, s, witness=copy)
         for finding in report.findings:
             click.echo(finding.message)
         if report.verified:

@@ -24,6 +24,8 @@ DEFAULTS = {
     "SMTP_SENDER": "chidao@localhost",
     # The embedded worker runs due jobs this often (seconds); 0 disables it.
     "WORKER_INTERVAL": "5",
+    # The anchors' copy outside the database (default: anchor-witness.jsonl in the instance folder).
+    "ANCHOR_WITNESS": "",
 }
 
 
