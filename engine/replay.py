@@ -38,9 +38,10 @@ from .bpmn.events import VariablesMessage
 from .bpmn.migration import repredict
 from .bpmn.specs import CallActivityTask, ExternalServiceTask
 from .clock import to_local
+from .errors import ExecutionError
 from .external import error_event, throw
 from .history import verify_chain
-from .models import HistoryEvent, ProcessDefinition, ProcessInstance
+from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from .runtime import apply_variables
 from .tasks import USER_PREFIX
 
@@ -150,6 +151,7 @@ class Replay:
         self.holders: dict[str, str | None] = {}  # recorded task id -> who holds it (assignee or claim)
         self.candidate_orgs: dict[str, set[str]] = {}  # recorded task id -> the bodies of its candidate groups
         self.assigned_by_process: set[str] = set()  # recorded task ids the process gave one person
+        self.offered: dict[str, str] = {}  # recorded task id -> its candidate groups, as the model computes them
         self.seen_ready: set[UUID] = set()
         self.results: dict[str, deque] = {}
         for event in events:  # what each service step answered, in order, by element
@@ -404,11 +406,27 @@ class Replay:
         if task_id is not None and event.task_id:
             self.ids[event.task_id] = task_id
             if kind == "task_created":
-                data = event.data or {}
-                self.holders[event.task_id] = data.get("assignee")
-                if data.get("assignee"):
-                    self.assigned_by_process.add(event.task_id)
-                self.candidate_orgs[event.task_id] = _bodies_of(data.get("candidate_groups"))
+                self.assign(event, self.workflow.get_task_from_id(task_id))
+
+    def assign(self, event: HistoryEvent, task) -> None:
+        """Who a step that started waiting went to, computed again from its model and the replayed data:
+        the record must say the same, and what replay checks of later claims and completions rests on
+        the computed answer, never on the record."""
+        try:
+            assigned = self.engine.assignment_of(self.workflow, task)
+        except ExecutionError as exc:
+            raise _Diverged(event.seq, exc.message) from None
+        recorded, expected, step = event.data or {}, assigned.recorded(), event.element_name or event.element_id
+        for name, says in (("assignee", "giao riêng cho"), ("candidate_groups", "giao cho nhóm"),
+                           ("due_at", "đặt hạn")):
+            if recorded.get(name) != expected[name]:
+                raise _Diverged(event.seq, f"bản ghi {says} bước «{step}»: «{recorded.get(name) or 'không'}», "
+                                           f"theo quy trình và dữ liệu thì «{expected[name] or 'không'}».")
+        self.holders[event.task_id] = assigned.assignee
+        if assigned.assignee:
+            self.assigned_by_process.add(event.task_id)
+        self.candidate_orgs[event.task_id] = _bodies_of(assigned.candidate_groups_text)
+        self.offered[event.task_id] = assigned.candidate_groups_text
 
     def finish(self) -> None:
         """Nothing left unexplained, and the replayed state is the stored one."""
@@ -425,9 +443,31 @@ class Replay:
         if self.definition.id != self.instance.definition_id:
             raise _Diverged(None, "phiên đang ở một phiên bản quy trình mà lịch sử không ghi lần chuyển sang.")
         stored = self.engine.load_workflow(self.instance)
-        mismatch = compare_states(stored, self.workflow)
+        mismatch = compare_states(stored, self.workflow) or self.task_list_mismatch()
         if mismatch:
             raise _Diverged(None, mismatch)
+
+    def task_list_mismatch(self) -> str | None:
+        """The first difference between the instance's rows in the task lists and what replay says waits
+        for people: the same steps, each held by whom the history says, offered to whom the model says
+        (a row edited to put a step in someone else's list is found before they act on it)."""
+        rows = {row.id: row for row in self.session.scalars(select(HumanTask)
+                                                            .where(HumanTask.instance_id == self.instance.id))}
+        waiting = {task.id for task in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
+        recorded = {replayed: recorded for recorded, replayed in self.ids.items() if replayed in waiting}
+        for row in rows.values():
+            if self.ids.get(row.id) not in waiting:
+                return f"danh sách việc có bước «{row.name}» mà khi thực thi lại bước đó không đang chờ xử lý."
+            if row.assignee != self.holders.get(row.id):
+                return (f"danh sách việc giao bước «{row.name}» cho «{row.assignee or 'không ai'}», lịch sử thì cho "
+                        f"«{self.holders.get(row.id) or 'không ai'}».")
+            if row.candidate_groups_text != self.offered.get(row.id):
+                return (f"danh sách việc giao bước «{row.name}» cho nhóm «{row.candidate_groups_text}», theo quy "
+                        f"trình thì «{self.offered.get(row.id)}».")
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            if recorded.get(task.id) not in rows:
+                return f"bước «{_label(task)}» đang chờ xử lý khi thực thi lại nhưng không có trong danh sách việc."
+        return None
 
     # -- what the viewer shows ---------------------------------------------------------------
     def recorded_result(self, task) -> dict[str, Any] | None:

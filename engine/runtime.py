@@ -126,6 +126,27 @@ def to_datetime(value: Any) -> datetime | None:
     return to_datetime(datetime.fromisoformat(text))
 
 
+@dataclass(frozen=True)
+class TaskAssignment:
+    """Who a waiting step goes to and by when, as its model computes it from the instance's data."""
+
+    candidates: list[str]  # candidate groups, then ``user:NAME`` for candidate users
+    assignee: str | None
+    due_at: datetime | None
+    follow_up_at: datetime | None
+    priority: int
+    label: str | None
+
+    @property
+    def candidate_groups_text(self) -> str:
+        return ",".join(self.candidates)
+
+    def recorded(self) -> dict[str, Any]:
+        """The fields a ``task_created`` event records."""
+        return {"candidate_groups": self.candidate_groups_text, "assignee": self.assignee,
+                "due_at": self.due_at.isoformat() if self.due_at else None}
+
+
 @dataclass
 class _Loaded:
     instance: ProcessInstance
@@ -918,12 +939,9 @@ class Engine:
             if task_id in existing:
                 self._follow_due_date(command, loaded, task, existing[task_id])
                 continue
-            row = self._human_task_row(loaded, task, command.now)
-            session.add(row)
-            command.record(loaded, "task_created", task, data={
-                "candidate_groups": row.candidate_groups_text, "assignee": row.assignee,
-                "due_at": row.due_at.isoformat() if row.due_at else None,
-            }, actor=None)
+            assigned = self.assignment_of(loaded.workflow, task)
+            session.add(self._human_task_row(loaded, task, assigned, command.now))
+            command.record(loaded, "task_created", task, data=assigned.recorded(), actor=None)
 
     @staticmethod
     def _record_if_cancelled(command: _Command, loaded: _Loaded, row: HumanTask) -> None:
@@ -947,9 +965,12 @@ class Engine:
                 "from": row.due_at.isoformat() if row.due_at else None, "to": due.isoformat() if due else None})
             row.due_at = due
 
-    def _human_task_row(self, loaded: _Loaded, task, now: datetime) -> HumanTask:
+    def assignment_of(self, workflow: BpmnWorkflow, task) -> TaskAssignment:
+        """Who a step that starts waiting for people goes to, and by when, as its model and the instance's
+        data say (replay computes it again to check the record). Raises ``ExecutionError`` naming the step
+        when an expression fails."""
         spec = task.task_spec
-        data = task_scope(loaded.workflow, task)
+        data = task_scope(workflow, task)
         assignment: Assignment = getattr(spec, "assignment", Assignment())
 
         def value(template: str | None) -> Any:
@@ -966,17 +987,24 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - any failing expression is the model's problem, said in a sentence
             raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}»: không xác định được người xử lý "
                                  f"hoặc hạn xử lý ({exc}).") from None
-        candidates = list(dict.fromkeys(groups + [f"{USER_PREFIX}{u}" for u in users]))
+        return TaskAssignment(
+            candidates=list(dict.fromkeys(groups + [f"{USER_PREFIX}{u}" for u in users])),
+            assignee=str(assignee) if assignee else None, due_at=due, follow_up_at=follow_up, priority=priority,
+            label=_shortened(str(label)) if label else None)
+
+    @staticmethod
+    def _human_task_row(loaded: _Loaded, task, assigned: TaskAssignment, now: datetime) -> HumanTask:
+        spec = task.task_spec
         return HumanTask(
             id=str(task.id), instance_id=loaded.instance.id, definition_id=loaded.definition.id,
             definition_key=loaded.definition.key, business_key=loaded.instance.business_key,
             element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
             form_key=spec.form_key if isinstance(spec, HumanTaskSpec) else None,
-            assignee=str(assignee) if assignee else None, assigned_by_process=bool(assignee),
-            candidate_groups_text=",".join(candidates),
-            due_at=due, follow_up_at=follow_up, priority=priority, label=_shortened(str(label)) if label else None,
-            created_at=now,
-            candidates=[HumanTaskCandidate(group_id=g) for g in candidates],
+            assignee=assigned.assignee, assigned_by_process=bool(assigned.assignee),
+            candidate_groups_text=assigned.candidate_groups_text,
+            due_at=assigned.due_at, follow_up_at=assigned.follow_up_at, priority=assigned.priority,
+            label=assigned.label, created_at=now,
+            candidates=[HumanTaskCandidate(group_id=g) for g in assigned.candidates],
         )
 
 

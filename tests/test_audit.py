@@ -251,3 +251,50 @@ def test_an_event_of_a_kind_the_engine_never_writes_is_found(lifecycle, svc, clo
                                 .definition_id, event_type="task_delegated", at=clock.now(),
                                 actor=lifecycle.actor("ct"), data={})
     assert "bản ghi có loại sự kiện «task_delegated» mà hệ thống không bao giờ ghi" in verdict(svc, directive)
+
+
+def test_a_signature_step_forged_onto_another_leader_at_its_creation_is_found_by_replay(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    lifecycle.complete("pct.hoang", "sign", {"sign_decision": "approve"}, directive)
+
+    def given_to_another_leader(e):  # from the start: who the step went to, and who signed
+        if e.element_id == "sign" and e.event_type == "task_created":
+            e.data = {**e.data, "assignee": "pct.tuan"}
+        if e.element_id == "sign" and e.event_type == "task_completed":
+            e.actor = "pct.tuan"
+    forge(svc, directive, given_to_another_leader)
+    assert ("bản ghi giao riêng cho bước «Ký ban hành»: «pct.tuan», theo quy trình và dữ liệu thì «pct.hoang»."
+            in verdict(svc, directive))
+
+
+def test_a_group_task_forged_onto_another_body_at_its_creation_is_found_by_replay(lifecycle, svc):
+    lifecycle.distributed(draft_data())
+    receipt = lifecycle.task("sct.cv", "acknowledge")
+    lifecycle.complete("sct.cv", "acknowledge", {"received": True}, receipt.instance_id)
+
+    def offered_elsewhere(e):
+        if e.event_type == "task_created" and e.element_id == "acknowledge":
+            e.data = {**e.data, "candidate_groups": e.data["candidate_groups"].replace("SCT:", "STC:")}
+        if e.event_type == "task_completed":
+            e.actor, e.actor_org = "stc.cv", "STC"
+    forge(svc, receipt.instance_id, offered_elsewhere)
+    sentence = verdict(svc, receipt.instance_id)
+    assert "bản ghi giao cho nhóm bước «" in sentence and "«STC:" in sentence and "thì «SCT:" in sentence
+
+
+def test_a_task_list_row_edited_to_move_a_step_is_found_before_anyone_acts_on_it(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    with svc.db.transaction() as s:
+        s.execute(update(HumanTask).where(HumanTask.id == sign.id).values(assignee="pct.tuan"))
+    assert verdict(svc, directive) == ("Thực thi lại khác bản ghi ở trạng thái cuối: danh sách việc giao bước "
+                                       "«Ký ban hành» cho «pct.tuan», lịch sử thì cho «pct.hoang».")
+    with svc.db.transaction() as s:
+        s.execute(update(HumanTask).where(HumanTask.id == sign.id)
+                  .values(assignee="pct.hoang", candidate_groups_text="STC:specialist"))
+    assert "danh sách việc giao bước «Ký ban hành» cho nhóm «STC:specialist», theo quy trình thì «" \
+        in verdict(svc, directive)
+    with svc.db.transaction() as s:
+        s.execute(delete(HumanTask).where(HumanTask.id == sign.id))
+    assert verdict(svc, directive).endswith("bước «Ký ban hành» đang chờ xử lý khi thực thi lại nhưng không có "
+                                            "trong danh sách việc.")
