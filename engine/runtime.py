@@ -72,6 +72,10 @@ def element_kind(spec) -> str:
     return "event"
 
 
+#: The most child instances one call activity may start at once (a directive's tasks, an agency list).
+MAX_CHILDREN = 1000
+
+
 def task_scope(workflow: BpmnWorkflow, task) -> dict[str, Any]:
     """What a task's expressions see: the instance's data objects (process-wide) and its own data."""
     return {**workflow.data_objects, **task.data}
@@ -328,9 +332,13 @@ class _Command:
                 raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}»: không có danh sách «{source}».")
             items = list(value)
         elif call.cardinality is not None:
-            items = list(range(int(self.engine.expressions.evaluate_in(task.data, call.cardinality))))
+            count = int(self.engine.expressions.evaluate_in(task.data, call.cardinality))
+            items = list(range(min(max(count, 0), MAX_CHILDREN + 1)))
         else:
             items = [None]
+        if len(items) > MAX_CHILDREN:
+            raise ExecutionError(f"Bước «{spec.bpmn_name or spec.bpmn_id}» đòi mở hơn {MAX_CHILDREN} phiên con; "
+                                 "hãy kiểm tra danh sách hoặc số lần lặp.")
         if not items:
             task.complete()
             self.record(loaded, "activity_completed", task, data={"children": 0})
@@ -488,7 +496,8 @@ class Engine:
 
     def validate(self, session: Session, xml: bytes, filename: str) -> list[Problem]:
         """The problems of a BPMN file against this engine's forms and handlers (none: deployable)."""
-        return validate_bpmn(xml, filename, form_keys(session, self.plugin.forms), self.plugin.handlers)
+        return validate_bpmn(xml, filename, form_keys(session, self.plugin.forms), self.plugin.handlers,
+                             self.plugin.functions)
 
     def latest_definition(self, session: Session, key: str, required: bool = True) -> ProcessDefinition | None:
         """The newest version of ``key``."""

@@ -8,7 +8,6 @@ problem of the file.
 """
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -18,6 +17,7 @@ from lxml import etree
 from .bpmn.expressions import expression_bodies, is_expression, juel_to_python
 from .bpmn.parser import CHIDAO_NS, parse_bpmn
 from .bpmn.references import local_references
+from .bpmn.safe_eval import ExpressionRefused, compile_expression
 from .bpmn.timer_values import TimerValueError, check_literal, literal_or_expression
 from .errors import DefinitionError
 
@@ -38,6 +38,11 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
               "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess", "exclusiveGateway",
               "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
 
+
+#: What an element's text is, when it holds an expression.
+_EXPRESSION_TEXTS = {"conditionExpression": "điều kiện", "timeDate": "thời gian", "timeDuration": "thời gian",
+                     "timeCycle": "thời gian", "loopCardinality": "số lần lặp", "completionCondition": "điều kiện xong",
+                     "condition": "điều kiện"}
 
 #: Camunda attributes the engine reads, with what they do here.
 UNDERSTOOD_ATTRIBUTES = {
@@ -130,8 +135,9 @@ def _local(node) -> str:
 
 
 class _Checker:
-    def __init__(self, root, forms: Iterable[str], handlers: Iterable[str]):
+    def __init__(self, root, forms: Iterable[str], handlers: Iterable[str], functions: Iterable[str] = ()):
         self.root = root
+        self.functions = frozenset(functions)
         self.defined = {kind: {e.get("id") for e in root.findall(_q(kind))}
                         for kind in ("message", "signal", "error", "escalation")}
         self.forms = set(forms)
@@ -178,6 +184,7 @@ class _Checker:
         for process in processes:
             if process.get("isExecutable") == "true":
                 self.check_container(process)
+                self.check_expressions_in(process)
 
     def check_container(self, container) -> None:
         for element in container:
@@ -198,8 +205,8 @@ class _Checker:
                     self.add(flow, f"Luồng {self.label(flow)} trỏ tới phần tử «{flow.get(end)}» không có trong "
                                    "cùng quy trình.")
             condition = flow.find(_q("conditionExpression"))
-            if condition is not None and (condition.text or "").strip():
-                self.check_expression(flow, condition.text, "điều kiện")
+            if condition is not None and (condition.text or "").strip() and not is_expression(condition.text):
+                self.check_expression(flow, condition.text, "điều kiện")  # bare Python spelling
         for node in nodes.values():
             self.check_node(node)
             if _local(node) in ("subProcess", "transaction"):
@@ -242,6 +249,10 @@ class _Checker:
                            "(camunda:decisionRef); bảng quyết định DMN chưa được hỗ trợ khi triển khai.")
         elif kind == "callActivity":
             self.check_call_activity(node)
+        elif kind == "scriptTask":
+            self.add(node, f"Bước {self.label(node)} là tác vụ kịch bản (script task): mã kịch bản không được chạy "
+                           "trên máy chủ; hãy dùng một bộ xử lý đã đăng ký (chidao:handler) hoặc tác vụ do hệ thống "
+                           "bên ngoài thực hiện (camunda:type=\"external\").")
         for definition in node.findall(_q("timerEventDefinition")):
             self.check_timer(node, definition)
         self.check_event_references(node)
@@ -265,10 +276,6 @@ class _Checker:
             self.add(node, f"Bước {self.label(node)} chưa chọn biểu mẫu (form key).")
         elif form not in self.forms:
             self.add(node, f"Bước {self.label(node)} dùng biểu mẫu «{form}» chưa có trong danh mục biểu mẫu.")
-        for attribute in ("candidateGroups", "candidateUsers", "assignee", "dueDate", "followUpDate", "priority"):
-            value = node.get(f"{{{CAMUNDA}}}{attribute}")
-            if value and is_expression(value):
-                self.check_expression(node, value, attribute)
 
     def check_service_task(self, node) -> None:
         handler = node.get(f"{{{CHIDAO_NS}}}handler")
@@ -295,7 +302,10 @@ class _Checker:
         if loop is not None:
             if loop.get("isSequential") == "true":
                 self.add(node, f"Hoạt động gọi {self.label(node)} lặp tuần tự chưa được hỗ trợ; hãy dùng song song.")
-            if not loop.get(f"{{{CAMUNDA}}}collection") and loop.find(_q("loopCardinality")) is None:
+            cardinality = loop.find(_q("loopCardinality"))
+            if cardinality is not None and (cardinality.text or "").strip() and not is_expression(cardinality.text):
+                self.check_expression(node, cardinality.text, "số lần lặp")  # bare Python spelling
+            if not loop.get(f"{{{CAMUNDA}}}collection") and cardinality is None:
                 self.add(node, f"Hoạt động gọi {self.label(node)} lặp nhiều lần nhưng thiếu camunda:collection "
                                "hoặc loopCardinality.")
 
@@ -307,9 +317,7 @@ class _Checker:
             text, evaluate = literal_or_expression(item.text)
             if not text:
                 self.add(node, f"Sự kiện hẹn giờ {self.label(node)} chưa có biểu thức thời gian.")
-            elif evaluate:
-                self.check_expression(node, text, "thời gian")
-            else:
+            elif not evaluate:  # an expression is checked with every other one
                 try:
                     check_literal(kind, text)
                 except TimerValueError as exc:
@@ -317,17 +325,45 @@ class _Checker:
             return
         self.add(node, f"Sự kiện hẹn giờ {self.label(node)} chưa có thời điểm, khoảng thời gian hoặc chu kỳ.")
 
+    def check_expressions_in(self, process) -> None:
+        """Every ``${...}`` of an executable process, in any attribute or text but documentation, must be
+        one the safe evaluator runs."""
+        for element in process.iter():
+            if not isinstance(element.tag, str) or _local(element) in ("documentation", "text", "textAnnotation"):
+                continue
+            owner = element
+            while owner.get("id") is None and owner.getparent() is not None:
+                owner = owner.getparent()
+            for name, value in element.attrib.items():
+                if is_expression(value) and _evaluated(name):
+                    self.check_expression(owner, value, etree.QName(name).localname)
+            if element.text and is_expression(element.text):
+                self.check_expression(owner, element.text, _EXPRESSION_TEXTS.get(_local(element), _local(element)))
+
     def check_expression(self, node, text: str, what: str) -> None:
         bodies = expression_bodies(text) if is_expression(text) else [juel_to_python(text)]
         for body in bodies:
             try:
-                ast.parse(body, mode="eval")
-            except SyntaxError:
-                self.add(node, f"{self.label(node)}: biểu thức {what} «{text.strip()}» viết sai cú pháp.")
+                compile_expression(body, self.functions)
+            except ExpressionRefused as refused:
+                self.add(node, f"{self.label(node)}: biểu thức {what} «{text.strip()}» {refused}.")
+                return
 
 
-def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Iterable[str]) -> list[Problem]:
-    """Every problem of a BPMN file (an empty list: it can be deployed)."""
+def _evaluated(attribute: str) -> bool:
+    """Whether the engine evaluates an attribute's expressions: not a Camunda attribute it ignores, nor one
+    refused on its own account."""
+    qualified = etree.QName(attribute)
+    if qualified.namespace != CAMUNDA:
+        return True
+    note = UNDERSTOOD_ATTRIBUTES.get(qualified.localname)
+    return note is not None and not note.startswith("bỏ qua")
+
+
+def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Iterable[str],
+                  functions: Iterable[str] = ()) -> list[Problem]:
+    """Every problem of a BPMN file (an empty list: it can be deployed); ``functions`` are the names its
+    expressions may call."""
     try:
         root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
@@ -335,7 +371,7 @@ def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Ite
     if _local(root) != "definitions" or etree.QName(root).namespace != BPMN:
         return [Problem(None, None, "Tệp không phải mô hình BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
     local_references(root)
-    checker = _Checker(root, forms, handlers)
+    checker = _Checker(root, forms, handlers, functions)
     checker.run()
     if checker.problems:
         return checker.problems

@@ -1,10 +1,12 @@
 """Expressions in BPMN attributes: Camunda's ``${...}`` over process variables.
 
 Camunda writes expressions in JUEL (``${decision == 'approve' && !late}``).
-We evaluate them as Python over the task's data after translating the few
-JUEL operators that differ, so a model drawn in Camunda Modeler and one of
-ours read the same. A bare expression without ``${}`` is plain Python, as in
-SpiffWorkflow's own models.
+We translate the few JUEL operators that differ into their Python spelling,
+so a model drawn in Camunda Modeler and one of ours read the same, and a bare
+expression without ``${}`` reads as in SpiffWorkflow's own models. Nothing is
+run as Python: the safe evaluator (``safe_eval``) interprets a small language
+of literals, variables, operators and registered functions. Script tasks are
+refused.
 """
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .safe_eval import ExpressionRefused, SafeEvaluator
 
 _EXPR = re.compile(r"[$#]\{([^{}]*)\}")
 _STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
@@ -64,24 +69,52 @@ def data_objects(task) -> dict[str, Any]:
     return dict(getattr(task.workflow.top_workflow, "data_objects", None) or {})
 
 
-class ExpressionEngine(PythonScriptEngine):
-    """SpiffWorkflow's Python engine, reading Camunda expressions too.
+class ScriptRefused(ExpressionRefused):
+    """A script task was asked to run: scripts never run on the server."""
 
-    ``functions`` are made available to every expression and script (a
-    plugin's assignment rules, for example).
+
+class SafeEnvironment(BasePythonScriptEngineEnvironment):
+    """Where SpiffWorkflow evaluates expressions: the safe evaluator over the task's data, never eval."""
+
+    def __init__(self, functions: dict[str, Callable[..., Any]] | None = None):
+        super().__init__(dict(functions or {}))
+        self.evaluator = SafeEvaluator(self.globals)
+
+    def evaluate(self, expression, context, external_context=None):
+        return self.evaluator.evaluate(juel_to_python(expression), {**(external_context or {}), **context})
+
+    def execute(self, script, context, external_context=None):
+        raise ScriptRefused("Tác vụ kịch bản (script task) không được chạy trên máy chủ.")
+
+    def call_service(self, context, **kwargs):
+        raise ScriptRefused("Tác vụ dịch vụ phải gọi một bộ xử lý đã đăng ký (chidao:handler).")
+
+
+class ExpressionEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine on the safe evaluator, reading Camunda expressions too.
+
+    ``functions`` are the names every expression may call (a plugin's assignment rules, for example).
     """
 
     def __init__(self, functions: dict[str, Callable[..., Any]] | None = None):
-        super().__init__(environment=TaskDataEnvironment(dict(functions or {})))
+        super().__init__(environment=SafeEnvironment(functions))
+
+    def validate(self, expression):
+        """Refuse (``ExpressionRefused``) what the safe evaluator would not run."""
+        self.environment.evaluator.compile(juel_to_python(expression))
+
+    def compile(self, expression: str) -> None:
+        """Check one expression (JUEL or Python spelling) at deployment; raises ``ExpressionRefused``."""
+        self.validate(expression)
 
     def evaluate(self, task, expression, external_context=None):
         """Evaluate against the task's data; the instance's data objects are visible too."""
         scope = {**data_objects(task), **(external_context or {})}
-        return super().evaluate(task, juel_to_python(expression), scope)
+        return super().evaluate(task, expression, scope)
 
     def evaluate_in(self, data: dict[str, Any], expression: str) -> Any:
         """Evaluate ``expression`` against ``data`` (a task's variables)."""
-        return self.environment.evaluate(juel_to_python(expression), dict(data))
+        return self.environment.evaluate(expression, dict(data))
 
     def render(self, template: str, data: dict[str, Any]) -> Any:
         """Resolve an attribute value that may hold expressions.
