@@ -60,6 +60,10 @@ EXHAUSTING = [
     "'%*d' % (10**9, 1)",
     "sum([[1] * 1000] * 1000, [])",
     "int('9' * 5000)",
+    "round(12345, -10**9)",
+    "str([[1] * 99999] * 99999)",
+    "[[lead] * 50000, [lead] * 50000, [lead] * 50000] == [[lead] * 50000] * 3",
+    "sorted([[1] * 99999] * 99999)",
 ]
 FUNCTIONS = {"signing_group": lambda authority: f"{authority}:leader"}
 DATA = {"lead": "SCT", "contribution": {"agency": "STC"}, "contributions": [1, 2], "x": 1}

@@ -37,10 +37,24 @@ class ExpressionFailed(ValueError):
 
 
 def _checked_len(value: Any) -> Any:
-    if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_BUILT:
-        raise ExpressionFailed(f"kết quả quá dài (hơn {MAX_BUILT} phần tử)")
+    """``value`` if it is small enough: a number of at most ``MAX_INT_BITS``, and strings and containers
+    of at most ``MAX_BUILT`` characters and elements in all (nested ones counted each time they appear,
+    so a list repeating a long list is as long as it reads)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
         raise ExpressionFailed("số quá lớn")
+    budget, stack = MAX_BUILT, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            budget -= len(item)
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            budget -= len(item)
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            budget -= len(item)
+            stack.extend(item.values())
+        if budget < 0:
+            raise ExpressionFailed(f"kết quả quá dài (hơn {MAX_BUILT} phần tử)")
     return value
 
 
@@ -64,6 +78,12 @@ def _modulo(left: Any, right: Any) -> Any:
     return operator.mod(left, right)
 
 
+def _round(number: Any, ndigits: int | None = None) -> Any:
+    if ndigits is not None and (not isinstance(ndigits, int) or abs(ndigits) > 20):
+        raise ExpressionFailed("round chỉ làm tròn tới 20 chữ số")  # round(1, -10**9) would never end
+    return round(number, ndigits)
+
+
 def _sum(values: Any, start: Any = 0) -> Any:
     if not isinstance(start, (int, float)) or isinstance(start, bool):
         raise ExpressionFailed("sum chỉ cộng các số")
@@ -82,7 +102,7 @@ COMPARE: dict[type, Callable[[Any, Any], bool]] = {
 }
 #: Builtins an expression may call: pure, bounded by the data they are given.
 SAFE_BUILTINS: dict[str, Callable[..., Any]] = {
-    "len": len, "bool": bool, "str": str, "int": int, "float": float, "abs": abs, "round": round, "min": min,
+    "len": len, "bool": bool, "str": str, "int": int, "float": float, "abs": abs, "round": _round, "min": min,
     "max": max, "sum": _sum, "sorted": sorted, "any": any, "all": all, "list": list,
 }
 CONSTANTS = (str, int, float, bool, type(None))
@@ -250,12 +270,12 @@ class _Interpreter:
         return _checked_len(function(*args, **kwargs))
 
     def _List(self, node: ast.List) -> list:
-        return [self.value(element) for element in node.elts]
+        return _checked_len([self.value(element) for element in node.elts])
 
     def _Tuple(self, node: ast.Tuple) -> tuple:
-        return tuple(self.value(element) for element in node.elts)
+        return _checked_len(tuple(self.value(element) for element in node.elts))
 
     def _Dict(self, node: ast.Dict) -> dict:
         if any(key is None for key in node.keys):
             raise ExpressionRefused("không được dùng ** trong biểu thức")
-        return {self.value(key): self.value(value) for key, value in zip(node.keys, node.values)}
+        return _checked_len({self.value(key): self.value(value) for key, value in zip(node.keys, node.values)})
