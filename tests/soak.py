@@ -20,6 +20,7 @@ from typing import Any, Callable
 from lxml import html
 from sqlalchemy import func, select
 
+from engine.anchor import HistoryAnchor
 from engine.identity import User
 from engine.models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from workflows.demo import DEMO_PASSWORD
@@ -45,12 +46,16 @@ class Figures:
     refused: Counter = field(default_factory=Counter)
     requests: int = 0
     restarts: int = 0
+    instances: int = 0  # at the end, with their events and the anchors taken
+    events: int = 0
+    anchors: int = 0
 
     def line(self) -> str:
         done = ", ".join(f"{name} {count}" for name, count in sorted(self.actions.items()))
         steps = ", ".join(f"{name} {count}" for name, count in sorted(self.completed.items()))
         return (f"{self.steps} steps, {self.requests} requests ({done}); tasks completed: {steps}; "
-                f"refused as expected: {dict(self.refused)}")
+                f"refused as expected: {dict(self.refused)}; {self.instances} instances, {self.events} events, "
+                f"{self.anchors} anchors witnessed, 0 findings after every step")
 
 
 class Walk:
@@ -138,6 +143,10 @@ class Walk:
             self.log.append(f"{self.figures.steps}. {done}")
             self.figures.actions[done.split(":")[0]] += 1
             self.check()
+        with self.db.reader() as s:
+            self.figures.instances = s.scalar(select(func.count()).select_from(ProcessInstance))
+            self.figures.events = s.scalar(select(func.count()).select_from(HistoryEvent))
+            self.figures.anchors = s.scalar(select(func.count()).select_from(HistoryAnchor))
         return self.figures
 
     def check(self) -> None:
