@@ -36,6 +36,7 @@ from .anchor_witness import AnchorWitness
 from .bpmn.events import VariablesMessage, timer_due
 from .bpmn.expressions import ExpressionEngine, is_expression
 from .bpmn.parser import ParsedProcess, parse_bpmn
+from .bpmn.safe_eval import ExpressionFailed, ExpressionRefused
 from .bpmn.specs import Assignment, CallActivityTask, HandlerServiceTask, HumanTaskSpec
 from .bpmn.state import StateSerializer
 from .calendar import BusinessCalendar, load_calendar
@@ -99,6 +100,9 @@ def step_failure(task, exc: Exception) -> str:
     detail = str(exc).split("\n")[0] or exc.__class__.__name__
     if isinstance(exc, KeyError):
         detail = f"thiếu dữ liệu {exc}"
+    cause = exc.__cause__ or exc.__context__  # SpiffWorkflow wraps the evaluator's own sentence
+    if isinstance(cause, (ExpressionFailed, ExpressionRefused)):
+        detail = f"biểu thức: {cause}"
     return f"Bước «{element}» không thực hiện được: {detail}"
 
 

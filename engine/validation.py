@@ -39,10 +39,13 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
               "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
-#: What an element's text is, when it holds an expression.
-_EXPRESSION_TEXTS = {"conditionExpression": "điều kiện", "timeDate": "thời gian", "timeDuration": "thời gian",
-                     "timeCycle": "thời gian", "loopCardinality": "số lần lặp", "completionCondition": "điều kiện xong",
-                     "condition": "điều kiện"}
+#: What an element's text is, when it holds a template of ``${…}`` pieces.
+_EXPRESSION_TEXTS = {"timeDate": "thời gian", "timeDuration": "thời gian", "timeCycle": "thời gian"}
+#: Elements whose whole text is evaluated as one expression (bare or in ``${…}``), with what it is.
+WHOLE_TEXTS = {"conditionExpression": "điều kiện", "loopCardinality": "số lần lặp",
+               "completionCondition": "điều kiện xong", "condition": "điều kiện"}
+#: Attributes whose whole value is evaluated as one expression.
+WHOLE_ATTRIBUTES = {"sourceExpression"}
 
 #: Camunda attributes the engine reads, with what they do here.
 UNDERSTOOD_ATTRIBUTES = {
@@ -204,9 +207,6 @@ class _Checker:
                 if flow.get(end) not in nodes:
                     self.add(flow, f"Luồng {self.label(flow)} trỏ tới phần tử «{flow.get(end)}» không có trong "
                                    "cùng quy trình.")
-            condition = flow.find(_q("conditionExpression"))
-            if condition is not None and (condition.text or "").strip() and not is_expression(condition.text):
-                self.check_expression(flow, condition.text, "điều kiện")  # bare Python spelling
         for node in nodes.values():
             self.check_node(node)
             if _local(node) in ("subProcess", "transaction"):
@@ -302,10 +302,7 @@ class _Checker:
         if loop is not None:
             if loop.get("isSequential") == "true":
                 self.add(node, f"Hoạt động gọi {self.label(node)} lặp tuần tự chưa được hỗ trợ; hãy dùng song song.")
-            cardinality = loop.find(_q("loopCardinality"))
-            if cardinality is not None and (cardinality.text or "").strip() and not is_expression(cardinality.text):
-                self.check_expression(node, cardinality.text, "số lần lặp")  # bare Python spelling
-            if not loop.get(f"{{{CAMUNDA}}}collection") and cardinality is None:
+            if not loop.get(f"{{{CAMUNDA}}}collection") and loop.find(_q("loopCardinality")) is None:
                 self.add(node, f"Hoạt động gọi {self.label(node)} lặp nhiều lần nhưng thiếu camunda:collection "
                                "hoặc loopCardinality.")
 
@@ -335,13 +332,20 @@ class _Checker:
             while owner.get("id") is None and owner.getparent() is not None:
                 owner = owner.getparent()
             for name, value in element.attrib.items():
-                if is_expression(value) and _evaluated(name):
+                if etree.QName(name).localname in WHOLE_ATTRIBUTES and value.strip():
+                    self.check_expression(owner, value, etree.QName(name).localname, whole=True)
+                elif is_expression(value) and _evaluated(name):
                     self.check_expression(owner, value, etree.QName(name).localname)
-            if element.text and is_expression(element.text):
-                self.check_expression(owner, element.text, _EXPRESSION_TEXTS.get(_local(element), _local(element)))
+            text = (element.text or "").strip()
+            if _local(element) in WHOLE_TEXTS and text:
+                self.check_expression(owner, text, WHOLE_TEXTS[_local(element)], whole=True)
+            elif text and is_expression(text):
+                self.check_expression(owner, text, _EXPRESSION_TEXTS.get(_local(element), _local(element)))
 
-    def check_expression(self, node, text: str, what: str) -> None:
-        bodies = expression_bodies(text) if is_expression(text) else [juel_to_python(text)]
+    def check_expression(self, node, text: str, what: str, whole: bool = False) -> None:
+        """Compile an expression as the engine will evaluate it: each ``${…}`` of a template, or (``whole``,
+        a condition or a count) the whole text, ``${…}`` wrapper or bare spelling."""
+        bodies = [juel_to_python(text)] if whole or not is_expression(text) else expression_bodies(text)
         for body in bodies:
             try:
                 compile_expression(body, self.functions)

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -223,3 +224,85 @@ def test_an_expression_in_an_attribute_the_engine_ignores_never_runs_and_does_no
     from .test_real_models import model as one_step_model
     with svc.db.reader() as s:
         assert svc.engine.validate(s, one_step_model(ignored), "p.bpmn") == []
+
+
+LONG_KEYS = {"d": {"a" * 99999: 0}}
+
+
+@pytest.mark.parametrize("source", [
+    "${len(str(max([d] * 49000, key=str)))}",
+    "sorted([{'a' * 99999: 0}] * 5000, key=str) == 0",
+])
+def test_a_list_repeating_a_mapping_with_a_long_key_is_refused_before_it_is_printed(expressions, source):
+    with pytest.raises(ExpressionFailed, match="kết quả quá dài"):
+        expressions.evaluate_in(LONG_KEYS, source)
+
+
+def test_a_template_of_many_long_pieces_stops_before_it_adds_up(expressions):
+    with pytest.raises(ExpressionFailed, match="kết quả quá dài"):
+        expressions.render("${'a' * 99999}" * 3000, {})
+
+
+def test_a_timer_repeating_without_pause_is_refused(svc):
+    from engine.bpmn.timer_values import TimerValueError, cycle
+
+    from .test_real_models import model as one_step_model
+    from .test_real_models import timer
+    with pytest.raises(TimerValueError, match="khoảng lặp phải từ 1 phút trở lên"):
+        cycle("R/PT0S", svc.clock.now())
+    with svc.db.reader() as s:
+        problems = svc.engine.validate(s, one_step_model(timer("timeCycle", "R/PT0S")), "p.bpmn")
+    assert [p.element_id for p in problems] == ["w"] and "khoảng lặp phải từ 1 phút" in problems[0].message
+
+
+def multi_instance_model(loop: str) -> bytes:
+    from .test_real_models import model as one_step_model
+    return one_step_model(f'<bpmn:userTask id="w" name="Mỗi đơn vị" camunda:formKey="directive_receipt" '
+                          f'camunda:candidateGroups="VPUBND:specialist"><bpmn:incoming>f1</bpmn:incoming>'
+                          f'<bpmn:outgoing>f2</bpmn:outgoing>{loop}</bpmn:userTask>')
+
+
+def test_a_multi_instance_step_asked_for_a_hundred_thousand_instances_is_refused_in_a_sentence(svc):
+    from engine import SYSTEM, ExecutionError
+    from engine.models import HumanTask
+    xml = multi_instance_model('<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>${n}'
+                               '</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>')
+    with svc.db.transaction() as s:
+        svc.engine.deploy(s, "thử", {"p.bpmn": xml}, SYSTEM)
+    with svc.db.transaction() as s, pytest.raises(ExecutionError, match="«Mỗi đơn vị» đòi chạy 100000 lượt"):
+        svc.engine.start(s, "p", SYSTEM, {"n": 100_000})
+    with svc.db.transaction() as s:
+        instance = svc.engine.start(s, "p", SYSTEM, {"n": 3})
+    with svc.db.reader() as s:
+        waiting = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
+    assert len(waiting) == 3
+
+
+@pytest.mark.parametrize(("loop", "what"), [
+    ('<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>__import__("os").getpid()'
+     '</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>', "số lần lặp"),
+    ('<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality><bpmn:completionCondition>'
+     '${open("/etc/passwd")}</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics>', "điều kiện xong"),
+])
+def test_a_bare_count_or_completion_condition_carrying_code_is_refused(svc, loop, what):
+    with svc.db.reader() as s:
+        problems = svc.engine.validate(s, multi_instance_model(loop), "p.bpmn")
+    assert any(p.element_id == "w" and f"biểu thức {what}" in p.message for p in problems), problems
+
+
+def test_a_condition_mixing_an_expression_with_bare_code_is_refused_as_a_whole(svc):
+    mixed = ATTACKS["condition"][0].replace("${__import__('os').system('id')==0}",
+                                            "${a} and __import__('os').system('id')")
+    with svc.db.reader() as s:
+        problems = svc.engine.validate(s, model(mixed), "attack.bpmn")
+    assert [p.element_name for p in problems] == ["Lối tắt"]
+
+
+def test_a_step_that_fails_on_a_missing_variable_says_which(svc):
+    from engine import SYSTEM, ExecutionError
+    xml = model('<bpmn:sequenceFlow id="f2" name="Lối tắt" sourceRef="gate" targetRef="end">'
+                '<bpmn:conditionExpression>${urgent == 1}</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    with svc.db.transaction() as s:
+        svc.engine.deploy(s, "thử", {"attack.bpmn": xml}, SYSTEM)
+    with svc.db.transaction() as s, pytest.raises(ExecutionError, match="không có biến «urgent»"):
+        svc.engine.start(s, "attack", SYSTEM)

@@ -17,7 +17,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .safe_eval import ExpressionRefused, SafeEvaluator
+from .safe_eval import MAX_BUILT, ExpressionFailed, ExpressionRefused, SafeEvaluator
 
 _EXPR = re.compile(r"[$#]\{([^{}]*)\}")
 _STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
@@ -126,7 +126,15 @@ class ExpressionEngine(PythonScriptEngine):
         text = template.strip()
         if _EXPR.fullmatch(text):
             return self.evaluate_in(data, text)
-        return _EXPR.sub(lambda m: str(self.evaluate_in(data, m.group(1))), text)
+        pieces, length, end = [], 0, 0
+        for match in _EXPR.finditer(text):
+            value = str(self.evaluate_in(data, match.group(1)))
+            pieces += [text[end:match.start()], value]
+            length += match.start() - end + len(value)
+            end = match.end()
+            if length > MAX_BUILT:  # many pieces, each within bounds, must not add up to anything
+                raise ExpressionFailed(f"kết quả quá dài (hơn {MAX_BUILT} ký tự)")
+        return "".join(pieces) + text[end:]
 
     def render_list(self, template: str | None, data: dict[str, Any]) -> list[str]:
         """Resolve a comma-separated attribute (candidate groups) into a list of names."""

@@ -28,6 +28,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskPa
 
 from ..errors import DefinitionError
 from .events import CLOCK_TIMERS, VariablesMessage
+from .loops import use_bounded_loops
 from .references import local_references
 from .settled import settled
 from .specs import (
@@ -159,6 +160,9 @@ class IntermediateCatchEventParser(ClockEvents, CamundaIntermediateCatchEventPar
 
 class BoundaryEventParser(ClockEvents, CamundaBoundaryEventParser):
     pass
+
+
+use_bounded_loops()
 
 
 class ChidaoParser(CamundaParser):

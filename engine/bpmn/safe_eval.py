@@ -52,6 +52,7 @@ def _checked_len(value: Any) -> Any:
             stack.extend(item)
         elif isinstance(item, Mapping):
             budget -= len(item)
+            stack.extend(item.keys())
             stack.extend(item.values())
         if budget < 0:
             raise ExpressionFailed(f"kết quả quá dài (hơn {MAX_BUILT} phần tử)")

@@ -15,6 +15,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from ..clock import LOCAL_TZ
 from .expressions import is_expression
 
+#: The shortest interval a repeating timer may have.
+MIN_CYCLE = timedelta(minutes=1)
+
 
 class TimerValueError(ValueError):
     """A timer's text is not an ISO 8601 moment, duration or repeating interval."""
@@ -71,13 +74,17 @@ def cycle(value, now: datetime) -> tuple[int, datetime, timedelta]:
     repetitions = int(count) if count else -1
     if len(parts) == 2:
         interval = duration(parts[1], now)
-        return repetitions, now + interval, interval
-    if parts[1].startswith("P"):
+        first = now + interval
+    elif parts[1].startswith("P"):
         end = moment(parts[2])
         interval = duration(parts[1], end)
-        return repetitions, end - interval, interval
-    start = moment(parts[1])
-    return repetitions, start, duration(parts[2], start)
+        first = end - interval
+    else:
+        first = moment(parts[1])
+        interval = duration(parts[2], first)
+    if interval < MIN_CYCLE:  # R/PT0S would fire without end in one transaction
+        raise TimerValueError(f"«{text}»: khoảng lặp phải từ {MIN_CYCLE.seconds // 60} phút trở lên.")
+    return repetitions, first, interval
 
 
 def check_literal(kind: str, text: str) -> None:
