@@ -6,9 +6,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from engine.bpmn.expressions import ExpressionEngine, ScriptRefused
 from engine.bpmn.safe_eval import ExpressionFailed, ExpressionRefused
