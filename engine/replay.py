@@ -461,9 +461,14 @@ class Replay:
             if row.assignee != self.holders.get(row.id):
                 return (f"danh sách việc giao bước «{row.name}» cho «{row.assignee or 'không ai'}», lịch sử thì cho "
                         f"«{self.holders.get(row.id) or 'không ai'}».")
-            if row.candidate_groups_text != self.offered.get(row.id):
-                return (f"danh sách việc giao bước «{row.name}» cho nhóm «{row.candidate_groups_text}», theo quy "
-                        f"trình thì «{self.offered.get(row.id)}».")
+            offered = self.offered.get(row.id)
+            listed = ",".join(sorted(c.group_id for c in row.candidates))
+            if row.candidate_groups_text != offered or listed != ",".join(sorted(filter(None, offered.split(",")))):
+                return (f"danh sách việc giao bước «{row.name}» cho nhóm «{row.candidate_groups_text}» "
+                        f"(lọc theo «{listed}»), theo quy trình thì «{offered}».")
+            if row.assigned_by_process != (row.id in self.assigned_by_process):
+                return (f"danh sách việc ghi bước «{row.name}» là {'' if row.assigned_by_process else 'không '}do quy "
+                        "trình giao riêng cho một người, lịch sử thì ngược lại.")
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if recorded.get(task.id) not in rows:
                 return f"bước «{_label(task)}» đang chờ xử lý khi thực thi lại nhưng không có trong danh sách việc."

@@ -292,9 +292,25 @@ def test_a_task_list_row_edited_to_move_a_step_is_found_before_anyone_acts_on_it
     with svc.db.transaction() as s:
         s.execute(update(HumanTask).where(HumanTask.id == sign.id)
                   .values(assignee="pct.hoang", candidate_groups_text="STC:specialist"))
-    assert "danh sách việc giao bước «Ký ban hành» cho nhóm «STC:specialist», theo quy trình thì «" \
-        in verdict(svc, directive)
+    moved = verdict(svc, directive)
+    assert "danh sách việc giao bước «Ký ban hành» cho nhóm «STC:specialist»" in moved
+    assert "theo quy trình thì «" in moved
     with svc.db.transaction() as s:
         s.execute(delete(HumanTask).where(HumanTask.id == sign.id))
     assert verdict(svc, directive).endswith("bước «Ký ban hành» đang chờ xử lý khi thực thi lại nhưng không có "
                                             "trong danh sách việc.")
+
+
+def test_a_task_moved_to_another_body_through_the_candidate_list_or_made_releasable_is_found(lifecycle, svc):
+    from engine.models import HumanTaskCandidate
+    lifecycle.distributed(draft_data())
+    receipt = lifecycle.task("sct.cv", "acknowledge")
+    with svc.db.transaction() as s:  # what the task lists filter on, moved to another body
+        s.execute(delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id == receipt.id))
+        s.add(HumanTaskCandidate(task_id=receipt.id, group_id="STP:official"))
+    assert "(lọc theo «STP:official»)" in verdict(svc, receipt.instance_id)
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    with svc.db.transaction() as s:  # the named signer's task made releasable to the group
+        s.execute(update(HumanTask).where(HumanTask.id == sign.id).values(assigned_by_process=False))
+    assert "«Ký ban hành» là không do quy trình giao riêng cho một người" in verdict(svc, directive)
