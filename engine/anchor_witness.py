@@ -8,10 +8,13 @@ written by the worker after each anchor is committed. Because anchors are chaine
 database's anchor of the witness's last line must still carry that line's hash; if it is gone or
 different, the anchors were deleted or rebuilt.
 
-The worker catches up on every tick: anchors committed but not yet copied (a crash in between, a
-witness started on a database that already had anchors) are appended in order, and only when they
-continue the chain the witness already holds. A file of its own per host is fine: each one copies
-every anchor from the database.
+The worker starts a witness only over a database that has no anchor yet (``begin``, before the first
+anchor is taken), and catches up on every tick: anchors committed but not yet copied (a crash in
+between) are appended in order, and only when they continue the chain the witness already holds. A
+witness missing while the database has anchors is never rebuilt by the worker from what the database
+says (that would bless anchors someone rebuilt): it stays a finding until an administrator, having
+checked the anchors, starts one on purpose (``start``, the command ``chidao witness start``). A file
+of its own per host is fine: each one copies every anchor from the database.
 """
 from __future__ import annotations
 
@@ -19,9 +22,12 @@ import fcntl
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -70,6 +76,10 @@ class WitnessDamaged(Exception):
     """The witness file cannot be read as one."""
 
 
+class WitnessRefused(Exception):
+    """A witness cannot be started here; the message says why and what to do."""
+
+
 class AnchorWitness:
     """The witness file of one database: ``record`` copies new anchors into it, ``check`` compares the
     database's anchors with it."""
@@ -101,21 +111,65 @@ class AnchorWitness:
             raise WitnessDamaged(str(exc)) from None
 
     # -- writing ------------------------------------------------------------------------------
+    def begin(self, session: Session) -> bool:
+        """Start the witness (write its header) when there is none and the database has no anchor yet:
+        every anchor will then be copied from the first. True when started."""
+        if self.path.exists() and self.path.stat().st_size:
+            return False
+        if session.scalar(select(func.count()).select_from(HistoryAnchor)):
+            return False  # anchors the witness never saw: only ``start`` adopts them
+        with self._locked() as handle:
+            if handle.seek(0, os.SEEK_END) == 0:
+                self._write(handle, [self._header(adopted=0)])
+                return True
+        return False
+
+    def start(self, session: Session) -> int:
+        """Start the witness on purpose over the anchors the database holds now (after an upgrade from a
+        version that kept none, or a restore from backup, once someone has checked them); return how many
+        it adopted. Refused (``WitnessRefused``) when a witness already holds anchors of its own."""
+        with self._locked() as handle:
+            try:
+                header, last = self._read_ends()
+            except WitnessDamaged as exc:
+                raise WitnessRefused(f"Tệp đối chứng {self.path} đã hỏng ({exc}); hãy cất nó đi rồi chạy lại.") from None
+            if last is not None or (header is not None and header.get("database") != self.database):
+                raise WitnessRefused(f"Tệp đối chứng {self.path} đã ghi mốc (của {header.get('database')}); "
+                                     "hãy cất nó đi (giữ làm bằng chứng) trước khi bắt đầu tệp mới.")
+            anchors = [WitnessedAnchor.of(anchor)
+                       for anchor in session.scalars(select(HistoryAnchor).order_by(HistoryAnchor.id))]
+            previous = GENESIS
+            for anchor in anchors:
+                if anchor.prev_hash != previous:
+                    raise WitnessRefused(f"Chuỗi mốc kiểm chứng bị đứt ở mốc số {anchor.id}: không bắt đầu tệp "
+                                         "đối chứng từ các mốc này.")
+                previous = anchor.hash
+            handle.truncate(0)
+            self._write(handle, [self._header(adopted=len(anchors))] + [anchor.line() for anchor in anchors])
+            return len(anchors)
+
     def record(self, session: Session) -> int:
         """Append every anchor of the database not yet in the witness, in order; return how many.
 
-        Nothing is appended when the database's anchors do not continue the witnessed chain (they
-        were deleted or rebuilt): ``check`` reports that, and the witness keeps what it saw."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # two workers on one host append in turn
-            _drop_unfinished_line(handle)
+        Nothing is appended when there is no witness (``begin`` or ``start`` makes one), or when the
+        database's anchors do not continue the witnessed chain (they were deleted or rebuilt): ``check``
+        reports that, and the witness keeps what it saw."""
+        if not self.path.exists():
+            if session.scalar(select(func.count()).select_from(HistoryAnchor)):
+                log.error("anchor witness %s is missing while the database has anchors; nothing written "
+                          "(check the anchors, then run «chidao witness start»)", self.path)
+            return 0
+        with self._locked() as handle:
             try:
                 header, last = self._read_ends()
             except WitnessDamaged as exc:
                 log.error("anchor witness %s is damaged (%s); nothing appended", self.path, exc)
                 return 0
-            if header is not None and header.get("database") != self.database:
+            if header is None:
+                log.error("anchor witness %s has no header; nothing appended (run «chidao witness start»)",
+                          self.path)
+                return 0
+            if header.get("database") != self.database:
                 log.error("anchor witness %s belongs to %s, not %s", self.path, header.get("database"),
                           self.database)
                 return 0
@@ -132,12 +186,27 @@ class AnchorWitness:
                               anchor.id, self.path)
                     return 0
                 previous = anchor.hash
-            lines = [] if header is not None else [json.dumps({"witness": HEADER, "database": self.database},
-                                                              sort_keys=True) + "\n"]
-            handle.write("".join(lines + [anchor.line() for anchor in new]).encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
+            self._write(handle, [anchor.line() for anchor in new])
             return len(new)
+
+    @contextmanager
+    def _locked(self) -> Iterator[BinaryIO]:
+        """The file opened for appending, locked against the other workers of this host, without what a
+        crash left unfinished."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # two workers on one host append in turn
+            _drop_unfinished_line(handle)
+            yield handle
+
+    def _header(self, adopted: int) -> str:
+        return json.dumps({"witness": HEADER, "database": self.database, "adopted": adopted}, sort_keys=True) + "\n"
+
+    @staticmethod
+    def _write(handle: BinaryIO, lines: list[str]) -> None:
+        handle.write("".join(lines).encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
 
     def set_aside_if_unborn(self, db, now: datetime) -> Path | None:
         """Move the witness aside when the database has no history at all (created anew on purpose, as
@@ -154,6 +223,14 @@ class AnchorWitness:
         return target
 
     # -- checking -----------------------------------------------------------------------------
+    def adopted(self) -> int:
+        """How many anchors the witness took over when started on purpose (0: it saw every one taken)."""
+        try:
+            header, _ = self._read_ends()
+        except WitnessDamaged:
+            return 0
+        return int(header.get("adopted", 0)) if header else 0
+
     def check(self, session: Session) -> list[AnchorFinding]:
         """What the witness proves of the database's anchors: a finding when the anchor it saw last is
         gone or different, when it belongs to another database, or when it is missing while the database
@@ -170,7 +247,8 @@ class AnchorWitness:
             count = session.scalar(select(func.count()).select_from(HistoryAnchor))
             if count:
                 return [AnchorFinding(None, f"Cơ sở dữ liệu có {count} mốc kiểm chứng nhưng {where} không có mốc "
-                                            "nào: không chứng minh được các mốc chưa bị xóa hay lập lại.")]
+                                            "nào: không chứng minh được các mốc chưa bị xóa hay lập lại (quản trị "
+                                            "viên bắt đầu tệp mới bằng «chidao witness start» sau khi kiểm tra).")]
             return []
         stored = session.get(HistoryAnchor, last.id)
         if stored is None:

@@ -102,6 +102,9 @@ class Worker:
     def anchor(self, only_when: Callable[[HistoryAnchor | None], bool] | None = None) -> HistoryAnchor | None:
         """Anchor every chain's head now (when ``only_when`` of the last anchor allows it), then copy every
         anchor not yet witnessed to the engine's witness outside the database; the anchor taken, if any."""
+        if self.engine.witness is not None:  # before the first anchor: the witness sees every one
+            with self.engine.db.reader() as session:
+                self.engine.witness.begin(session)
         with self.engine.db.transaction() as session:
             taken = take_anchor(session, self.engine.clock.now()) \
                 if only_when is None or only_when(latest_anchor(session)) else None

@@ -11,6 +11,7 @@ from engine.anchor import AnchorHead, HistoryAnchor, take_anchor
 from engine.anchor_witness import AnchorWitness
 from engine.audit import verify_all, verify_instance
 from engine.history import event_hash, hashed_fields
+from engine.oplog import Operation
 from engine.replay import instance_events
 
 from .test_audit import signed_directive
@@ -122,8 +123,8 @@ def test_a_witness_of_another_database_is_named_and_never_written_to(lifecycle, 
     signed_directive(lifecycle)
     with svc.db.transaction() as s:
         take_anchor(s, svc.clock.now())
-    with svc.db.reader() as s:
-        elsewhere.record(s)  # a witness kept for another database, then given to this one by mistake
+    with svc.db.transaction() as s:
+        elsewhere.start(s)  # a witness kept for another database, then given to this one by mistake
     written = elsewhere.path.read_text()
     svc.engine.witness = AnchorWitness(elsewhere.path, svc.engine.witness.database)
     commented(lifecycle, svc)
@@ -134,14 +135,55 @@ def test_a_witness_of_another_database_is_named_and_never_written_to(lifecycle, 
     assert elsewhere.path.read_text() == written
 
 
-def test_a_database_with_anchors_and_no_witness_is_a_finding_until_the_worker_starts_one(lifecycle, svc, clock):
+def test_a_database_with_anchors_and_no_witness_stays_a_finding_until_an_administrator_starts_one(
+        app, lifecycle, svc, clock):
     commented(lifecycle, svc)
     with svc.db.transaction() as s:  # anchors of an older version, which kept no witness
         take_anchor(s, clock.now())
-    assert findings(svc) == [f"Cơ sở dữ liệu có 1 mốc kiểm chứng nhưng tệp đối chứng {svc.engine.witness.path} "
-                             "không có mốc nào: không chứng minh được các mốc chưa bị xóa hay lập lại."]
+    missing = (f"Cơ sở dữ liệu có 1 mốc kiểm chứng nhưng tệp đối chứng {svc.engine.witness.path} không có mốc "
+               "nào: không chứng minh được các mốc chưa bị xóa hay lập lại (quản trị viên bắt đầu tệp mới bằng "
+               "«chidao witness start» sau khi kiểm tra).")
+    assert findings(svc) == [missing]
     svc.worker.tick()
-    assert findings(svc) == [] and len(witnessed_lines(svc)) == 2
+    signed_directive(lifecycle)
+    svc.worker.anchor()  # the worker never adopts anchors it did not see taken
+    assert not svc.engine.witness.path.exists()
+    assert findings(svc) == [missing.replace("có 1 mốc", "có 2 mốc")]
+    runner = app.test_cli_runner()
+    run = runner.invoke(args=["witness", "start"])
+    assert run.exit_code == 0 and f"Đã bắt đầu tệp đối chứng {svc.engine.witness.path} với 2 mốc" in run.output
+    assert findings(svc) == [] and len(witnessed_lines(svc)) == 3
+    verified = runner.invoke(args=["verify", "--all"])
+    assert verified.exit_code == 0 and "đã có 2 mốc (lệnh «chidao witness start»" in verified.output
+    with svc.db.reader() as s:
+        logged = s.scalars(select(Operation).where(Operation.action == "witness_start")).one()
+    assert logged.target == str(svc.engine.witness.path) and logged.detail["adopted"] == 2
+    again = runner.invoke(args=["witness", "start"])
+    assert again.exit_code == 1 and "đã ghi mốc" in again.output and len(witnessed_lines(svc)) == 3
+
+
+def test_a_deleted_witness_is_not_rebuilt_from_the_database_by_the_worker(lifecycle, svc):
+    directive = commented(lifecycle, svc)
+    svc.worker.anchor()
+    rewrite_comment_and_rebuild_anchors(svc, directive)
+    svc.engine.witness.path.unlink()  # someone who can write the server's disk too removes the witness
+    svc.worker.tick()
+    svc.worker.anchor()
+    assert not svc.engine.witness.path.exists()
+    assert [f for f in findings(svc) if "không có mốc nào" in f]
+
+
+def test_starting_a_witness_over_a_broken_anchor_chain_is_refused(app, lifecycle, svc):
+    commented(lifecycle, svc)
+    svc.worker.anchor()
+    signed_directive(lifecycle)
+    svc.worker.anchor()
+    svc.engine.witness.path.unlink()
+    with svc.db.transaction() as s:
+        first = s.scalars(select(HistoryAnchor).order_by(HistoryAnchor.id)).first()
+        first.events += 1
+    run = app.test_cli_runner().invoke(args=["witness", "start"])
+    assert run.exit_code == 1 and "đã bị sửa" in run.output and not svc.engine.witness.path.exists()
 
 
 def test_the_inspectors_own_copy_finds_what_a_rewritten_server_witness_hides(app, lifecycle, svc, tmp_path):
@@ -151,8 +193,8 @@ def test_the_inspectors_own_copy_finds_what_a_rewritten_server_witness_hides(app
     shutil.copy(svc.engine.witness.path, kept)  # the inspector leaves with a copy
     rewrite_comment_and_rebuild_anchors(svc, directive)
     svc.engine.witness.path.unlink()  # someone who can also write the server's disk starts the witness again
-    svc.worker.tick()
     runner = app.test_cli_runner()
+    assert runner.invoke(args=["witness", "start"]).exit_code == 0
     assert runner.invoke(args=["verify", "--all"]).exit_code == 0
     run = runner.invoke(args=["verify", "--all", "--witness", str(kept)])
     assert run.exit_code == 1 and run.output.startswith("Mốc kiểm chứng số ") and str(kept) in run.output
@@ -160,6 +202,8 @@ def test_the_inspectors_own_copy_finds_what_a_rewritten_server_witness_hides(app
 
 
 def test_two_workers_copying_at_once_write_each_anchor_once(lifecycle, svc, clock):
+    with svc.db.reader() as s:
+        assert svc.engine.witness.begin(s)  # a fresh database: the witness starts before its first anchor
     for _ in range(3):
         commented(lifecycle, svc)
         with svc.db.transaction() as s:

@@ -14,7 +14,8 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from engine import SYSTEM, EngineError, User
-from engine.anchor_witness import AnchorWitness
+from engine.anchor import check_anchors
+from engine.anchor_witness import AnchorWitness, WitnessRefused
 from engine.audit import verify_all, verify_instance
 from engine.clock import LOCAL_TZ
 from engine.oplog import log_operation
@@ -232,11 +233,42 @@ def register_commands(app: Flask) -> None:
             report = verify_all(engine, s, witness=copy)
         for finding in report.findings:
             click.echo(finding.message)
+        adopted = (copy or engine.witness).adopted()
+        if adopted:
+            click.echo(f"Tệp đối chứng được bắt đầu khi cơ sở dữ liệu đã có {adopted} mốc (lệnh «chidao witness "
+                       "start», xem nhật ký thao tác): các mốc ấy được nhận vào, không do tệp chứng kiến lúc lập.")
         if report.verified:
             click.echo(f"Đã kiểm chứng {report.instances} phiên, {report.events} sự kiện: lịch sử nguyên vẹn.")
         else:
             click.echo(f"Có {len(report.findings)} phát hiện trong {report.instances} phiên, {report.events} sự kiện.")
         sys.exit(0 if report.verified else 1)
+
+    @app.cli.group("witness")
+    def witness_group() -> None:
+        """The anchors' witness file outside the database."""
+
+    @witness_group.command("start")
+    def witness_start() -> None:
+        """Start the witness over the anchors the database holds now (the worker never does: a witness
+        missing while anchors exist stays a finding until an administrator checks them and runs this)."""
+        upgrade(services().db)
+        engine = services().engine
+        with services().db.transaction() as s:
+            broken = check_anchors(s)
+            if broken:
+                for finding in broken:
+                    click.echo(finding.message)
+                click.echo("Các mốc kiểm chứng không nguyên vẹn: không bắt đầu tệp đối chứng từ chúng.")
+                sys.exit(1)
+            try:
+                adopted = engine.witness.start(s)
+            except WitnessRefused as exc:
+                click.echo(str(exc))
+                sys.exit(1)
+            log_operation(s, SYSTEM, services().clock.now(), "witness_start", str(engine.witness.path),
+                          adopted=adopted, database=engine.witness.database)
+        click.echo(f"Đã bắt đầu tệp đối chứng {engine.witness.path} với {adopted} mốc có sẵn trong cơ sở dữ liệu "
+                   "(ghi vào nhật ký thao tác); từ nay bộ xử lý nền chép thêm từng mốc mới.")
 
     @app.cli.command("edxml-worker")
     @click.option("--url", default="http://127.0.0.1:5000/engine-rest", show_default=True,
