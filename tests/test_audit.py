@@ -314,3 +314,36 @@ def test_a_task_moved_to_another_body_through_the_candidate_list_or_made_releasa
     with svc.db.transaction() as s:  # the named signer's task made releasable to the group
         s.execute(update(HumanTask).where(HumanTask.id == sign.id).values(assigned_by_process=False))
     assert "«Ký ban hành» là không do quy trình giao riêng cho một người" in verdict(svc, directive)
+
+
+def test_the_audit_page_shows_the_store_verdict_and_a_deleted_instance_keeps_a_page(app, lifecycle, svc):
+    auditor = login(app.test_client(), "thanhtra")
+    kept, deleted = signed_directive(lifecycle), signed_directive(lifecycle)
+    svc.worker.anchor()
+    page = auditor.get("/audit/").get_data(as_text=True)
+    assert 'id="store-verdict" class="flash success"' in page and "không phiên nào bị xóa" in page
+    with svc.db.transaction() as s:
+        s.execute(delete(HumanTask).where(HumanTask.instance_id == deleted))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == deleted))
+        s.execute(delete(ProcessInstance).where(ProcessInstance.id == deleted))
+    page = auditor.get("/audit/").get_data(as_text=True)
+    assert 'data-verified="false"' in page and "Toàn kho: 1 phát hiện" in page
+    assert f"Phiên {deleted} đã bị xóa cùng toàn bộ lịch sử" in page and f"/audit/instances/{deleted}" in page
+    gone = auditor.get(f"/audit/instances/{deleted}")
+    assert gone.status_code == 200 and 'data-verified="false"' in gone.get_data(as_text=True)
+    assert f"Phiên {deleted} đã bị xóa cùng toàn bộ lịch sử" in gone.get_data(as_text=True)
+    assert auditor.get("/audit/instances/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert 'data-verified="true"' in auditor.get(f"/audit/instances/{kept}").get_data(as_text=True)
+
+
+def test_a_called_instance_deleted_before_any_anchor_keeps_a_page_naming_its_parent(app, lifecycle, svc):
+    directive = lifecycle.distributed(draft_data())
+    with svc.db.transaction() as s:
+        child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id == directive)).first()
+        s.execute(delete(HumanTask).where(HumanTask.instance_id == child))
+        s.execute(delete(ProcessInstance).where(ProcessInstance.id == child))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == child))
+    auditor = login(app.test_client(), "thanhtra")
+    assert f"Phiên con {child} do bước" in auditor.get("/audit/").get_data(as_text=True)
+    page = auditor.get(f"/audit/instances/{child}").get_data(as_text=True)
+    assert f"Phiên con {child} do bước" in page and f"của phiên {directive}" in page

@@ -16,7 +16,8 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from engine import NotFound
-from engine.audit import verify_instance
+from engine.anchor import AnchorHead, latest_anchor
+from engine.audit import missing_children, store_findings, verify_instance
 from engine.clock import LOCAL_TZ, to_local
 from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
 from engine.replay import ReplayResult, Step, instance_events
@@ -56,9 +57,18 @@ def resolve_instance(session: Session, text: str) -> str:
         return text
     found = session.scalar(select(Directive.id)
                            .where(or_(Directive.number_text == text, Directive.business_key == text)).limit(1))
+    if found is None and _known_as_gone(session, text):
+        return text  # deleted with its whole history: its page says what the anchors or its parent prove
     if found is None:
         raise NotFound(f"Không tìm thấy phiên quy trình hay văn bản «{text}».")
     return found
+
+
+def _known_as_gone(session: Session, instance_id: str) -> bool:
+    """Whether the anchors or a parent's history know an instance that is no longer stored."""
+    if session.scalar(select(AnchorHead.seq).where(AnchorHead.instance_id == instance_id).limit(1)) is not None:
+        return True
+    return bool(missing_children(session, child=instance_id))
 
 
 def event_label(event: HistoryEvent) -> str:
@@ -130,8 +140,12 @@ def search():
     page = max(request.args.get("page", 1, type=int), 1)
     with services().db.reader() as s:
         rows = s.execute(_search_query().offset((page - 1) * PAGE).limit(PAGE + 1)).all()
+        findings = store_findings(services().engine, s)
+        last_anchor = latest_anchor(s)
+        if last_anchor is not None:
+            s.expunge(last_anchor)
     return render_template("audit/search.html", rows=rows[:PAGE], page=page, more=len(rows) > PAGE,
-                           statuses=STATUSES)
+                           statuses=STATUSES, findings=findings, last_anchor=last_anchor)
 
 
 def _history(instance_id: str) -> tuple[ProcessInstance | None, list[HistoryEvent], ReplayResult]:
