@@ -77,8 +77,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     login_manager.login_message = None
 
     # modeler adds routes to the admin blueprint
-    from . import (admin, audit, auth, directives, errors, filters, importing, modeler, rest,  # noqa: F401
-                   tasks, tracking)
+    from . import (admin, audit, auth, directives, errors, filters, importing, input_guard,  # noqa: F401
+                   modeler, rest, tasks, tracking)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -89,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     app.register_blueprint(audit.bp)
     rest.register(app)
     errors.register(app)
+    input_guard.register(app)
     filters.register(app)
 
     @app.before_request

@@ -14,6 +14,7 @@ from engine.incidents import FAILED_JOB, open_incidents
 from engine.jobs import INCIDENT, retry_incident
 from engine.oplog import log_operation
 
+from . import query_args
 from .services import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -34,7 +35,7 @@ def admin_only(view):
 @bp.route("/calendar", methods=["GET", "POST"])
 @admin_only
 def calendar():
-    year = request.args.get("year", services().clock.today().year, type=int)
+    year = query_args.year(services().clock.today().year)
     if request.method == "POST":
         try:
             day = date.fromisoformat(request.form.get("day", ""))

@@ -23,6 +23,7 @@ from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
 from engine.replay import ReplayResult, Step, instance_events
 from workflows.models import Assignment, Directive
 
+from . import query_args
 from .services import services
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -137,7 +138,7 @@ def _search_query():
 @bp.route("/")
 @auditors_only
 def search():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_args.page_number()
     with services().db.reader() as s:
         rows = s.execute(_search_query().offset((page - 1) * PAGE).limit(PAGE + 1)).all()
         findings = store_findings(services().engine, s)

@@ -26,6 +26,7 @@ from workflows.queries import (
 from workflows.signing import AUTHORITIES
 from workflows.status import standing
 
+from . import query_args
 from .services import services
 from .tracking import CLOSE_MESSAGE
 
@@ -45,7 +46,7 @@ KINDS = {"cong_van": "Công văn", "thong_bao_ket_luan": "Thông báo kết lu�
 @login_required
 def index():
     actor = current_user.actor()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_args.page_number()
     text, status = request.args.get("q") or None, request.args.get("status") or None
     with services().db.reader() as s:
         rows, total = search_directives(s, actor, text, status, (page - 1) * PER_PAGE, PER_PAGE)

@@ -23,6 +23,7 @@ from workflows.signing import AUTHORITIES, signers
 from workflows.status import SOON_WORKING_DAYS, standing
 
 from .formschema import Options, build_fields, file_ids, read_form, walk_fields
+from . import query_args
 from .services import services
 from .tracking import REQUESTS, extension_pending
 
@@ -73,7 +74,7 @@ def home():
 @bp.route("/tasks")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_args.page_number()
     now = services().clock.now()
     with services().db.reader() as s:
         calendar = load_calendar(s)

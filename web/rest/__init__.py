@@ -48,27 +48,6 @@ def authenticate():
     return None
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-@bp.before_request
-def refuse_nul_characters():
-    """Text with NUL characters cannot be stored (PostgreSQL refuses it): a 400, not a 500."""
-    body = request.get_json(silent=True) if request.is_json else None
-    texts = [request.path, *request.args.keys(), *request.args.values(), *request.form.keys(),
-             *request.form.values(), *(f.filename or "" for f in request.files.values())]
-    if any(_has_nul(t) for t in texts) or _has_nul(body):
-        return error_body(400, "The request contains a NUL character, which no field may hold.")
-    return None
-
-
 @bp.errorhandler(RestError)
 def rest_error(exc: RestError):
     return error_body(exc.status, exc.message, exc.kind, **exc.extra)

@@ -1,0 +1,66 @@
+"""Input no view can take is refused at the edge with a 400 naming the field: NUL characters (which
+PostgreSQL cannot store or search), pages and years out of range; no text in a search ever answers 500."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workflows.demo import DEMO_PASSWORD
+
+from .conftest import login
+
+SEARCH_PAGES = ["/tasks", "/directives", "/admin/operations", "/audit/"]
+
+
+def basic(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+@pytest.mark.parametrize("path", SEARCH_PAGES)
+def test_a_nul_character_in_a_search_is_a_400_naming_the_field(client, path):
+    login(client, "admin")
+    response = client.get(path, query_string={"q": "Sở\x00Công Thương"})
+    assert response.status_code == 400
+    assert "Trường «q» chứa ký tự NUL" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_a_json_body_or_a_login_is_refused_before_any_view(client):
+    response = client.post("/login", data={"username": "admin\x00", "password": "x"})
+    assert response.status_code == 400 and "Trường «username»" in response.get_data(as_text=True)
+    rest = client.post("/engine-rest/task", headers=basic("admin"), json={"nameLike": "a\x00b"})
+    assert rest.status_code == 400 and rest.get_json()["type"] == "InvalidRequestException"
+    assert "«nameLike»" in rest.get_json()["message"]
+    nested = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("admin"),
+                         json={"variables": {"subject": {"value": "x\x00", "type": "String"}}})
+    assert nested.status_code == 400 and "«variables.subject.value»" in nested.get_json()["message"]
+    user = client.get("/engine-rest/task", headers=basic("adm\x00in"))
+    assert user.status_code == 400 and "«Authorization»" in user.get_json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/tasks", "/directives", "/audit/"])
+@pytest.mark.parametrize("page", ["99999999999999999999", "0", "-3", "hai", "10001"])
+def test_a_page_out_of_range_is_a_400_naming_the_parameter(client, path, page):
+    login(client, "admin")
+    response = client.get(path, query_string={"page": page})
+    assert response.status_code == 400 and "tham số page là số từ 1 đến 10000" in response.get_data(as_text=True)
+    assert client.get(path, query_string={"page": "10000"}).status_code == 200  # the last page: empty, not an error
+
+
+@pytest.mark.parametrize("year", ["99999", "-1", "1999", "2101", "năm nay"])
+def test_a_calendar_year_out_of_range_is_a_400_naming_the_parameter(client, year):
+    login(client, "admin")
+    response = client.get("/admin/calendar", query_string={"year": year})
+    assert response.status_code == 400 and "tham số year là năm từ 2000 đến 2100" in response.get_data(as_text=True)
+    for edge in ("2000", "2100"):
+        assert client.get("/admin/calendar", query_string={"year": edge}).status_code == 200
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=60), path=st.sampled_from(SEARCH_PAGES))
+def test_no_search_text_answers_500(client, text, path):
+    login(client, "admin")
+    response = client.get(path, query_string={"q": text, "agency": text})
+    assert response.status_code in (200, 400), (path, repr(text), response.status_code)

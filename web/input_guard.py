@@ -1,0 +1,57 @@
+"""Input no field may hold, refused at the edge: a 400 naming the field, before any view or database
+sees it (PostgreSQL refuses text with NUL characters, which would otherwise surface as a 500)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, abort, request
+from flask_babel import gettext as _
+
+NUL = "\x00"
+
+
+def _json_texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every key and string of a JSON document, with the dotted path that names it."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            yield name, str(key)
+            yield from _json_texts(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_texts(item, f"{where}[{index}]")
+
+
+def _request_texts() -> Iterator[tuple[str, str]]:
+    """Every text of the request a view could store or query with, named as the user knows it."""
+    yield "URL", request.path
+    if request.authorization is not None:
+        yield "Authorization", request.authorization.username or ""
+        yield "Authorization", request.authorization.password or ""
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            yield key, key
+            yield key, value
+    for key, upload in request.files.items(multi=True):
+        yield key, upload.filename or ""
+    if request.is_json:
+        yield from _json_texts(request.get_json(silent=True), "")
+
+
+def field_with_nul() -> str | None:
+    """The first field of the current request holding a NUL character, None when there is none."""
+    return next((field or "body" for field, text in _request_texts() if NUL in text), None)
+
+
+def register(app: Flask) -> None:
+    """Refuse every request holding a NUL character, naming the field."""
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        field = field_with_nul()
+        if field is not None:
+            abort(400, _("Trường «%(field)s» chứa ký tự NUL (mã 0), không lưu hay tìm được; hãy xóa ký tự đó "
+                         "rồi gửi lại.", field=field))
