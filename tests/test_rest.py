@@ -164,6 +164,20 @@ def test_history_tells_who_did_which_task_when_and_the_instance_state(client, li
     assert client.get("/engine-rest/history/task", headers=basic("sct.cv")).status_code == 403
 
 
+def test_historic_activities_carry_camundas_activity_type_of_each_element(client, lifecycle):
+    directive = lifecycle.distributed(draft_data())
+    activities = client.get(f"/engine-rest/history/activity-instance?processInstanceId={directive}",
+                            headers=basic("thanhtra")).get_json()
+    types = {a["activityId"]: a["activityType"] for a in activities}
+    assert {element: types.get(element) for element in ("start", "draft", "review_gateway", "assign_number",
+                                                         "fork")} == {
+        "start": "startEvent", "draft": "userTask", "review_gateway": "exclusiveGateway",
+        "assign_number": "serviceTask", "fork": "parallelGateway"}
+    chosen = client.get(f"/engine-rest/history/activity-instance?processInstanceId={directive}"
+                        "&activityType=serviceTask", headers=basic("thanhtra")).get_json()
+    assert chosen and {a["activityType"] for a in chosen} == {"serviceTask"}
+
+
 def test_an_admin_sets_a_process_variable_that_later_steps_see_and_replay_repeats(client, lifecycle, svc):
     directive = lifecycle.start()
     changed = client.put(f"/engine-rest/process-instance/{directive}/variables/subject", headers=basic("admin"),

@@ -15,6 +15,7 @@ from engine.oplog import Operation
 from ..services import services
 from . import RestError, bp
 from . import query_params as q
+from .activity_types import activity_types
 from .params import me, paged, sees_everything
 from .query_params import Filter, query_args, refuse_unknown, row_filter, sort_keys, sort_rows
 from .values import camunda_date, parse_date
@@ -166,6 +167,8 @@ def _events(kinds: tuple[str, ...]) -> list[HistoryEvent]:
             definition, instance = definitions.get(row.definition_id), instances.get(row.instance_id)
             row.definition_key = definition.key if definition else None
             row.definition_name = definition.name if definition else None
+            row.activity_type = activity_types(definition.id, definition.bpmn_xml).get(row.element_id) \
+                if definition else None
             row.business_key = instance.business_key if instance else None
             row.instance_ended_at = instance.ended_at if instance else None
             s.expunge(row)
@@ -297,7 +300,7 @@ def _activity(event: HistoryEvent, start: datetime, end: datetime | None, cancel
     return {
         "id": f"{event.element_id}:{event.task_id}", "parentActivityInstanceId": event.instance_id,
         "activityId": event.element_id, "activityName": event.element_name,
-        "activityType": "userTask" if user_task else "activity",
+        "activityType": event.activity_type or ("userTask" if user_task else "task"),
         "processDefinitionKey": event.definition_key, "processDefinitionId": event.definition_id,
         "processInstanceId": event.instance_id, "executionId": event.instance_id,
         "taskId": event.task_id if user_task else None, "calledProcessInstanceId": None, "calledCaseInstanceId": None,
