@@ -152,6 +152,8 @@ class Replay:
         self.candidate_orgs: dict[str, set[str]] = {}  # recorded task id -> the bodies of its candidate groups
         self.assigned_by_process: set[str] = set()  # recorded task ids the process gave one person
         self.offered: dict[str, str] = {}  # recorded task id -> its candidate groups, as the model computes them
+        self.rows: dict[str, HumanTask] = {}  # recorded task id -> its task-list row, as the model builds it
+        self.element_names: dict[str, set[str | None]] = {}  # element id -> its names in every version run
         self.seen_ready: set[UUID] = set()
         self.results: dict[str, deque] = {}
         for event in events:  # what each service step answered, in order, by element
@@ -171,6 +173,7 @@ class Replay:
             for event in self.events:
                 self.context.now = to_local(event.at)
                 self.apply(event)
+                self.check_labels(event)
                 if with_steps:
                     now = self.variables()
                     result.steps.append(Step(event.seq, self.active(), self.completed(), _changes(before, now)))
@@ -213,11 +216,42 @@ class Replay:
             else:
                 self.expect(event)
 
+    def learn_names(self, model) -> None:
+        """The names each element has in a version the instance runs on: an event names an element as its
+        model does (the bare id when it has no name), never as someone wrote it afterwards."""
+        for spec in [model.spec, *model.subprocesses.values()]:
+            for task_spec in spec.task_specs.values():
+                element_id = getattr(task_spec, "bpmn_id", None)
+                if element_id is not None:
+                    name = getattr(task_spec, "bpmn_name", None)
+                    self.element_names.setdefault(element_id, set()).update({name, name or element_id})
+
+    def check_labels(self, event: HistoryEvent) -> None:
+        """Every event is written under the version the instance runs on and names its element as the
+        model does."""
+        if self.definition is not None and event.definition_id != self.definition.id:
+            raise _Diverged(event.seq, f"bản ghi ghi sự kiện «{_describe(event.event_type, event.element_name)}» "
+                                       f"thuộc phiên bản quy trình {event.definition_id}, trong khi phiên đang ở "
+                                       f"phiên bản {self.definition.id}.")
+        if event.element_id is None:
+            if event.element_name is not None:
+                raise _Diverged(event.seq, f"bản ghi gắn tên bước «{event.element_name}» cho một sự kiện không "
+                                           "thuộc bước nào.")
+            return
+        names = self.element_names.get(event.element_id)
+        if names is None:
+            raise _Diverged(event.seq, f"bản ghi nói đến bước «{event.element_id}» mà quy trình không có.")
+        if event.element_name not in names:
+            shown = " / ".join(sorted(n for n in names if n))
+            raise _Diverged(event.seq, f"bản ghi gọi bước «{event.element_id}» là «{event.element_name}», quy "
+                                       f"trình gọi là «{shown}».")
+
     def start(self, event: HistoryEvent) -> None:
         self.definition = self.session.get(ProcessDefinition, event.definition_id)
         if self.definition is None:
             raise _Diverged(event.seq, f"phiên bản quy trình {event.definition_id} không còn trong cơ sở dữ liệu.")
         model = self.engine.model_of(self.definition)
+        self.learn_names(model)
         self.workflow = BpmnWorkflow(model.spec, model.subprocesses, script_engine=self.engine.expressions)
         self.workflow.step_context = self.context
         data = dict((event.data or {}).get("variables") or {})
@@ -276,6 +310,7 @@ class Replay:
             raise _Diverged(event.seq, "phiên bản đích của lần chuyển phiên bản không còn trong cơ sở dữ liệu.")
         state = self.engine.state.dump(self.workflow)
         self.definition = target
+        self.learn_names(self.engine.model_of(target))
         self.workflow = self.engine.state.load(state, target.id, list(self.engine.model_of(target).subprocesses))
         self.workflow.script_engine = self.engine.expressions
         self.workflow.step_context = self.context
@@ -427,6 +462,7 @@ class Replay:
             self.assigned_by_process.add(event.task_id)
         self.candidate_orgs[event.task_id] = _bodies_of(assigned.candidate_groups_text)
         self.offered[event.task_id] = assigned.candidate_groups_text
+        self.rows[event.task_id] = self.engine.task_row(self.instance, self.definition, task, assigned, event.at)
 
     def finish(self) -> None:
         """Nothing left unexplained, and the replayed state is the stored one."""
@@ -469,9 +505,27 @@ class Replay:
             if row.assigned_by_process != (row.id in self.assigned_by_process):
                 return (f"danh sách việc ghi bước «{row.name}» là {'' if row.assigned_by_process else 'không '}do quy "
                         "trình giao riêng cho một người, lịch sử thì ngược lại.")
+            differs = self.row_difference(row)
+            if differs:
+                return differs
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if recorded.get(task.id) not in rows:
                 return f"bước «{_label(task)}» đang chờ xử lý khi thực thi lại nhưng không có trong danh sách việc."
+        return None
+
+    def row_difference(self, row: HumanTask) -> str | None:
+        """What a waiting step's row says otherwise than the model, the instance and the replayed data: its
+        step, form, body lane, priority, label, follow-up and due date, version and business key."""
+        built = self.rows.get(row.id)
+        if built is None:
+            return None
+        task = self.workflow.get_task_from_id(self.ids[row.id])
+        expected = {name: getattr(built, name) for name in ROW_FIELDS}
+        expected.update(definition_id=self.definition.id, due_at=self.engine.due_now(self.workflow, task, built.due_at))
+        for name, value in expected.items():
+            if getattr(row, name) != value:
+                return (f"danh sách việc ghi «{FIELD_NAMES[name]}» của bước «{row.name}» là "
+                        f"«{_shown(getattr(row, name))}», theo quy trình và lịch sử thì «{_shown(value)}».")
         return None
 
     # -- what the viewer shows ---------------------------------------------------------------
@@ -497,6 +551,19 @@ class Replay:
             return {}
         last = self.workflow.last_task
         return {**self.workflow.data_objects, **(last.data if last is not None else {})}
+
+
+#: The fields of a task-list row fixed when its step starts waiting, by what the user calls them.
+ROW_FIELDS = {"definition_key": "quy trình", "business_key": "mã nghiệp vụ", "element_id": "mã bước",
+              "name": "tên bước", "lane": "làn", "form_key": "biểu mẫu", "priority": "độ ưu tiên",
+              "label": "nhãn", "follow_up_at": "ngày theo dõi"}
+FIELD_NAMES = {**ROW_FIELDS, "definition_id": "phiên bản quy trình", "due_at": "hạn xử lý"}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"{to_local(value):%H:%M %d/%m/%Y}"
+    return "không" if value in (None, "") else str(value)
 
 
 def _bodies_of(candidate_groups: str | None) -> set[str]:

@@ -953,7 +953,7 @@ class Engine:
                 self._follow_due_date(command, loaded, task, existing[task_id])
                 continue
             assigned = self.assignment_of(loaded.workflow, task)
-            session.add(self._human_task_row(loaded, task, assigned, command.now))
+            session.add(self.task_row(loaded.instance, loaded.definition, task, assigned, command.now))
             command.record(loaded, "task_created", task, data=assigned.recorded(), actor=None)
 
     @staticmethod
@@ -967,12 +967,17 @@ class Engine:
             return
         command.record(loaded, "task_cancelled", data={"assignee": row.assignee}, row=row)
 
+    def due_now(self, workflow: BpmnWorkflow, task, due_at: datetime | None) -> datetime | None:
+        """The due date of an open task now (``due_at``: the one it holds): it follows the data objects
+        its due date reads (an extension moves it); without data objects it keeps the one it was given."""
+        template = getattr(getattr(task.task_spec, "assignment", None), "due_date", None)
+        if not template or not workflow.data_objects:
+            return due_at
+        return to_datetime(self.expressions.render(template, task_scope(workflow, task)))
+
     def _follow_due_date(self, command: _Command, loaded: _Loaded, task, row: HumanTask) -> None:
         """An open task's due date follows the data objects it reads (an extension moves it)."""
-        template = getattr(getattr(task.task_spec, "assignment", None), "due_date", None)
-        if not template or not loaded.workflow.data_objects:
-            return
-        due = to_datetime(self.expressions.render(template, task_scope(loaded.workflow, task)))
+        due = self.due_now(loaded.workflow, task, row.due_at)
         if due != row.due_at:
             command.record(loaded, "task_due_changed", task, data={
                 "from": row.due_at.isoformat() if row.due_at else None, "to": due.isoformat() if due else None})
@@ -1006,11 +1011,14 @@ class Engine:
             label=_shortened(str(label)) if label else None)
 
     @staticmethod
-    def _human_task_row(loaded: _Loaded, task, assigned: TaskAssignment, now: datetime) -> HumanTask:
+    def task_row(instance: ProcessInstance, definition: ProcessDefinition, task, assigned: TaskAssignment,
+                 now: datetime) -> HumanTask:
+        """The task-list row of a step that starts waiting for people (replay builds it again to check the
+        stored one)."""
         spec = task.task_spec
         return HumanTask(
-            id=str(task.id), instance_id=loaded.instance.id, definition_id=loaded.definition.id,
-            definition_key=loaded.definition.key, business_key=loaded.instance.business_key,
+            id=str(task.id), instance_id=instance.id, definition_id=definition.id,
+            definition_key=definition.key, business_key=instance.business_key,
             element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
             form_key=spec.form_key if isinstance(spec, HumanTaskSpec) else None,
             assignee=assigned.assignee, assigned_by_process=bool(assigned.assignee),

@@ -1,13 +1,16 @@
 """Tampering with the history is found: an edited, forged or deleted event, a cut tail, a deleted instance."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from sqlalchemy import delete, select, update
 
 from engine.audit import verify_all, verify_instance
 from engine.history import HistoryWriter, event_hash, hashed_fields
-from engine.models import HistoryEvent, HumanTask, ProcessInstance
+from engine.clock import LOCAL_TZ
+from engine.models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from engine.replay import instance_events, replay_instance
 
 from .conftest import draft_data, login
@@ -347,3 +350,44 @@ def test_a_called_instance_deleted_before_any_anchor_keeps_a_page_naming_its_par
     assert f"Phiên con {child} do bước" in auditor.get("/audit/").get_data(as_text=True)
     page = auditor.get(f"/audit/instances/{child}").get_data(as_text=True)
     assert f"Phiên con {child} do bước" in page and f"của phiên {directive}" in page
+
+
+def rechained(svc, instance_id: str, forge) -> None:
+    """What someone with write access to the database can do after the last anchor: change events with
+    ``forge(event)`` and chain them all again with recomputed hashes."""
+    with svc.db.transaction() as s:
+        events = instance_events(s, instance_id)
+        prev = events[0].prev_hash
+        for e in events:
+            forge(e)
+            e.prev_hash, e.hash = prev, event_hash(prev, hashed_fields(e))
+            prev = e.hash
+
+
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("name", "Ký thay", "tên bước"), ("element_id", "register", "mã bước"), ("form_key", "receipt", "biểu mẫu"),
+    ("priority", 99, "độ ưu tiên"), ("label", "Khẩn: ký ngay", "nhãn"), ("business_key", "DX-GIA", "mã nghiệp vụ"),
+    ("definition_key", "directive_receipt", "quy trình"), ("lane", "Lane_clerk", "làn"),
+    ("due_at", datetime(2026, 12, 31, 17, tzinfo=LOCAL_TZ), "hạn xử lý"),
+    ("follow_up_at", datetime(2026, 12, 24, 8, tzinfo=LOCAL_TZ), "ngày theo dõi"),
+])
+def test_every_field_of_a_waiting_tasks_row_is_checked_against_the_model_and_the_history(lifecycle, svc, field,
+                                                                                        value, named):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    assert verdict(svc, directive).startswith("Đã kiểm chứng: ")
+    with svc.db.transaction() as s:
+        s.execute(update(HumanTask).where(HumanTask.id == sign.id).values({field: value}))
+    assert f"danh sách việc ghi «{named}» của bước" in verdict(svc, directive)
+
+
+def test_an_event_renamed_or_moved_to_another_version_after_the_last_anchor_is_found_by_replay(lifecycle, svc):
+    directive = signed_directive(lifecycle)
+    rechained(svc, directive, lambda e: setattr(e, "element_name", "Ký thay (ủy quyền)")
+              if e.element_id == "review" and e.event_type == "task_completed" else None)
+    assert "gọi bước «review» là «Ký thay (ủy quyền)», quy trình gọi là «" in verdict(svc, directive)
+    other = signed_directive(lifecycle)
+    with svc.db.reader() as s:
+        elsewhere = s.scalars(select(ProcessDefinition.id).where(ProcessDefinition.key == "directive_receipt")).first()
+    rechained(svc, other, lambda e: setattr(e, "definition_id", elsewhere) if e.event_type == "task_completed" else None)
+    assert f"thuộc phiên bản quy trình {elsewhere}, trong khi phiên đang ở phiên bản" in verdict(svc, other)

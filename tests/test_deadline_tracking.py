@@ -13,7 +13,8 @@ from engine import SYSTEM, Conflict
 from engine.audit import verify_all
 from engine.clock import LOCAL_TZ
 from engine.jobs import INCIDENT, Job
-from engine.models import HistoryEvent, ProcessInstance
+from engine.models import HistoryEvent, HumanTask, ProcessInstance
+from engine.replay import replay_instance
 from workflows.models import Assignment
 from workflows.notifications import Notification
 
@@ -382,3 +383,18 @@ def test_the_cancelled_chase_shows_in_the_rest_history_as_deleted_and_canceled(l
     activities = client.get(f"/engine-rest/history/activity-instance?processInstanceId={instance_id}"
                             "&activityId=chase&canceled=true", headers=auditor).get_json()
     assert [(a["taskId"], a["canceled"]) for a in activities] == [(chase.id, True)]
+
+
+def test_a_due_date_moved_by_an_approved_extension_verifies_and_one_edited_in_the_list_does_not(
+        lifecycle, svc, clock):
+    lifecycle.distributed(one_task("2026-12-15"))
+    instance_id = assignment_instance(svc)
+    extension_approved(lifecycle, svc, instance_id, "2027-01-29", "Chờ ý kiến thẩm định của Bộ Công Thương.")
+    accept = lifecycle.task("sct.cv", "accept")
+    with svc.db.reader() as s:
+        assert replay_instance(svc.engine, s, instance_id).verified
+    with svc.db.transaction() as s:  # the list shows a later deadline than the approved one
+        s.get(HumanTask, accept.id).due_at = at("2027-03-31T23:59:59")
+    with svc.db.reader() as s:
+        sentence = replay_instance(svc.engine, s, instance_id).sentence()
+    assert "danh sách việc ghi «hạn xử lý» của bước «" in sentence and "23:59 29/01/2027" in sentence

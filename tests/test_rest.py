@@ -164,6 +164,15 @@ def test_history_tells_who_did_which_task_when_and_the_instance_state(client, li
     assert client.get("/engine-rest/history/task", headers=basic("sct.cv")).status_code == 403
 
 
+def test_one_historic_instance_is_read_by_its_id_and_an_unknown_one_is_a_404(client, lifecycle):
+    directive = lifecycle.start()
+    one = client.get(f"/engine-rest/history/process-instance/{directive}", headers=basic("thanhtra"))
+    assert one.status_code == 200 and (one.get_json()["id"], one.get_json()["state"]) == (directive, "ACTIVE")
+    missing = client.get("/engine-rest/history/process-instance/khong-co", headers=basic("thanhtra"))
+    assert missing.status_code == 404 and "«khong-co»" in missing.get_json()["message"]
+    assert client.get(f"/engine-rest/history/process-instance/{directive}", headers=basic("sct.cv")).status_code == 403
+
+
 def test_historic_activities_carry_camundas_activity_type_of_each_element(client, lifecycle):
     directive = lifecycle.distributed(draft_data())
     activities = client.get(f"/engine-rest/history/activity-instance?processInstanceId={directive}",

@@ -153,6 +153,18 @@ def history_instance_count():
     return jsonify({"count": len(_historic_instances(query_args()))})
 
 
+@bp.get("/history/process-instance/<instance_id>")
+def history_instance(instance_id: str):
+    """One historic process instance (Camunda's GET /history/process-instance/{id})."""
+    _readable()
+    with services().db.reader() as s:
+        instance = s.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise RestError(404, f"Không có phiên quy trình (đang chạy hay đã kết thúc) mã «{instance_id}».",
+                            "InvalidRequestException")
+        return jsonify(_historic_instance(instance, instance.definition))
+
+
 def _events(kinds: tuple[str, ...]) -> list[HistoryEvent]:
     """The history events of these kinds, oldest first, each with its definition key, its instance's business
     key, definition name and end time (for filtering)."""
