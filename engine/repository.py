@@ -37,7 +37,8 @@ def previous_resource(session: Session, name: str, source: str | None, resource:
     return session.scalars(
         select(ProcessDefinition).join(Deployment)
         .where(Deployment.name == name, same_source, ProcessDefinition.resource_name == resource)
-        .order_by(ProcessDefinition.deployed_at.desc(), ProcessDefinition.version.desc()).limit(1)
+        # versions only grow, whatever the clock said (a simulated moment can lie ahead of the next one)
+        .order_by(ProcessDefinition.version.desc(), ProcessDefinition.deployed_at.desc()).limit(1)
     ).first()
 
 

@@ -94,6 +94,12 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     assert len(list(tmp_path.glob("anchor-witness.*.jsonl.old"))) == 1
     verified = chidao_run("verify", "--all")
     assert verified.returncode == 0, verified.stdout
+    assert "Chưa có mốc kiểm chứng nào" in verified.stdout  # no worker ran since: said, never silent
+    mistyped = tmp_path / "demo-cu.db"
+    environment["DATABASE_URL"] = f"sqlite:///{mistyped}"
+    wrong = chidao_run("verify", "--all")
+    assert wrong.returncode == 1 and f"Không có tệp cơ sở dữ liệu {mistyped}" in wrong.stdout
+    assert not mistyped.exists()  # an inspection never creates the database it was pointed at
 
 
 def test_replay_prints_each_step_and_exits_zero_when_the_history_verifies(app, lifecycle):

@@ -14,13 +14,13 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from engine import SYSTEM, EngineError, User
-from engine.anchor import check_anchors
+from engine.anchor import check_anchors, latest_anchor
 from engine.anchor_witness import AnchorWitness, WitnessRefused
 from engine.audit import verify_all, verify_instance
 from engine.clock import LOCAL_TZ
 from engine.oplog import log_operation
 from engine.replay import instance_events
-from engine.simulated_time import travel_to
+from engine.simulated_time import follow, travel_to
 from workflows.agencies import Directory, load_directory
 from workflows.deadlines import DeadlineError
 from workflows.demo import DEMO_PASSWORD, create_demo_users, load_seed, seed_files
@@ -31,14 +31,33 @@ from workflows.roles import ROLES
 
 from .audit import resolve_instance, step_line
 from .catalogue import UNCHANGED, deploy_catalogue
-from .migrate import upgrade
+from .migrate import schema_problem, upgrade
 from .services import services
 from .settings import deadline_reader, setting
 
 
+def ready() -> None:
+    """What every command that writes does first: bring the schema to the newest revision and follow the
+    database's simulated time, as the web app and the worker do (a deployment is dated as they date it)."""
+    upgrade(services().db)
+    with services().db.reader() as s:
+        follow(s, services().clock)
+
+
+def inspectable() -> None:
+    """What an inspection (``replay``, ``verify``) needs: the database as it is, never created or changed;
+    exit 1 with the reason when it is missing or has no (or an older) schema."""
+    problem = schema_problem(services().db)
+    if problem:
+        click.echo(problem)
+        sys.exit(1)
+    with services().db.reader() as s:
+        follow(s, services().clock)
+
+
 def prepare_database() -> None:
     """Migrate the schema, load the agency directory and deploy the catalogue's changed files."""
-    upgrade(services().db)
+    ready()
     with services().db.transaction() as s:
         load_directory(s)
     for line in deploy_catalogue():
@@ -134,7 +153,7 @@ def register_commands(app: Flask) -> None:
                   help="Triển khai cả tệp có phiên bản mới hơn do quản trị viên triển khai.")
     def deploy(force: bool) -> None:
         """Deploy the shipped catalogue (bpmn/): only changed files, never over an admin's version unless --force."""
-        upgrade(services().db)
+        ready()
         for line in deploy_catalogue(force=force):
             click.echo(line.sentence())
 
@@ -168,7 +187,7 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"Không đọc được tệp «{path}» ({exc.strerror or exc}).") from None
         except ImportRefused as exc:
             raise click.ClickException(exc.message) from None
-        upgrade(services().db)
+        ready()
         with services().db.reader() as s:
             directory = Directory(s)
             parsed = parse_directive(text, directory if directory.entries else Directory.from_data(),
@@ -186,7 +205,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--interval", default=5.0, show_default=True, help="Số giây giữa hai lần chạy.")
     def worker(once: bool, moment: str | None, interval: float) -> None:
         """Run due jobs (timers, e-mail): once, or every INTERVAL seconds until stopped."""
-        upgrade(services().db)
+        ready()
         if moment:
             try:
                 when = datetime.fromisoformat(moment)
@@ -206,7 +225,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--verify", "verify_only", is_flag=True, help="Chỉ in kết quả kiểm chứng, không in từng bước.")
     def replay(instance_id: str, verify_only: bool) -> None:
         """Replay one instance from its events; exit 0 when it verifies, 1 with the first divergence."""
-        upgrade(services().db)
+        inspectable()
         with services().db.reader() as s:
             try:
                 instance_id = resolve_instance(s, instance_id)
@@ -226,13 +245,18 @@ def register_commands(app: Flask) -> None:
                   help="Đối chiếu các mốc với bản sao tệp đối chứng này (bản thanh tra giữ) thay cho tệp của máy chủ.")
     def verify(everything: bool, witness: str | None) -> None:
         """Check every anchor and replay every instance; exit 0 when all verify, 1 with the findings."""
-        upgrade(services().db)
+        inspectable()
         engine = services().engine
         copy = AnchorWitness(witness, engine.witness.database) if witness else None
         with services().db.reader() as s:
             report = verify_all(engine, s, witness=copy)
+            anchors = latest_anchor(s) is not None
         for finding in report.findings:
             click.echo(finding.message)
+        if report.events and not anchors:
+            click.echo("Chưa có mốc kiểm chứng nào (bộ xử lý nền chưa chạy, hoặc các mốc và tệp đối chứng đã bị xóa): "
+                       "chỉ chuỗi băm và thực thi lại được kiểm, không chứng minh được chưa có phiên nào bị xóa hay "
+                       "lịch sử bị cắt đuôi.")
         adopted = (copy or engine.witness).adopted()
         if adopted:
             click.echo(f"Tệp đối chứng được bắt đầu khi cơ sở dữ liệu đã có {adopted} mốc (lệnh «chidao witness "
@@ -251,7 +275,7 @@ def register_commands(app: Flask) -> None:
     def witness_start() -> None:
         """Start the witness over the anchors the database holds now (the worker never does: a witness
         missing while anchors exist stays a finding until an administrator checks them and runs this)."""
-        upgrade(services().db)
+        ready()
         engine = services().engine
         with services().db.transaction() as s:
             broken = check_anchors(s)
@@ -316,7 +340,7 @@ def register_commands(app: Flask) -> None:
     def users_add(username: str, agency: str, roles: tuple[str, ...], full_name: str | None,
                   title: str | None) -> None:
         """Add a user; the password is read from standard input."""
-        upgrade(services().db)
+        ready()
         with services().db.transaction() as s:
             if not Directory(s).entries:
                 load_directory(s)
@@ -340,7 +364,7 @@ def register_commands(app: Flask) -> None:
     @users.command("list")
     def users_list() -> None:
         """List users with their agency and roles."""
-        upgrade(services().db)
+        ready()
         print_users()
 
 
