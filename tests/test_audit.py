@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-
 from sqlalchemy import delete, select, update
 
 from engine.audit import verify_all, verify_instance
-from engine.history import HistoryWriter, event_hash, hashed_fields
 from engine.clock import LOCAL_TZ
+from engine.history import HistoryWriter, event_hash, hashed_fields
 from engine.models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
 from engine.replay import instance_events, replay_instance
 
@@ -26,6 +25,14 @@ def signed_directive(lifecycle) -> str:
 def event(svc, instance_id: str, event_type: str) -> HistoryEvent:
     with svc.db.reader() as s:
         return next(e for e in instance_events(s, instance_id) if e.event_type == event_type)
+
+
+def delete_with_history(svc, instance_id: str) -> None:
+    """What someone with write access to the database can do: remove an instance, its tasks and its history."""
+    with svc.db.transaction() as s:
+        s.execute(delete(HumanTask).where(HumanTask.instance_id == instance_id))
+        s.execute(delete(ProcessInstance).where(ProcessInstance.id == instance_id))
+        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == instance_id))
 
 
 def verdict(svc, instance_id: str) -> str:
@@ -155,11 +162,9 @@ def test_the_verdict_of_one_instance_includes_what_the_anchors_prove(app, lifecy
 
 def test_a_called_instance_deleted_with_its_history_is_found_from_its_parent_even_unanchored(lifecycle, svc):
     directive = lifecycle.distributed(draft_data())
-    with svc.db.transaction() as s:
+    with svc.db.reader() as s:
         child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id == directive)).first()
-        s.execute(delete(HumanTask).where(HumanTask.instance_id == child))
-        s.execute(delete(ProcessInstance).where(ProcessInstance.id == child))
-        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == child))
+    delete_with_history(svc, child)
     with svc.db.reader() as s:
         report = verify_all(svc.engine, s)
         parent = verify_instance(svc.engine, s, directive)
@@ -325,10 +330,7 @@ def test_the_audit_page_shows_the_store_verdict_and_a_deleted_instance_keeps_a_p
     svc.worker.anchor()
     page = auditor.get("/audit/").get_data(as_text=True)
     assert 'id="store-verdict" class="flash success"' in page and "không phiên nào bị xóa" in page
-    with svc.db.transaction() as s:
-        s.execute(delete(HumanTask).where(HumanTask.instance_id == deleted))
-        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == deleted))
-        s.execute(delete(ProcessInstance).where(ProcessInstance.id == deleted))
+    delete_with_history(svc, deleted)
     page = auditor.get("/audit/").get_data(as_text=True)
     assert 'data-verified="false"' in page and "Toàn kho: 1 phát hiện" in page
     assert f"Phiên {deleted} đã bị xóa cùng toàn bộ lịch sử" in page and f"/audit/instances/{deleted}" in page
@@ -341,11 +343,9 @@ def test_the_audit_page_shows_the_store_verdict_and_a_deleted_instance_keeps_a_p
 
 def test_a_called_instance_deleted_before_any_anchor_keeps_a_page_naming_its_parent(app, lifecycle, svc):
     directive = lifecycle.distributed(draft_data())
-    with svc.db.transaction() as s:
+    with svc.db.reader() as s:
         child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id == directive)).first()
-        s.execute(delete(HumanTask).where(HumanTask.instance_id == child))
-        s.execute(delete(ProcessInstance).where(ProcessInstance.id == child))
-        s.execute(delete(HistoryEvent).where(HistoryEvent.instance_id == child))
+    delete_with_history(svc, child)
     auditor = login(app.test_client(), "thanhtra")
     assert f"Phiên con {child} do bước" in auditor.get("/audit/").get_data(as_text=True)
     page = auditor.get(f"/audit/instances/{child}").get_data(as_text=True)
@@ -389,5 +389,6 @@ def test_an_event_renamed_or_moved_to_another_version_after_the_last_anchor_is_f
     other = signed_directive(lifecycle)
     with svc.db.reader() as s:
         elsewhere = s.scalars(select(ProcessDefinition.id).where(ProcessDefinition.key == "directive_receipt")).first()
-    rechained(svc, other, lambda e: setattr(e, "definition_id", elsewhere) if e.event_type == "task_completed" else None)
+    rechained(svc, other,
+              lambda e: setattr(e, "definition_id", elsewhere) if e.event_type == "task_completed" else None)
     assert f"thuộc phiên bản quy trình {elsewhere}, trong khi phiên đang ở phiên bản" in verdict(svc, other)
