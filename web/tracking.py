@@ -24,6 +24,7 @@ from workflows.queries import can_view, sees_province
 from workflows.status import STATUSES, counts, tracking_rows
 
 from .formschema import read_form
+from .security_headers import download
 from .services import services
 from .settings import deadline_reader
 
@@ -161,6 +162,7 @@ def _export_rows(rows, directory) -> list[list]:
 
 @bp.route("/dashboard/export.<fmt>")
 @login_required
+@download
 def export(fmt: str):
     rows, directory = _rows(request.args.get("directive") or None)
     table = _export_rows(rows, directory)
