@@ -132,7 +132,8 @@ class AnchorWitness:
             try:
                 header, last = self._read_ends()
             except WitnessDamaged as exc:
-                raise WitnessRefused(f"Tệp đối chứng {self.path} đã hỏng ({exc}); hãy cất nó đi rồi chạy lại.") from None
+                raise WitnessRefused(f"Tệp đối chứng {self.path} đã hỏng ({exc}); "
+                                     "hãy cất nó đi rồi chạy lại.") from None
             if last is not None or (header is not None and header.get("database") != self.database):
                 raise WitnessRefused(f"Tệp đối chứng {self.path} đã ghi mốc (của {header.get('database')}); "
                                      "hãy cất nó đi (giữ làm bằng chứng) trước khi bắt đầu tệp mới.")

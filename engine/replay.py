@@ -256,7 +256,7 @@ class Replay:
         self.workflow.step_context = self.context
         data = dict((event.data or {}).get("variables") or {})
         if model.initiator:
-            data.setdefault(model.initiator, event.actor)
+            data[model.initiator] = event.actor
         self.workflow.get_next_task(spec_name="Start").set_data(**data)
         self.advance(event)
 

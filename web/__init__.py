@@ -78,7 +78,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
     # modeler adds routes to the admin blueprint
     from . import (admin, audit, auth, directives, errors, filters, importing, input_guard,  # noqa: F401
-                   modeler, rest, tasks, tracking)
+                   modeler, rest, security_headers, tasks, tracking)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     rest.register(app)
     errors.register(app)
     input_guard.register(app)
+    security_headers.register(app, setting(app.config, "SECURE_COOKIES") in (True, "1", "true", "yes"))
     filters.register(app)
 
     @app.before_request

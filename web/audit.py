@@ -24,6 +24,7 @@ from engine.replay import ReplayResult, Step, instance_events
 from workflows.models import Assignment, Directive
 
 from . import query_args
+from .security_headers import download
 from .services import services
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -195,6 +196,7 @@ def instance(instance_id: str):
 
 @bp.route("/instances/<instance_id>/history.json")
 @auditors_only
+@download
 def export_json(instance_id: str):
     instance, events, result = _history(instance_id)
     document = {
@@ -227,6 +229,7 @@ def report(instance_id: str):
 
 @bp.route("/instances/<instance_id>/report.pdf")
 @auditors_only
+@download
 def report_pdf(instance_id: str):
     from weasyprint import HTML  # loaded on demand: it pulls in Pango
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired
 from engine import Actor, User
 from workflows.queries import sees_province
 
+from .redirects import local_path
 from .services import services
 
 bp = Blueprint("auth", __name__)
@@ -58,10 +59,7 @@ def login():
             user = s.get(User, form.username.data.strip())
             if user is not None and user.active and user.check_password(form.password.data):
                 login_user(SessionUser(user), remember=form.remember.data)
-                target = request.args.get("next", "")
-                if not target.startswith("/") or target.startswith("//"):
-                    target = url_for("tasks.index")
-                return redirect(target)
+                return redirect(local_path(request.args.get("next"), url_for("tasks.index")))
         error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
     return render_template("login.html", form=form, error=error), (401 if error else 200)
 

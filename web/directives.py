@@ -27,6 +27,7 @@ from workflows.signing import AUTHORITIES
 from workflows.status import standing
 
 from . import query_args
+from .security_headers import download
 from .services import services
 from .tracking import CLOSE_MESSAGE
 
@@ -118,16 +119,21 @@ def show(directive_id: str):
 
 @bp.route("/definitions/<definition_id>.bpmn")
 @login_required
+@download
 def diagram(definition_id: str):
+    """A version's BPMN file, for the diagrams (which fetch it) and to save: never displayed as a page, so
+    markup inside a model never runs."""
     with services().db.reader() as s:
         definition = s.get(ProcessDefinition, definition_id)
         if definition is None:
             abort(404, _("Không tìm thấy phiên bản quy trình này."))
-        return Response(definition.bpmn_xml, mimetype="application/xml")
+        return Response(definition.bpmn_xml, mimetype="application/xml", headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(definition_id)}.bpmn"})
 
 
 @bp.route("/attachments/<attachment_id>")
 @login_required
+@download
 def attachment(attachment_id: str):
     with services().db.reader() as s:
         item = s.get(Attachment, attachment_id)
@@ -137,5 +143,4 @@ def attachment(attachment_id: str):
             abort(403, _("Bạn không được xem tệp này."))
         mimetype = item.content_type if item.content_type in SAFE_TYPES else "application/octet-stream"
         return Response(item.content, mimetype=mimetype, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
-            "X-Content-Type-Options": "nosniff"})
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}"})

@@ -24,6 +24,8 @@ from engine.versions import diff, migrate, plan_migration
 from .admin import admin_only, bp
 from .services import services
 
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")  # what a new form may be called
+
 MAX_BPMN = 5 * 1024 * 1024
 
 
@@ -243,6 +245,11 @@ def migrate_instances(definition_id: str):
 @bp.route("/forms")
 @admin_only
 def forms():
+    new_key = request.args.get("key", "").strip()
+    if new_key:  # «Biểu mẫu mới»: open the editor of that key
+        if not FORM_KEY.fullmatch(new_key):
+            abort(400, _("Mã biểu mẫu «%(key)s» chỉ gồm chữ không dấu, số, «_» và «-».", key=new_key[:60]))
+        return redirect(url_for("admin.form", key=new_key), 303)
     engine = services().engine
     with services().db.reader() as s:
         versions = dict(s.execute(select(FormDefinition.key, func.max(FormDefinition.version))
@@ -283,7 +290,7 @@ def form(key: str):
         history = s.scalars(select(FormDefinition).where(FormDefinition.key == key)
                             .order_by(FormDefinition.version.desc())).all()
         current = engine.form(s, key)
-    if current is None and request.method == "GET" and not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+    if current is None and request.method == "GET" and not FORM_KEY.fullmatch(key):
         abort(404)
     if not text:
         text = json.dumps(current or {"title": "", "type": "object", "properties": {}, "required": []},

@@ -22,8 +22,8 @@ from workflows.queries import directive_by_business_key
 from workflows.signing import AUTHORITIES, signers
 from workflows.status import SOON_WORKING_DAYS, standing
 
-from .formschema import Options, build_fields, file_ids, read_form, walk_fields
 from . import query_args
+from .formschema import Options, build_fields, file_ids, read_form, walk_fields
 from .services import services
 from .tracking import REQUESTS, extension_pending
 

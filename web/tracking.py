@@ -24,7 +24,10 @@ from workflows.queries import can_view, sees_province
 from workflows.status import STATUSES, counts, tracking_rows
 
 from .formschema import read_form
+from .redirects import local_path
+from .security_headers import download
 from .services import services
+from .spreadsheet_cells import append_as_values, csv_cell
 from .settings import deadline_reader
 
 bp = Blueprint("tracking", __name__)
@@ -67,9 +70,7 @@ def send_request(assignment_id: str, kind: str):
     data = read_form(schema, request.form, request.files, None, set())
     sender = {f"{kind}_requested_by": current_user.username,
               f"{kind}_requested_at": services().clock.now().isoformat()}
-    back = request.form.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("directives.index")
+    back = local_path(request.form.get("back"), url_for("directives.index"))
     try:
         with services().db.transaction() as s:
             _assignment_of_my_agency(s, assignment_id)
@@ -161,6 +162,7 @@ def _export_rows(rows, directory) -> list[list]:
 
 @bp.route("/dashboard/export.<fmt>")
 @login_required
+@download
 def export(fmt: str):
     rows, directory = _rows(request.args.get("directive") or None)
     table = _export_rows(rows, directory)
@@ -169,7 +171,7 @@ def export(fmt: str):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(EXPORT_HEADER)
-        writer.writerows(table)
+        writer.writerows([csv_cell(value) for value in line] for line in table)
         return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
             "Content-Disposition": f"attachment; filename=theo-doi-nhiem-vu-{stamp}.csv"})
     if fmt == "xlsx":
@@ -178,7 +180,7 @@ def export(fmt: str):
         sheet.title = "Theo dõi nhiệm vụ"
         sheet.append(EXPORT_HEADER)
         for line in table:
-            sheet.append(line)
+            append_as_values(sheet, line)
         out = io.BytesIO()
         book.save(out)
         return Response(out.getvalue(), headers={

@@ -25,10 +25,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A browser tab; the test fails if any page it opened broke the Content-Security-Policy (an inline
+    script or handler, a resource from elsewhere)."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture
