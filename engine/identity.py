@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .db import Base, JSONText, UTCDateTime
 
 _hasher = PasswordHasher()
+_dummy_hash: str | None = None
 
 #: Roles that may look at everything but change nothing.
 READ_ONLY_ROLES = frozenset({"auditor"})
@@ -85,3 +86,16 @@ class Actor:
 
 
 SYSTEM = Actor("system", None, ("system",), "Hệ thống")
+
+
+def check_no_ones_password(password: str) -> bool:
+    """Spend on a name nobody has what checking a real password costs (always False), so that how long a
+    sign-in takes never tells whether the name exists."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("no one has this password")
+    try:
+        _hasher.verify(_dummy_hash, password)
+    except (VerificationError, InvalidHashError):
+        pass
+    return False

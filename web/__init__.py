@@ -11,7 +11,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from engine import Clock, Database, Engine, User, Worker
+from engine import Clock, Database, Engine, Worker
 from engine.anchor_witness import AnchorWitness, database_name
 from engine.simulated_time import follow
 from workflows import directive_plugin
@@ -113,10 +113,12 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
 
 @login_manager.user_loader
-def _load_user(username: str):
+def _load_user(token: str):
+    """The signed-in user of a session or remember-me cookie, while its server-side session is open."""
     from .auth import SessionUser
     from .services import services
+    from .user_sessions import signed_in_user
 
     with services().db.reader() as s:
-        user = s.get(User, username)
-        return SessionUser(user) if user is not None and user.active else None
+        user = signed_in_user(s, token)
+        return SessionUser(user, token) if user is not None else None

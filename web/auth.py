@@ -6,13 +6,17 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from engine import Actor, User
+from engine.clock import to_local
+from engine.oplog import log_operation
 from workflows.queries import sees_province
 
+from . import user_sessions
 from .redirects import local_path
 from .services import services
+from .sign_in import check_credentials
 
 bp = Blueprint("auth", __name__)
 
@@ -20,7 +24,8 @@ bp = Blueprint("auth", __name__)
 class SessionUser(UserMixin):
     """The signed-in user, detached from the database session."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, token: str):
+        self.token = token  # the server-side session (``user_sessions``) the cookies carry
         self.username = user.username
         self.full_name = user.full_name
         self.title = user.title
@@ -28,7 +33,7 @@ class SessionUser(UserMixin):
         self.roles = tuple(user.roles)
 
     def get_id(self) -> str:
-        return self.username
+        return self.token
 
     def actor(self) -> Actor:
         return Actor(self.username, self.org, self.roles, self.full_name)
@@ -42,6 +47,14 @@ class SessionUser(UserMixin):
         return sees_province(self.actor())
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Hãy nhập mật khẩu hiện tại.")])
+    new = PasswordField("Mật khẩu mới", validators=[
+        DataRequired("Hãy nhập mật khẩu mới."), Length(min=8, max=200, message="Mật khẩu mới dài từ 8 đến 200 ký tự.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        EqualTo("new", message="Hai lần nhập mật khẩu mới không giống nhau.")])
+
+
 class LoginForm(FlaskForm):
     username = StringField("Tên đăng nhập", validators=[DataRequired("Hãy nhập tên đăng nhập.")])
     password = PasswordField("Mật khẩu", validators=[DataRequired("Hãy nhập mật khẩu.")])
@@ -53,20 +66,60 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("tasks.index"))
     form = LoginForm()
-    error = None
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
-        with services().db.reader() as s:
-            user = s.get(User, form.username.data.strip())
-            if user is not None and user.active and user.check_password(form.password.data):
-                login_user(SessionUser(user), remember=form.remember.data)
-                return redirect(local_path(request.args.get("next"), url_for("tasks.index")))
-        error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
-    return render_template("login.html", form=form, error=error), (401 if error else 200)
+        result = check_credentials(form.username.data, form.password.data, request.remote_addr)
+        if result.user is not None:
+            with services().db.transaction() as s:
+                token = user_sessions.begin(s, result.user.username, services().clock.now())
+            login_user(SessionUser(result.user, token), remember=form.remember.data)
+            return redirect(local_path(request.args.get("next"), url_for("tasks.index")))
+        if result.locked is not None:
+            error, status = locked_sentence(result.locked), 429
+            headers["Retry-After"] = str(result.locked.retry_after(services().clock.now()))
+        else:
+            error, status = _("Tên đăng nhập hoặc mật khẩu không đúng."), 401
+    return render_template("login.html", form=form, error=error), status, headers
+
+
+def locked_sentence(lock) -> str:
+    """Why a sign-in was refused before its password was looked at, and until when."""
+    until = to_local(lock.until).strftime("%H:%M %d/%m/%Y")
+    if lock.account:
+        return _("Tài khoản này tạm khóa đăng nhập đến %(until)s vì nhập sai mật khẩu nhiều lần. Hãy thử lại "
+                 "sau, hoặc nhờ quản trị viên mở khóa.", until=until)
+    return _("Máy của bạn tạm bị chặn đăng nhập đến %(until)s vì có quá nhiều lần nhập sai mật khẩu từ địa "
+             "chỉ này. Hãy thử lại sau, hoặc nhờ quản trị viên.", until=until)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    with services().db.transaction() as s:
+        user_sessions.end(s, current_user.token, services().clock.now())
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A person changes their own password: every other session of theirs (another browser, a phone, a
+    remember-me cookie) ends; this one goes on."""
+    form = PasswordForm()
+    error = None
+    if form.validate_on_submit():
+        result = check_credentials(current_user.username, form.current.data, request.remote_addr)
+        if result.user is None:
+            error = locked_sentence(result.locked) if result.locked else _("Mật khẩu hiện tại không đúng.")
+        else:
+            now = services().clock.now()
+            with services().db.transaction() as s:
+                s.get(User, current_user.username).set_password(form.new.data)
+                ended = user_sessions.end_all(s, current_user.username, now, keep=current_user.token)
+                log_operation(s, current_user.actor(), now, "password_change", current_user.username,
+                              sessions_ended=ended)
+            flash(_("Đã đổi mật khẩu; %(n)s phiên đăng nhập khác của bạn đã kết thúc.", n=ended), "success")
+            return redirect(url_for("tasks.index"), 303)
+    return render_template("account_password.html", form=form, error=error), 400 if error or form.errors else 200

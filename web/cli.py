@@ -29,6 +29,7 @@ from workflows.importing import ImportRefused, as_json, check_size, extract_text
 from workflows.models import Directive
 from workflows.roles import ROLES
 
+from . import login_throttle, user_sessions
 from .audit import resolve_instance, step_line
 from .catalogue import UNCHANGED, deploy_catalogue
 from .migrate import schema_problem, upgrade
@@ -360,6 +361,62 @@ def register_commands(app: Flask) -> None:
             s.add(user)
             log_operation(s, SYSTEM, services().clock.now(), "user_add", username, agency=agency, roles=list(roles))
         click.echo(f"Đã tạo người dùng {username} ({agency}: {', '.join(roles)}).")
+
+    def _existing_user(s, username: str) -> User:
+        user = s.get(User, username)
+        if user is None:
+            raise click.ClickException(f"Không có người dùng «{username}».")
+        return user
+
+    @users.command("passwd")
+    @click.argument("username")
+    def users_passwd(username: str) -> None:
+        """Set a user's password (read from standard input) and end every session of theirs."""
+        ready()
+        password = sys.stdin.readline().rstrip("\r\n")
+        if len(password) < 8:
+            raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự (đọc từ đầu vào chuẩn).")
+        now = services().clock.now()
+        with services().db.transaction() as s:
+            _existing_user(s, username).set_password(password)
+            ended = user_sessions.end_all(s, username, now)
+            login_throttle.unlock(s, username)
+            log_operation(s, SYSTEM, now, "user_password", username, sessions_ended=ended)
+        click.echo(f"Đã đặt mật khẩu mới cho {username}; {ended} phiên đăng nhập đã kết thúc.")
+
+    @users.command("deactivate")
+    @click.argument("username")
+    def users_deactivate(username: str) -> None:
+        """Stop a user signing in (history keeps them) and end every session of theirs."""
+        ready()
+        now = services().clock.now()
+        with services().db.transaction() as s:
+            _existing_user(s, username).active = False
+            ended = user_sessions.end_all(s, username, now)
+            log_operation(s, SYSTEM, now, "user_deactivate", username, sessions_ended=ended)
+        click.echo(f"Đã ngừng tài khoản {username}; {ended} phiên đăng nhập đã kết thúc.")
+
+    @users.command("activate")
+    @click.argument("username")
+    def users_activate(username: str) -> None:
+        """Let a stopped user sign in again."""
+        ready()
+        with services().db.transaction() as s:
+            _existing_user(s, username).active = True
+            log_operation(s, SYSTEM, services().clock.now(), "user_activate", username)
+        click.echo(f"Tài khoản {username} đăng nhập được trở lại.")
+
+    @users.command("unlock")
+    @click.argument("username")
+    def users_unlock(username: str) -> None:
+        """Lift the lock that failed sign-ins put on an account."""
+        ready()
+        with services().db.transaction() as s:
+            lifted = login_throttle.unlock(s, username)
+            if lifted:
+                log_operation(s, SYSTEM, services().clock.now(), "user_unlock", username)
+        click.echo(f"Đã mở khóa đăng nhập cho {username}." if lifted
+                   else f"Tài khoản {username} không bị khóa đăng nhập.")
 
     @users.command("list")
     def users_list() -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine import EngineError, User
+from engine import EngineError
 
+from ..auth import locked_sentence
 from ..services import services
+from ..sign_in import check_credentials
 
 bp = Blueprint("rest", __name__, url_prefix="/engine-rest")
 
@@ -37,10 +39,12 @@ def authenticate():
         response, status = error_body(401, "Cần xác thực HTTP Basic bằng tài khoản của hệ thống.")
         response.headers["WWW-Authenticate"] = 'Basic realm="engine-rest"'
         return response, status
-    with services().db.reader() as s:
-        user = s.get(User, auth.username)
-        valid = user is not None and user.active and user.check_password(auth.password or "")
-        g.rest_user = user.actor() if valid else None
+    result = check_credentials(auth.username, auth.password or "", request.remote_addr)
+    if result.locked is not None:
+        response, status = error_body(429, locked_sentence(result.locked))
+        response.headers["Retry-After"] = str(result.locked.retry_after(services().clock.now()))
+        return response, status
+    g.rest_user = result.user.actor() if result.user is not None else None
     if g.rest_user is None:
         response, status = error_body(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
         response.headers["WWW-Authenticate"] = 'Basic realm="engine-rest"'
