@@ -27,8 +27,8 @@ from .formschema import read_form
 from .redirects import local_path
 from .security_headers import download
 from .services import services
-from .spreadsheet_cells import append_as_values, csv_cell
 from .settings import deadline_reader
+from .spreadsheet_cells import append_as_values, csv_cell
 
 bp = Blueprint("tracking", __name__)
 
