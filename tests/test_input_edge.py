@@ -64,3 +64,14 @@ def test_no_search_text_answers_500(client, text, path):
     login(client, "admin")
     response = client.get(path, query_string={"q": text, "agency": text})
     assert response.status_code in (200, 400), (path, repr(text), response.status_code)
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client):
+    body = b"--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--b\r\nContent-Disposition: form-data\r\n\r\na\x00b\r\n--b--\r\n"
+    response = client.post("/engine-rest/deployment/create", headers=basic("admin"), data=body,
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400 and "NUL" in response.get_json()["message"]
+    clean = client.post("/engine-rest/deployment/create", headers=basic("admin"),
+                        data=b"--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--b--\r\n",
+                        content_type="multipart/form-data; boundary=b")
+    assert clean.status_code == 400  # no file to deploy, said as such

@@ -43,7 +43,8 @@ def _request_texts() -> Iterator[tuple[str, str]]:
 
 def field_with_nul() -> str | None:
     """The first field of the current request holding a NUL character, None when there is none."""
-    return next((field or "body" for field, text in _request_texts() if NUL in text), None)
+    return next((field or "body" for field, text in _request_texts() if isinstance(text, str) and NUL in text),
+                None)
 
 
 def register(app: Flask) -> None:
