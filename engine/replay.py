@@ -30,6 +30,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ from .errors import ExecutionError
 from .external import error_event, throw
 from .history import verify_chain
 from .models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance
-from .runtime import apply_variables
+from .runtime import active_elements, apply_variables
 from .tasks import USER_PREFIX
 
 INPUTS = {"instance_started", "task_completed", "message_correlated", "instance_migrated", "instance_cancelled",
@@ -261,9 +262,14 @@ class Replay:
         self.advance(event)
 
     def task(self, recorded_id: str | None):
-        """The replayed task a recorded task id stands for (None when unknown)."""
+        """The replayed task a recorded task id stands for (None when unknown or gone from the tree)."""
         known = self.ids.get(recorded_id) if recorded_id else None
-        return self.workflow.get_task_from_id(known) if known is not None and self.workflow is not None else None
+        if known is None or self.workflow is None:
+            return None
+        try:
+            return self.workflow.get_task_from_id(known)  # the instance's tree and its subprocesses'
+        except TaskNotFoundException:  # taken away with its branch (an interrupting event, a loop run again)
+            return None
 
     def waiting_step(self, event: HistoryEvent, doing: str):
         """The replayed step a person acts on (``doing``: what the record says they did); it must be
@@ -479,9 +485,39 @@ class Replay:
         if self.definition.id != self.instance.definition_id:
             raise _Diverged(None, "phiên đang ở một phiên bản quy trình mà lịch sử không ghi lần chuyển sang.")
         stored = self.engine.load_workflow(self.instance)
-        mismatch = compare_states(stored, self.workflow) or self.task_list_mismatch()
+        mismatch = compare_states(stored, self.workflow) or self.instance_row_mismatch() or self.task_list_mismatch()
         if mismatch:
             raise _Diverged(None, mismatch)
+
+    def instance_row_mismatch(self) -> str | None:
+        """The first thing the instance's row says otherwise than its history: who started it and when,
+        where work waits (what its diagram marks), the parent that called it and the children it called."""
+        first = self.events[0]
+        if self.instance.started_by != first.actor or self.instance.started_at != first.at:
+            return (f"phiên ghi do «{self.instance.started_by}» khởi tạo lúc {_shown(self.instance.started_at)}, "
+                    f"lịch sử ghi «{first.actor}» lúc {_shown(first.at)}.")
+        shown = sorted(json.dumps(e, sort_keys=True) for e in self.instance.active_elements or [])
+        if shown != sorted(json.dumps(e, sort_keys=True) for e in active_elements(self.workflow)):
+            names = ", ".join(e.get("name", "?") for e in self.instance.active_elements or []) or "không bước nào"
+            return f"phiên ghi đang chờ ở «{names}», khác với chỗ thực thi lại đang chờ."
+        parent = self.instance.parent_instance_id
+        if parent is not None and self.instance.id not in self._children_called_by(parent):
+            return f"phiên ghi do phiên {parent} gọi, nhưng lịch sử của phiên đó không mở phiên này."
+        called = self._children_called_by(self.instance.id)
+        if called:
+            strays = self.session.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.id.in_(called),
+                (ProcessInstance.parent_instance_id != self.instance.id) | ProcessInstance.parent_instance_id.is_(None)))
+            stray = next(iter(strays), None)
+            if stray is not None:
+                return f"phiên con {stray} do phiên này mở nhưng không còn ghi phiên này là phiên gọi nó."
+        return None
+
+    def _children_called_by(self, instance_id: str) -> set[str]:
+        calls = self.events if instance_id == self.instance.id else self.session.scalars(
+            select(HistoryEvent).where(HistoryEvent.instance_id == instance_id,
+                                       HistoryEvent.event_type == "call_started"))
+        return {child for e in calls if e.event_type == "call_started" for child in (e.data or {}).get("children", [])}
 
     def task_list_mismatch(self) -> str | None:
         """The first difference between the instance's rows in the task lists and what replay says waits
@@ -521,7 +557,8 @@ class Replay:
             return None
         task = self.workflow.get_task_from_id(self.ids[row.id])
         expected = {name: getattr(built, name) for name in ROW_FIELDS}
-        expected.update(definition_id=self.definition.id, due_at=self.engine.due_now(self.workflow, task, built.due_at))
+        expected.update(definition_id=self.definition.id, due_at=self.engine.due_now(self.workflow, task, built.due_at),
+                        owner=None)
         for name, value in expected.items():
             if getattr(row, name) != value:
                 return (f"danh sách việc ghi «{FIELD_NAMES[name]}» của bước «{row.name}» là "
@@ -556,8 +593,9 @@ class Replay:
 #: The fields of a task-list row fixed when its step starts waiting, by what the user calls them.
 ROW_FIELDS = {"definition_key": "quy trình", "business_key": "mã nghiệp vụ", "element_id": "mã bước",
               "name": "tên bước", "lane": "làn", "form_key": "biểu mẫu", "priority": "độ ưu tiên",
-              "label": "nhãn", "follow_up_at": "ngày theo dõi"}
-FIELD_NAMES = {**ROW_FIELDS, "definition_id": "phiên bản quy trình", "due_at": "hạn xử lý"}
+              "label": "nhãn", "follow_up_at": "ngày theo dõi", "created_at": "lúc giao"}
+FIELD_NAMES = {**ROW_FIELDS, "definition_id": "phiên bản quy trình", "due_at": "hạn xử lý",
+               "owner": "người ủy quyền"}
 
 
 def _shown(value: Any) -> str:

@@ -73,6 +73,19 @@ def element_kind(spec) -> str:
     return "event"
 
 
+def active_elements(workflow: BpmnWorkflow) -> list[dict[str, Any]]:
+    """Where work waits in an instance (what its diagram marks): each element once, with its name and kind."""
+    active: dict[str, dict[str, Any]] = {}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+        element_id, name = _element(task)
+        if isinstance(task.task_spec, UnstructuredJoin):
+            continue  # a join waiting for its other branches is not where work waits
+        if element_id and not isinstance(task.task_spec, StartEvent):
+            active.setdefault(element_id, {"id": element_id, "name": name or element_id,
+                                           "kind": element_kind(task.task_spec)})
+    return list(active.values())
+
+
 #: The most child instances one call activity may start at once (a directive's tasks, an agency list).
 MAX_CHILDREN = 1000
 
@@ -904,15 +917,7 @@ class Engine:
         instance = loaded.instance
         instance.state = self.state.dump(workflow)
         instance.updated_at = command.now
-        active = {}
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
-            element_id, name = _element(task)
-            if isinstance(task.task_spec, UnstructuredJoin):
-                continue  # a join waiting for its other branches is not where work waits
-            if element_id and not isinstance(task.task_spec, StartEvent):
-                active.setdefault(element_id, {"id": element_id, "name": name or element_id,
-                                               "kind": element_kind(task.task_spec)})
-        instance.active_elements = list(active.values())
+        instance.active_elements = active_elements(workflow)
         self._mirror_human_tasks(command, loaded)
         self._mirror_timer_jobs(command, loaded)
         self.external.mirror(command, loaded)

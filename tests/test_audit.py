@@ -392,3 +392,38 @@ def test_an_event_renamed_or_moved_to_another_version_after_the_last_anchor_is_f
     rechained(svc, other,
               lambda e: setattr(e, "definition_id", elsewhere) if e.event_type == "task_completed" else None)
     assert f"thuộc phiên bản quy trình {elsewhere}, trong khi phiên đang ở phiên bản" in verdict(svc, other)
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("started_by", "pct.hoang", "phiên ghi do «pct.hoang» khởi tạo"),
+    ("started_at", datetime(2026, 1, 1, 8, tzinfo=LOCAL_TZ), "khởi tạo lúc 08:00 01/01/2026"),
+    ("active_elements", [], "phiên ghi đang chờ ở «không bước nào»"),
+])
+def test_an_instance_row_edited_against_its_history_is_found(lifecycle, svc, field, value, said):
+    directive = signed_directive(lifecycle)
+    with svc.db.transaction() as s:
+        s.execute(update(ProcessInstance).where(ProcessInstance.id == directive).values({field: value}))
+    assert said in verdict(svc, directive)
+
+
+def test_a_child_cut_off_from_its_parent_is_found_from_both_sides(lifecycle, svc):
+    directive = lifecycle.distributed(draft_data())
+    with svc.db.transaction() as s:
+        child = s.scalars(select(ProcessInstance.id).where(ProcessInstance.parent_instance_id == directive)).first()
+        s.execute(update(ProcessInstance).where(ProcessInstance.id == child).values(parent_instance_id=None))
+    assert f"phiên con {child} do phiên này mở nhưng không còn ghi phiên này là phiên gọi nó." in verdict(svc, directive)
+    other = signed_directive(lifecycle)
+    with svc.db.transaction() as s:
+        s.execute(update(ProcessInstance).where(ProcessInstance.id == child).values(parent_instance_id=other))
+    assert f"phiên ghi do phiên {other} gọi, nhưng lịch sử của phiên đó không mở phiên này." in verdict(svc, child)
+
+
+@pytest.mark.parametrize(("field", "value", "named"), [("owner", "pct.tuan", "người ủy quyền"),
+                                                       ("created_at", datetime(2026, 1, 1, tzinfo=LOCAL_TZ),
+                                                        "lúc giao")])
+def test_who_owns_a_waiting_task_and_when_it_was_given_are_checked_too(lifecycle, svc, field, value, named):
+    directive = signed_directive(lifecycle)
+    sign = lifecycle.task("pct.hoang", "sign", directive)
+    with svc.db.transaction() as s:
+        s.execute(update(HumanTask).where(HumanTask.id == sign.id).values({field: value}))
+    assert f"danh sách việc ghi «{named}» của bước" in verdict(svc, directive)

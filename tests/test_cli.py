@@ -100,6 +100,10 @@ def test_demo_prepares_a_fresh_database_with_seeds_at_their_stages(tmp_path):
     wrong = chidao_run("verify", "--all")
     assert wrong.returncode == 1 and f"Không có tệp cơ sở dữ liệu {mistyped}" in wrong.stdout
     assert not mistyped.exists()  # an inspection never creates the database it was pointed at
+    environment["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/khong_co_csdl_nay"
+    unreachable = chidao_run("verify", "--all")
+    assert unreachable.returncode == 1 and "Không kết nối được cơ sở dữ liệu" in unreachable.stdout
+    assert "Traceback" not in unreachable.stderr
 
 
 def test_replay_prints_each_step_and_exits_zero_when_the_history_verifies(app, lifecycle):

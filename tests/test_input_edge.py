@@ -75,3 +75,25 @@ def test_a_multipart_part_without_a_name_is_no_server_error(client):
                         data=b"--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--b--\r\n",
                         content_type="multipart/form-data; boundary=b")
     assert clean.status_code == 400  # no file to deploy, said as such
+
+
+@pytest.mark.parametrize("path", ["/audit/", "/admin/operations"])
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_searched_day_outside_the_years_a_clock_holds_is_a_400_naming_it(client, path, value):
+    login(client, "admin")
+    response = client.get(path, query_string={"since": value, "until": value})
+    assert response.status_code == 400 and f"Ngày «{value}» nằm ngoài các năm 1900–2999." in response.get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize(("path", "name"), [("/engine-rest/task", "createdAfter"), ("/engine-rest/task", "dueBefore"),
+                                            ("/engine-rest/history/process-instance", "startedAfter"),
+                                            ("/engine-rest/deployment", "after"),
+                                            ("/engine-rest/external-task", "lockExpirationAfter")])
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00.000+0700", "9999-12-31T23:59:59.999-1200",
+                                   "0001-01-01T00:00:00.000+1400"])
+def test_a_rest_date_outside_the_years_a_clock_holds_is_a_400_naming_the_parameter(client, path, name, value):
+    response = client.get(path, query_string={name: value}, headers=basic("admin"))
+    assert response.status_code == 400 and f"parameter '{name}'" in response.get_json()["message"]
+    posted = client.post("/engine-rest/task/count", json={"dueBefore": value}, headers=basic("admin"))
+    assert posted.status_code == 400 and "'dueBefore'" in posted.get_json()["message"]

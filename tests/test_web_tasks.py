@@ -117,6 +117,9 @@ def test_a_draft_with_an_unknown_agency_and_a_past_deadline_names_both_fields(cl
     assert "Nhiệm vụ 1: không có cơ quan mã «SO_MA» trong danh bạ." in page
     assert "Nhiệm vụ 1: hạn xử lý 30/06/2025 đã qua (hôm nay là 23/11/2026)." in page
     assert lifecycle.task("cv.lan", "draft", instance_id).id == draft.id
+    far = client.post(f"/tasks/{draft.id}", data={**form, "tasks.0.lead": ["SCT"],
+                                                  "tasks.0.deadline": "9999-12-31"}).get_data(as_text=True)
+    assert "Nhiệm vụ 1: hạn 31/12/9999 xa quá 10 năm; hãy kiểm tra lại năm" in far
 
 
 def test_the_directive_page_shows_each_agencys_progress_and_the_diagram(client, lifecycle):

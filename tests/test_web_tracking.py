@@ -33,6 +33,10 @@ def test_an_agency_asks_for_an_extension_from_its_task_page(client, lifecycle):
         "extension_new_deadline": "2026-12-01", "extension_reason": "Chờ ý kiến của Bộ Công Thương.",
         "back": f"/tasks/{accept.id}"}, follow_redirects=True).get_data(as_text=True)
     assert "Hạn mới phải sau hạn hiện tại 15/12/2026." in refused
+    far = client.post(f"/assignments/{assignment}/extension", data={
+        "extension_new_deadline": "9999-12-31", "extension_reason": "Chờ ý kiến của Bộ Công Thương.",
+        "back": f"/tasks/{accept.id}"}, follow_redirects=True).get_data(as_text=True)
+    assert "Hạn 31/12/9999 xa quá 10 năm; hãy kiểm tra lại năm" in far  # refused here, not at the approval
     done = client.post(f"/assignments/{assignment}/extension", data={
         "extension_new_deadline": "2027-01-29", "extension_reason": "Chờ ý kiến của Bộ Công Thương.",
         "back": f"/tasks/{accept.id}"}, follow_redirects=True).get_data(as_text=True)

@@ -5,7 +5,6 @@ Auditors and process admins read here; nothing on these pages changes data.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
 from functools import wraps
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine import NotFound
 from engine.anchor import AnchorHead, latest_anchor
 from engine.audit import missing_children, store_findings, verify_instance
-from engine.clock import LOCAL_TZ, to_local
+from engine.clock import to_local
 from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
 from engine.replay import ReplayResult, Step, instance_events
 from workflows.models import Assignment, Directive
@@ -86,17 +85,6 @@ def step_line(event: HistoryEvent, step: Step) -> str:
     return f"{event.seq:>4}  {to_local(event.at):%d/%m/%Y %H:%M}  {who:<24} {event_label(event)}  → chờ: {waiting}"
 
 
-def _day(name: str, end: bool = False) -> datetime | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(value).date()
-    except ValueError:
-        abort(400, _("Ngày «%(value)s» không đúng dạng năm-tháng-ngày (ví dụ 2025-08-11).", value=value))
-    return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL_TZ)
-
-
 def _search_query():
     args = request.args
     query = (select(ProcessInstance, Directive)
@@ -113,7 +101,7 @@ def _search_query():
     if args.get("user"):
         query = query.where(exists().where(HistoryEvent.instance_id == ProcessInstance.id,
                                            HistoryEvent.actor == args["user"].strip()))
-    since, until = _day("since"), _day("until", end=True)
+    since, until = query_args.day("since"), query_args.day("until", end=True)
     if since:
         query = query.where(ProcessInstance.started_at >= since)
     if until:

@@ -1,6 +1,7 @@
 """The ``chidao`` command: demo, serve, users, db. Every command honours ``DATABASE_URL``."""
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -291,7 +292,7 @@ def register_commands(app: Flask) -> None:
                 click.echo(str(exc))
                 sys.exit(1)
             log_operation(s, SYSTEM, services().clock.now(), "witness_start", str(engine.witness.path),
-                          adopted=adopted, database=engine.witness.database)
+                          adopted=adopted, database=engine.witness.database, os_user=getpass.getuser())
         click.echo(f"Đã bắt đầu tệp đối chứng {engine.witness.path} với {adopted} mốc có sẵn trong cơ sở dữ liệu "
                    "(ghi vào nhật ký thao tác); từ nay bộ xử lý nền chép thêm từng mốc mới.")
 

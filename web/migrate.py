@@ -8,6 +8,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from engine import Database
 
@@ -36,8 +37,13 @@ def schema_problem(database: Database) -> str | None:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
             and not Path(url.database).exists():
         return f"Không có tệp cơ sở dữ liệu {Path(url.database).resolve()} (DATABASE_URL có đúng không?)."
-    with database.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    try:
+        with database.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        return (f"Không kết nối được cơ sở dữ liệu {url.render_as_string(hide_password=True)} ({reason}); "
+                "DATABASE_URL có đúng không?")
     if current is None:
         return (f"Cơ sở dữ liệu {url.render_as_string(hide_password=True)} chưa có bảng nào của Chỉ đạo "
                 "(DATABASE_URL có đúng không?).")

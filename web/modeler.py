@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from engine.oplog import search_operations
 from engine.validation import camunda_extensions
 from engine.versions import diff, migrate, plan_migration
 
+from . import query_args
 from .admin import admin_only, bp
 from .services import services
 
@@ -303,17 +303,7 @@ def form(key: str):
 @bp.route("/operations")
 @admin_only
 def operations():
-    def day(name: str, end: bool = False) -> datetime | None:
-        value = request.args.get(name)
-        if not value:
-            return None
-        try:
-            moment = datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
-        except ValueError:
-            abort(400, _("Ngày «%(value)s» không đúng dạng năm-tháng-ngày (ví dụ 2025-08-11).", value=value))
-        return moment.replace(hour=23, minute=59, second=59) if end else moment
-
     with services().db.reader() as s:
         rows = search_operations(s, request.args.get("q"), request.args.get("action") or None,
-                                 day("since"), day("until", end=True))
+                                 query_args.day("since"), query_args.day("until", end=True))
     return render_template("admin/operations.html", rows=rows)

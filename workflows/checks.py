@@ -8,7 +8,7 @@ from engine import FormContext, User, load_calendar
 from engine.clock import to_local
 
 from .agencies import Directory
-from .deadlines import DeadlineError, DeadlineReader
+from .deadlines import DeadlineError, DeadlineReader, far_sentence, too_far
 from .signing import AUTHORITIES, may_sign
 from .tracking import Tracking
 
@@ -41,7 +41,10 @@ def _check_deadline(reader: DeadlineReader, task: dict[str, Any], i: int, label:
     if typed and date.fromisoformat(typed) < today:
         return {f"tasks.{i}.deadline": f"{label}: hạn xử lý {_dmy(date.fromisoformat(typed))} "
                                        f"đã qua (hôm nay là {_dmy(today)})."}
+    if typed and too_far(date.fromisoformat(typed), today):
+        return {f"tasks.{i}.deadline": f"{label}: {far_sentence(date.fromisoformat(typed))}"}
     return {}
+
 
 
 def check_draft(ctx: FormContext, data: dict[str, Any], reader: DeadlineReader) -> dict[str, str]:

@@ -400,3 +400,20 @@ class DeadlineReader:
                 break
             moments.append(moment)
         return moments
+
+
+#: A deadline further ahead than this is a typing mistake, never a directive's (and no clock can hold 9999).
+FURTHEST_DEADLINE_YEARS = 10
+
+
+def too_far(deadline: date, today: date) -> bool:
+    """Whether ``deadline`` lies more than ``FURTHEST_DEADLINE_YEARS`` after ``today``."""
+    return deadline.year - today.year > FURTHEST_DEADLINE_YEARS or (
+        deadline.year - today.year == FURTHEST_DEADLINE_YEARS
+        and (deadline.month, deadline.day) > (today.month, today.day))
+
+
+def far_sentence(deadline: date) -> str:
+    """Why a deadline that far ahead is refused."""
+    return (f"hạn {deadline:%d/%m/%Y} xa quá {FURTHEST_DEADLINE_YEARS} năm; hãy kiểm tra lại năm "
+            f"(hạn nhiệm vụ chỉ đặt trong vòng {FURTHEST_DEADLINE_YEARS} năm tới).")

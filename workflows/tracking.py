@@ -15,7 +15,7 @@ from engine import ServiceContext, User
 from engine.calendar import END_OF_DAY, BusinessCalendar
 from engine.clock import to_local
 
-from .deadlines import BEFORE_THAT_DAY, DeadlineReader
+from .deadlines import BEFORE_THAT_DAY, DeadlineReader, far_sentence, too_far
 from .notifications import Mailer, notify, people_of
 from .projections import on_instance_changed
 
@@ -151,6 +151,8 @@ class Tracking:
             return "Nhiệm vụ không có thời hạn nên không cần gia hạn."
         if new_deadline <= current:
             return f"Hạn mới phải sau hạn hiện tại {dmy(date.fromisoformat(current))}."
+        if too_far(date.fromisoformat(new_deadline), date.fromisoformat(current)):
+            return "H" + far_sentence(date.fromisoformat(new_deadline))[1:]
         return None
 
     def apply_extension(self, ctx: ServiceContext) -> dict[str, Any]:

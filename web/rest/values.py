@@ -27,6 +27,10 @@ def camunda_date(moment: datetime | None) -> str | None:
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
 
 
+#: The years a date parameter may name (a year 1 or 9999 cannot become a moment in UTC).
+STORABLE_YEARS = (1900, 2999)
+
+
 def parse_date(text: str, name: str) -> datetime:
     """A date parameter in Camunda's format (or ISO 8601); 400 naming the parameter otherwise."""
     for attempt in (lambda: datetime.strptime(text, CAMUNDA_DATE), lambda: datetime.fromisoformat(text)):
@@ -34,7 +38,11 @@ def parse_date(text: str, name: str) -> datetime:
             moment = attempt()
         except ValueError:
             continue
-        return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+        if not STORABLE_YEARS[0] <= moment.year <= STORABLE_YEARS[1]:
+            raise RestError(400, f"Cannot use value '{text}' of parameter '{name}': the year must be between "
+                                 f"{STORABLE_YEARS[0]} and {STORABLE_YEARS[1]}.")
+        return moment
     raise RestError(400, f"Cannot convert value '{text}' of parameter '{name}' to a date "
                          "(expected yyyy-MM-dd'T'HH:mm:ss.SSSZ).")
 
