@@ -507,7 +507,8 @@ class Replay:
         if called:
             strays = self.session.scalars(select(ProcessInstance.id).where(
                 ProcessInstance.id.in_(called),
-                (ProcessInstance.parent_instance_id != self.instance.id) | ProcessInstance.parent_instance_id.is_(None)))
+                (ProcessInstance.parent_instance_id != self.instance.id)
+                | ProcessInstance.parent_instance_id.is_(None)))
             stray = next(iter(strays), None)
             if stray is not None:
                 return f"phiên con {stray} do phiên này mở nhưng không còn ghi phiên này là phiên gọi nó."

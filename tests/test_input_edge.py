@@ -67,7 +67,8 @@ def test_no_search_text_answers_500(client, text, path):
 
 
 def test_a_multipart_part_without_a_name_is_no_server_error(client):
-    body = b"--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--b\r\nContent-Disposition: form-data\r\n\r\na\x00b\r\n--b--\r\n"
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n"
+            b"--b\r\nContent-Disposition: form-data\r\n\r\na\x00b\r\n--b--\r\n")
     response = client.post("/engine-rest/deployment/create", headers=basic("admin"), data=body,
                            content_type="multipart/form-data; boundary=b")
     assert response.status_code == 400 and "NUL" in response.get_json()["message"]

@@ -6,7 +6,6 @@ import io
 import re
 
 import pytest
-
 from openpyxl import load_workbook
 
 from .conftest import another_process, draft_data, login
