@@ -369,6 +369,17 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"Không có người dùng «{username}».")
         return user
 
+    def _change_and_sign_out(username: str, action: str, change) -> int:
+        """Change a user (one transaction, logged as ``action``), end every session of theirs and lift their
+        sign-in lock; how many sessions ended."""
+        now = services().clock.now()
+        with services().db.transaction() as s:
+            change(_existing_user(s, username))
+            ended = user_sessions.end_all(s, username, now)
+            login_throttle.unlock(s, username)
+            log_operation(s, SYSTEM, now, action, username, sessions_ended=ended)
+        return ended
+
     @users.command("passwd")
     @click.argument("username")
     def users_passwd(username: str) -> None:
@@ -377,12 +388,7 @@ def register_commands(app: Flask) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
         if len(password) < 8:
             raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự (đọc từ đầu vào chuẩn).")
-        now = services().clock.now()
-        with services().db.transaction() as s:
-            _existing_user(s, username).set_password(password)
-            ended = user_sessions.end_all(s, username, now)
-            login_throttle.unlock(s, username)
-            log_operation(s, SYSTEM, now, "user_password", username, sessions_ended=ended)
+        ended = _change_and_sign_out(username, "user_password", lambda user: user.set_password(password))
         click.echo(f"Đã đặt mật khẩu mới cho {username}; {ended} phiên đăng nhập đã kết thúc.")
 
     @users.command("deactivate")
@@ -390,11 +396,7 @@ def register_commands(app: Flask) -> None:
     def users_deactivate(username: str) -> None:
         """Stop a user signing in (history keeps them) and end every session of theirs."""
         ready()
-        now = services().clock.now()
-        with services().db.transaction() as s:
-            _existing_user(s, username).active = False
-            ended = user_sessions.end_all(s, username, now)
-            log_operation(s, SYSTEM, now, "user_deactivate", username, sessions_ended=ended)
+        ended = _change_and_sign_out(username, "user_deactivate", lambda user: setattr(user, "active", False))
         click.echo(f"Đã ngừng tài khoản {username}; {ended} phiên đăng nhập đã kết thúc.")
 
     @users.command("activate")
