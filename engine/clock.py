@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+#: The years a moment given from outside may name (a year 1 or 9999 cannot become a moment in UTC).
+STORABLE_YEARS = (1900, 2999)
 
 
 class Clock:

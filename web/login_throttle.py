@@ -69,6 +69,11 @@ def _keys(username: str, address: str | None) -> list[tuple[str, Policy]]:
     return keys
 
 
+def has_failures(session: Session, username: str) -> bool:
+    """Whether the account has failures counted (a success then has something to forget)."""
+    return session.get(LoginFailure, _keys(username, None)[0][0]) is not None
+
+
 def locked(session: Session, username: str, address: str | None, now: datetime) -> Locked | None:
     """The lock that refuses this sign-in now, if any."""
     for key, policy in _keys(username, address):

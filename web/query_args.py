@@ -7,12 +7,11 @@ from datetime import datetime, time
 from flask import abort, request
 from flask_babel import gettext as _
 
-from engine.clock import LOCAL_TZ
+from engine.clock import LOCAL_TZ, STORABLE_YEARS
 
 MAX_PAGE = 10_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-#: The years a date searched for may name (a year 1 or 9999 cannot become a moment in UTC).
-SEARCHED_YEARS = (1900, 2999)
+
 
 
 def _whole_number(name: str, default: int, low: int, high: int, message: str) -> int:
@@ -42,7 +41,7 @@ def year(default: int) -> int:
 
 def day(name: str, end: bool = False) -> datetime | None:
     """The day a ``name=YYYY-MM-DD`` parameter names, as its first (or, with ``end``, last) moment in Việt
-    Nam; None when absent; a 400 naming the value when it is no date or out of ``SEARCHED_YEARS``."""
+    Nam; None when absent; a 400 naming the value when it is no date or out of ``STORABLE_YEARS``."""
     value = request.args.get(name)
     if not value:
         return None
@@ -50,7 +49,7 @@ def day(name: str, end: bool = False) -> datetime | None:
         chosen = datetime.fromisoformat(value).date()
     except ValueError:
         abort(400, _("Ngày «%(value)s» không đúng dạng năm-tháng-ngày (ví dụ 2025-08-11).", value=value[:40]))
-    if not SEARCHED_YEARS[0] <= chosen.year <= SEARCHED_YEARS[1]:
+    if not STORABLE_YEARS[0] <= chosen.year <= STORABLE_YEARS[1]:
         abort(400, _("Ngày «%(value)s» nằm ngoài các năm %(low)d–%(high)d.", value=value[:40],
-                     low=SEARCHED_YEARS[0], high=SEARCHED_YEARS[1]))
+                     low=STORABLE_YEARS[0], high=STORABLE_YEARS[1]))
     return datetime.combine(chosen, time.max if end else time.min, tzinfo=LOCAL_TZ)

@@ -26,6 +26,7 @@ def check_credentials(username: str, password: str, address: str | None) -> Sign
     username = (username or "").strip()
     with db.reader() as s:
         lock = login_throttle.locked(s, username, address, now)
+        counted = login_throttle.has_failures(s, username)
         user = s.get(User, username) if username and lock is None else None
         if user is not None:
             s.expunge(user)
@@ -35,6 +36,8 @@ def check_credentials(username: str, password: str, address: str | None) -> Sign
         valid = user.check_password(password)  # outside any transaction: hashing takes a while
     else:
         valid = check_no_ones_password(password)
+    if valid and not counted:
+        return SignIn(user=user)  # nothing to forget: no write on the way in (REST signs in every request)
     with db.transaction() as s:
         if valid:
             login_throttle.succeeded(s, username)

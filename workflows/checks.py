@@ -46,7 +46,6 @@ def _check_deadline(reader: DeadlineReader, task: dict[str, Any], i: int, label:
     return {}
 
 
-
 def check_draft(ctx: FormContext, data: dict[str, Any], reader: DeadlineReader) -> dict[str, str]:
     """Agencies exist and leads are concrete; refs are unique; deadlines read and ahead; the signer fits."""
     errors: dict[str, str] = {}

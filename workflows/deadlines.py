@@ -408,9 +408,8 @@ FURTHEST_DEADLINE_YEARS = 10
 
 def too_far(deadline: date, today: date) -> bool:
     """Whether ``deadline`` lies more than ``FURTHEST_DEADLINE_YEARS`` after ``today``."""
-    return deadline.year - today.year > FURTHEST_DEADLINE_YEARS or (
-        deadline.year - today.year == FURTHEST_DEADLINE_YEARS
-        and (deadline.month, deadline.day) > (today.month, today.day))
+    return (deadline.year, deadline.month, deadline.day) > (today.year + FURTHEST_DEADLINE_YEARS, today.month,
+                                                            today.day)
 
 
 def far_sentence(deadline: date) -> str:

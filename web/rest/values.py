@@ -11,7 +11,7 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-from engine.clock import LOCAL_TZ, to_local
+from engine.clock import LOCAL_TZ, STORABLE_YEARS, to_local
 
 from . import RestError
 
@@ -25,10 +25,6 @@ def camunda_date(moment: datetime | None) -> str | None:
         return None
     local = to_local(moment)
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
-
-
-#: The years a date parameter may name (a year 1 or 9999 cannot become a moment in UTC).
-STORABLE_YEARS = (1900, 2999)
 
 
 def parse_date(text: str, name: str) -> datetime:
