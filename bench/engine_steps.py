@@ -170,7 +170,7 @@ def directive_with(engine: Engine, database: Database, actors: dict, tasks: int)
              "tasks": [{"ref": str(i + 1), "summary": f"Nhiệm vụ {i + 1}", "lead": ["SCT"], "coordinate": [],
                         "deadline": "2030-12-31"} for i in range(tasks)]}
     with database.transaction() as s:
-        instance = engine.start(s, "directive", actors["cv"], {"subject": ""})
+        instance = engine.start(s, "directive", actors["cv"], {})
     for element, username, submitted in [("draft", "cv", draft), ("review", "cv", {"review_decision": "approve"}),
                                          ("sign", "ct", {"sign_decision": "approve"}),
                                          ("register", "cv", {"format_checked": True, "copies": 1})]:

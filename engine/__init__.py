@@ -6,11 +6,11 @@ from .db import Base, Database
 from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
 from .identity import SYSTEM, Actor, User
 from .jobs import Job, Worker
-from .plugin import FormContext, Plugin, ServiceContext
+from .plugin import FormContext, MessageForm, Plugin, ServiceContext
 from .runtime import Engine
 
 __all__ = [
     "Actor", "Base", "BusinessCalendar", "CalendarDay", "Clock", "Conflict", "Database", "DefinitionError",
-    "Engine", "EngineError", "ExecutionError", "Forbidden", "FormContext", "InvalidInput", "Job", "NotFound",
-    "Plugin", "SYSTEM", "ServiceContext", "User", "Worker", "load_calendar",
+    "Engine", "EngineError", "ExecutionError", "Forbidden", "FormContext", "InvalidInput", "Job", "MessageForm",
+    "NotFound", "Plugin", "SYSTEM", "ServiceContext", "User", "Worker", "load_calendar",
 ]

@@ -110,3 +110,28 @@ def validate_submission(schema: dict[str, Any], data: dict[str, Any],
         path, message = _sentence(error, schema)
         errors.setdefault(path, message)
     return to_apply, errors
+
+
+def validate_start(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check the variables a start carries against the process's start form.
+
+    A start only fills the form in ahead (its ``required`` fields are asked
+    when the form is submitted at its step), so each variable must be one of
+    the form's fields, must not be ``readOnly`` and must be valid by its own
+    rules. Fields left out take their ``default``. Returns (variables, errors).
+    """
+    properties = schema.get("properties", {})
+    errors = {name: f"«{name}» không phải một trường của biểu mẫu khởi tạo; không khởi tạo phiên với biến này."
+              for name in data if name not in properties}
+    errors.update({name: f"Trường «{_title(schema, [name])}» do quy trình đặt, không nhận từ người khởi tạo."
+                   for name in data if properties.get(name, {}).get("readOnly")})
+    prefill = {key: value for key, value in schema.items() if key != "required"}
+    validator = Draft202012Validator(prefill, format_checker=_FORMAT_CHECKER)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        if error.validator == "additionalProperties" and not error.absolute_path:
+            continue  # named one by one above
+        path, message = _sentence(error, schema)
+        errors.setdefault(path, message)
+    defaults = {name: copy.deepcopy(prop["default"]) for name, prop in properties.items()
+                if name not in data and "default" in prop and not prop.get("readOnly")}
+    return {**defaults, **copy.deepcopy(data)}, errors

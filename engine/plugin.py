@@ -6,6 +6,7 @@ The engine knows no document types. A plugin gives it:
 * ``forms``: JSON Schemas by form key, validated on every completion;
 * ``form_checks``: extra checks a schema cannot express (cross-field rules);
 * ``functions``: callables available in expressions (assignment rules);
+* ``messages``: what a message its processes catch must carry, and who sent it;
 * ``on_instance_changed``: called once per changed instance at the end of a
   command, so the plugin can keep its own read model in step.
 """
@@ -50,6 +51,21 @@ class FormContext:
     now: datetime
 
 
+@dataclass(frozen=True)
+class MessageForm:
+    """The form a message's variables are checked against, and where the engine notes its sender.
+
+    The engine sets ``{sender}_by`` (the caller) and ``{sender}_at`` (now) itself; a message that
+    carries either is refused, whoever sends it."""
+
+    form_key: str
+    sender: str
+
+    def sender_variables(self) -> tuple[str, str]:
+        """The two variable names the engine owns for this message."""
+        return f"{self.sender}_by", f"{self.sender}_at"
+
+
 Handler = Callable[[ServiceContext], "dict[str, Any] | None"]
 FormCheck = Callable[[FormContext, dict[str, Any]], "dict[str, str]"]
 
@@ -67,6 +83,7 @@ class Plugin:
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    messages: dict[str, MessageForm] = field(default_factory=dict)
     listeners: list[InstanceListener] = field(default_factory=list)
     job_handlers: dict[str, Callable[[Session, Any], None]] = field(default_factory=dict)
 

@@ -45,7 +45,7 @@ from .db import Database
 from .errors import Conflict, DefinitionError, EngineError, ExecutionError, Forbidden, InvalidInput, NotFound
 from .external import ExternalTask, ExternalTasks, error_event, task_uuid, throw
 from .form_catalogue import form_keys, form_schema
-from .forms import validate_submission
+from .forms import validate_start, validate_submission
 from .history import HistoryWriter
 from .identity import SYSTEM, Actor, User
 from .jobs import TIMER, WAITING, Job, new_job
@@ -558,23 +558,36 @@ class Engine:
 
     # -- instances -----------------------------------------------------------
     def start(self, session: Session, key: str, actor: Actor, variables: dict[str, Any] | None = None,
-              business_key: str | None = None) -> ProcessInstance:
-        """Start the newest version of ``key`` and run it to its first wait state."""
-        return self.start_definition(session, self.latest_definition(session, key), actor, variables, business_key)
+              business_key: str | None = None, provenance: dict[str, Any] | None = None) -> ProcessInstance:
+        """Start the newest version of ``key`` and run it to its first wait state (see ``start_definition``)."""
+        return self.start_definition(session, self.latest_definition(session, key), actor, variables, business_key,
+                                     provenance)
 
     def start_definition(self, session: Session, definition: ProcessDefinition, actor: Actor,
-                         variables: dict[str, Any] | None = None, business_key: str | None = None) -> ProcessInstance:
+                         variables: dict[str, Any] | None = None, business_key: str | None = None,
+                         provenance: dict[str, Any] | None = None) -> ProcessInstance:
         """Start one version of a process and run it to its first wait state.
 
-        Raises ``InvalidInput`` when the variables try to say who started it (the model's
-        ``camunda:initiator``): the engine sets that from ``actor``."""
+        When the start event names a form (``camunda:formKey``), ``variables`` may only fill that
+        form in ahead (``forms.validate_start``). Raises ``InvalidInput`` when they try to say who
+        started it (the model's ``camunda:initiator``): the engine sets that from ``actor``.
+        ``provenance`` holds what the calling server code records about where the start came from
+        (an imported file, a seed); it is never taken from a request."""
         self._refuse_read_only(actor)
-        initiator = self.model_of(definition).initiator
-        if initiator and initiator in (variables or {}) and (variables or {})[initiator] != actor.username:
-            raise InvalidInput(f"Biến «{initiator}» là người khởi tạo phiên: hệ thống đặt theo người gọi "
-                               f"({actor.username}), không nhận người khác.", {initiator: "do hệ thống đặt"})
+        model = self.model_of(definition)
+        variables = dict(variables or {})
+        if model.initiator and model.initiator in variables and variables[model.initiator] != actor.username:
+            raise InvalidInput(f"Biến «{model.initiator}» là người khởi tạo phiên: hệ thống đặt theo người gọi "
+                               f"({actor.username}), không nhận người khác.", {model.initiator: "do hệ thống đặt"})
+        variables.pop(model.initiator, None)
+        schema = self.form(session, model.start_form_key)
+        if schema is not None:
+            variables, errors = validate_start(schema, variables)
+            if errors:
+                raise InvalidInput(f"Biến khởi tạo không hợp với biểu mẫu «{model.start_form_key}»: "
+                                   + " ".join(errors.values()), errors)
         command = self._command(session, actor)
-        loaded = command.create(definition, variables or {}, business_key)
+        loaded = command.create(definition, {**variables, **(provenance or {})}, business_key)
         command.run()
         command.flush()
         return loaded.instance
@@ -642,6 +655,7 @@ class Engine:
         loaded = command.load(instance_id)
         if loaded.instance.status != "running":
             raise Conflict(f"Phiên quy trình {instance_id} đã kết thúc.")
+        self._refuse_engine_owned(variables, self.engine_owned_variables(loaded.definition))
         apply_variables(loaded.workflow, variables)
         loaded.dirty = True
         command.record(loaded, "variables_set", data={"variables": variables})
@@ -683,21 +697,23 @@ class Engine:
         command.flush()
 
     def correlate_message(self, session: Session, instance_id: str, name: str, actor: Actor,
-                          variables: dict[str, Any], form_key: str | None = None,
-                          trusted: dict[str, Any] | None = None) -> ProcessInstance:
+                          variables: dict[str, Any]) -> ProcessInstance:
         """Deliver message ``name`` with ``variables`` to an instance that waits for it.
 
-        With ``form_key`` the variables are validated like a form first; ``trusted`` variables
-        (set by the server, such as who sent it) are added after. Raises ``Conflict`` when the
-        instance is not waiting for that message now.
+        A message the plugin describes (``Plugin.messages``) is validated like its form first, and
+        the engine notes who sent it and when. Raises ``Conflict`` when the instance is not waiting
+        for that message now.
         """
         self._refuse_read_only(actor)
         command = self._command(session, actor)
         loaded = command.load(instance_id)
-        if form_key:
+        described = self.plugin.messages.get(name)
+        if described is not None:
+            self._refuse_engine_owned(variables, described.sender_variables())
             current = task_scope(loaded.workflow, loaded.workflow.last_task)
-            variables = self.check_form(session, form_key, current, actor, variables)
-        variables = {**variables, **(trusted or {})}
+            variables = self.check_form(session, described.form_key, current, actor, variables)
+            sent_by, sent_at = described.sender_variables()
+            variables = {**variables, sent_by: actor.username, sent_at: command.now.isoformat()}
         event = BpmnEvent(VariablesMessage(name), payload={"payload": dict(variables)})
         try:
             loaded.workflow.send_event(event)
@@ -863,6 +879,20 @@ class Engine:
     def _refuse_read_only(actor: Actor) -> None:
         if actor.read_only:
             raise Forbidden("Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu.")
+
+    @staticmethod
+    def _refuse_engine_owned(variables: dict[str, Any], owned: Iterable[str]) -> None:
+        """Refuse variables that say who did something: the engine sets those from the caller."""
+        named = sorted(set(variables) & set(owned))
+        if named:
+            raise InvalidInput(f"Biến «{named[0]}» ghi ai đã làm việc này: hệ thống tự đặt theo người gọi, không "
+                               "nhận từ dữ liệu gửi lên.", {name: "do hệ thống đặt" for name in named})
+
+    def engine_owned_variables(self, definition: ProcessDefinition) -> set[str]:
+        """The variables of a process that only the engine sets: its initiator and each message's sender."""
+        owned = {sent for message in self.plugin.messages.values() for sent in message.sender_variables()}
+        initiator = self.model_of(definition).initiator
+        return owned | ({initiator} if initiator else set())
 
     def _human_task(self, session: Session, task_id: str) -> HumanTask:
         """The task's row as the database has it now (refreshing what the session holds)."""

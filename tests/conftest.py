@@ -166,7 +166,7 @@ class Lifecycle:
 
     def start(self, username: str = "cv.lan", subject: str = "") -> str:
         with self.svc.db.transaction() as s:
-            return self.svc.engine.start(s, "directive", self.actor(username), {"subject": subject},
+            return self.svc.engine.start(s, "directive", self.actor(username), {"subject": subject} if subject else {},
                                          business_key=f"VB-TEST-{subject[:8]}").id
 
     def signed(self, data: dict[str, Any] | None = None) -> str:

@@ -83,8 +83,7 @@ def extension_approved(lifecycle, svc, instance_id: str, new_deadline: str, reas
     """The lead agency asks to move the task's deadline to ``new_deadline``; the Office chief agrees."""
     with svc.db.transaction() as s:
         svc.engine.correlate_message(s, instance_id, "Xin gia hạn", lifecycle.actor("sct.cv"), {
-            "extension_new_deadline": new_deadline, "extension_reason": reason,
-            "extension_requested_by": "sct.cv", "extension_requested_at": "2026-11-30T09:00:00+07:00"})
+            "extension_new_deadline": new_deadline, "extension_reason": reason})
     lifecycle.complete("cvp", "review_extension", {"extension_decision": "approve",
                                                    "extension_decision_reason": "Đồng ý."})
 

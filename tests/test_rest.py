@@ -33,17 +33,17 @@ def test_a_process_starts_by_key_with_typed_variables_and_answers_them(client, s
     response = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"), json={
         "businessKey": "VB-REST-1", "withVariablesInReturn": True,
         "variables": {"subject": {"value": "V/v thử nghiệm", "type": "String"},
-                      "copies": {"value": 3, "type": "Integer"},
-                      "meta": {"value": '{"nguon": "REST"}', "type": "Json"}}})
+                      "send_edxml": {"value": True, "type": "Boolean"},
+                      "recipients": {"value": '["SCT", "SXD"]', "type": "Json"}}})
     assert response.status_code == 200, response.get_json()
     started = response.get_json()
     assert started["businessKey"] == "VB-REST-1" and started["ended"] is False
     assert started["variables"]["subject"] == {"value": "V/v thử nghiệm", "type": "String", "valueInfo": {}}
-    assert started["variables"]["copies"]["type"] == "Integer"
+    assert started["variables"]["send_edxml"]["type"] == "Boolean"
     fetched = client.get(f"/engine-rest/process-instance/{started['id']}", headers=basic("cv.lan")).get_json()
     assert fetched["definitionId"] == started["definitionId"]
-    assert client.get(f"/engine-rest/process-instance/{started['id']}/variables/meta",
-                      headers=basic("cv.lan")).get_json()["value"] == '{"nguon": "REST"}'
+    assert client.get(f"/engine-rest/process-instance/{started['id']}/variables/recipients",
+                      headers=basic("cv.lan")).get_json()["value"] == '["SCT", "SXD"]'
 
 
 def test_a_start_cannot_name_someone_else_as_its_initiator(client, svc):
@@ -59,6 +59,37 @@ def test_a_start_cannot_name_someone_else_as_its_initiator(client, svc):
                           json={"variables": {"subject": {"value": "V/v thử", "type": "String"}}}).get_json()
     drafts = client.get(f"/engine-rest/task?processInstanceId={started['id']}", headers=basic("cv.lan")).get_json()
     assert [(t["taskDefinitionKey"], t["assignee"]) for t in drafts] == [("draft", "cv.lan")]
+
+
+@pytest.mark.parametrize("variables, field", [
+    ({"tracker": {"value": "sct.cv", "type": "String"}}, "tracker"),  # who follows the directive up
+    ({"number_text": {"value": "01/UBND-KT", "type": "String"}}, "number_text"),  # a number before registration
+    ({"approved": {"value": True, "type": "Boolean"}}, "approved"),  # a review decision nobody made
+    ({"send_edxml": {"value": "có", "type": "String"}}, "send_edxml"),  # a form field of the wrong type
+    ({"kind": {"value": "sac_lenh", "type": "String"}}, "kind"),  # a value the form does not offer
+    ({"subject": {"value": "x" * 501, "type": "String"}}, "subject"),  # longer than the form allows
+])
+def test_a_start_carries_only_valid_fields_of_the_start_form(client, svc, variables, field):
+    with svc.db.reader() as s:
+        before = s.scalar(select(func.count()).select_from(ProcessInstance))
+    refused = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"),
+                          json={"variables": variables})
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json()["type"] == "InvalidRequestException"
+    assert field in refused.get_json()["errors"] and "directive_draft" in refused.get_json()["message"]
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == before  # nothing was started
+
+
+def test_a_start_fills_the_draft_in_ahead_and_the_draft_still_asks_for_the_rest(client, svc):
+    started = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"), json={
+        "variables": {"subject": {"value": "V/v kiểm tra đê điều", "type": "String"}}}).get_json()
+    draft = client.get(f"/engine-rest/task?processInstanceId={started['id']}", headers=basic("cv.lan")).get_json()[0]
+    variables = client.get(f"/engine-rest/task/{draft['id']}/form-variables", headers=basic("cv.lan")).get_json()
+    assert variables["subject"]["value"] == "V/v kiểm tra đê điều" and variables["send_edxml"]["value"] is False
+    unfinished = client.post(f"/engine-rest/task/{draft['id']}/complete", headers=basic("cv.lan"), json={
+        "variables": {"subject": {"value": "V/v kiểm tra đê điều", "type": "String"}}})
+    assert unfinished.status_code == 400 and "recipients" in unfinished.get_json()["errors"]
 
 
 @pytest.mark.parametrize("variables, message", [
@@ -144,6 +175,44 @@ def test_a_message_reaches_the_task_that_waits_for_it_by_instance(client, lifecy
     assert response.get_json()["execution"]["processInstanceId"] == task["processInstanceId"]
     nobody = client.post("/engine-rest/message", headers=basic("cv.lan"), json={"messageName": "Không có"})
     assert nobody.status_code == 400 and "No process definition or execution matches" in nobody.get_json()["message"]
+
+
+def test_a_message_cannot_say_who_sent_it_and_the_engine_records_the_caller(client, lifecycle, svc):
+    lifecycle.distributed()
+    task = client.get("/engine-rest/task?taskDefinitionKey=accept&candidateGroup=SCT:official",
+                      headers=basic("sct.cv")).get_json()[0]
+    request = {"extension_new_deadline": {"value": "2028-12-31", "type": "String"},
+               "extension_reason": {"value": "Chờ số liệu.", "type": "String"}}
+    for forged in ({"extension_requested_by": {"value": "sct.cv", "type": "String"}},
+                   {"extension_requested_at": {"value": "2026-01-01T08:00:00+07:00", "type": "String"}},
+                   {"review_decision": {"value": "approve", "type": "String"}}):
+        refused = client.post("/engine-rest/message", headers=basic("cv.lan"), json={
+            "messageName": "Xin gia hạn", "processInstanceId": task["processInstanceId"],
+            "processVariables": {**request, **forged}})
+        assert refused.status_code == 400, refused.get_json()
+        assert next(iter(forged)) in refused.get_json()["message"] + " ".join(refused.get_json().get("errors", {}))
+    assert lifecycle.tasks("cvp", "review_extension") == []  # nothing was delivered
+    sent = client.post("/engine-rest/message", headers=basic("cv.lan"), json={
+        "messageName": "Xin gia hạn", "processInstanceId": task["processInstanceId"], "processVariables": request})
+    assert sent.status_code == 204
+    review = lifecycle.task("cvp", "review_extension")
+    with svc.db.reader() as s:
+        variables = svc.engine.task_variables(s, review.id)
+    assert variables["extension_requested_by"] == "cv.lan"  # the caller, not anyone the body names
+    assert variables["extension_requested_at"].startswith(svc.clock.now().date().isoformat())
+
+
+@pytest.mark.parametrize("name", ["initiator", "extension_requested_by", "authority_requested_at"])
+def test_an_admin_cannot_rewrite_who_did_something(client, lifecycle, name):
+    directive = lifecycle.start()
+    changed = client.put(f"/engine-rest/process-instance/{directive}/variables/{name}", headers=basic("admin"),
+                         json={"value": "sct.cv", "type": "String"})
+    assert changed.status_code == 400 and f"«{name}»" in changed.get_json()["message"]
+    modified = client.post(f"/engine-rest/process-instance/{directive}/variables", headers=basic("admin"),
+                           json={"modifications": {name: {"value": "sct.cv", "type": "String"}}})
+    assert modified.status_code == 400
+    drafter = client.get(f"/engine-rest/process-instance/{directive}/variables/initiator", headers=basic("admin"))
+    assert drafter.get_json()["value"] == "cv.lan"
 
 
 def test_only_admins_deploy_and_a_broken_file_is_a_parse_exception_per_element(client):

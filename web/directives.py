@@ -70,7 +70,7 @@ def new():
         abort(403, _("Chỉ chuyên viên Văn phòng được soạn văn bản chỉ đạo mới."))
     business_key = f"VB-{uuid.uuid4().hex[:12].upper()}"
     with services().db.transaction() as s:
-        instance = services().engine.start(s, "directive", current_user.actor(), {"subject": ""}, business_key)
+        instance = services().engine.start(s, "directive", current_user.actor(), {}, business_key)
         task = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).first()
     return redirect(url_for("tasks.show", task_id=task.id), 303)
 

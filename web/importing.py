@@ -244,8 +244,8 @@ def start():
     try:
         with services().db.transaction() as s:
             checked = engine.check_form(s, FORM_KEY, {}, actor, data)
-            variables = {**checked, "imported": {**proposal.imported, "source": name}}
-            instance = engine.start(s, "directive", actor, variables, f"VB-{uuid.uuid4().hex[:12].upper()}")
+            instance = engine.start(s, "directive", actor, checked, f"VB-{uuid.uuid4().hex[:12].upper()}",
+                                    provenance={"imported": {**proposal.imported, "source": name}})
             task = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).first()
     except InvalidInput as exc:
         return _review(text, name, values=data, errors=exc.errors, message=exc.message, status=400)

@@ -21,6 +21,7 @@ from workflows.models import Assignment, Receipt
 from workflows.queries import directive_by_business_key
 from workflows.signing import AUTHORITIES, signers
 from workflows.status import SOON_WORKING_DAYS, standing
+from workflows.tracking import REQUEST_MESSAGES
 
 from . import query_args
 from .formschema import Options, build_fields, file_ids, read_form, walk_fields
@@ -139,11 +140,11 @@ def _follow_up(session: Session, task: HumanTask, assignment: Assignment | None,
     calendar = load_calendar(session)
     mine = actor.org == assignment.lead and not actor.read_only
     requests = []
-    for kind, (message, form_key, _done) in REQUESTS.items():
+    for kind, (message, _done) in REQUESTS.items():
         if kind == "extension" and (extension_pending(session, assignment.id) or assignment.due_at is None):
             continue
         if mine and engine.waits_for_message(session, assignment.id, message):
-            schema = engine.form(session, form_key)
+            schema = engine.form(session, REQUEST_MESSAGES[message].form_key)
             fields = build_fields(schema, {}, {}, options_provider(session), prefix="")
             requests.append({"kind": kind, "title": schema["title"], "fields": fields})
     return {

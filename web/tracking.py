@@ -22,6 +22,7 @@ from workflows.models import Assignment
 from workflows.notifications import Notification
 from workflows.queries import can_view, sees_province
 from workflows.status import STATUSES, counts, tracking_rows
+from workflows.tracking import AUTHORITY_MESSAGE, EXTENSION_MESSAGE, REQUEST_MESSAGES
 
 from .formschema import read_form
 from .redirects import local_path
@@ -32,13 +33,11 @@ from .spreadsheet_cells import append_as_values, csv_cell
 
 bp = Blueprint("tracking", __name__)
 
-#: Messages an agency sends about its task, with the form that carries them.
+#: Messages an agency sends about its task, with what the page says once it is sent.
 CLOSE_MESSAGE = "Kết thúc theo dõi"
 REQUESTS = {
-    "extension": ("Xin gia hạn", "directive_extension_request",
-                  _l("Đã gửi đề nghị gia hạn; Lãnh đạo Văn phòng sẽ xem xét.")),
-    "authority": ("Vượt thẩm quyền", "directive_authority_request",
-                  _l("Đã báo cáo vấn đề vượt thẩm quyền lên Lãnh đạo UBND tỉnh.")),
+    "extension": (EXTENSION_MESSAGE, _l("Đã gửi đề nghị gia hạn; Lãnh đạo Văn phòng sẽ xem xét.")),
+    "authority": (AUTHORITY_MESSAGE, _l("Đã báo cáo vấn đề vượt thẩm quyền lên Lãnh đạo UBND tỉnh.")),
 }
 
 
@@ -63,20 +62,18 @@ def send_request(assignment_id: str, kind: str):
     """An agency asks for an extension or raises a matter beyond its authority."""
     if kind not in REQUESTS:
         abort(404)
-    message, form_key, done = REQUESTS[kind]
+    message, done = REQUESTS[kind]
     engine = services().engine
     with services().db.reader() as s:
-        schema = engine.form(s, form_key)
+        schema = engine.form(s, REQUEST_MESSAGES[message].form_key)
     data = read_form(schema, request.form, request.files, None, set())
-    sender = {f"{kind}_requested_by": current_user.username,
-              f"{kind}_requested_at": services().clock.now().isoformat()}
     back = local_path(request.form.get("back"), url_for("directives.index"))
     try:
         with services().db.transaction() as s:
             _assignment_of_my_agency(s, assignment_id)
             if kind == "extension" and extension_pending(s, assignment_id):
                 raise Conflict(_("Đề nghị gia hạn trước đang chờ Lãnh đạo Văn phòng xem xét."))
-            engine.correlate_message(s, assignment_id, message, current_user.actor(), data, form_key, sender)
+            engine.correlate_message(s, assignment_id, message, current_user.actor(), data)
     except InvalidInput as exc:
         flash(" ".join(exc.errors.values()) or exc.message, "error")
         return redirect(back, 303)

@@ -15,7 +15,7 @@ from .handlers import lifecycle_handlers
 from .notifications import EMAIL, send_email
 from .projections import on_instance_changed
 from .signing import signing_group
-from .tracking import Tracking, TrackingSettings
+from .tracking import REQUEST_MESSAGES, Tracking, TrackingSettings
 
 
 def load_forms() -> dict[str, dict]:
@@ -36,6 +36,7 @@ def directive_plugin(settings: TrackingSettings | None = None) -> Plugin:
         forms=load_forms(),
         form_checks=form_checks(tracking),
         functions={"signing_group": signing_group},
+        messages=REQUEST_MESSAGES,
         listeners=[on_instance_changed],
         job_handlers={EMAIL: send_email(tracking.settings.mailer)},
     )

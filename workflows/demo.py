@@ -191,8 +191,8 @@ def load_seed(engine: Engine, session: Session, name: str, text: str, label: dic
     """Start one seed directive and take it to its demo stage; return the instance id."""
     drafter, stage = SEED_STAGES[name]
     draft = draft_from_label(session, label, text, engine.clock.today())
-    instance = engine.start(session, "directive", _actor(session, drafter), {**draft, "seed_source": name},
-                            business_key=f"VB-SEED-{name[:3]}")
+    instance = engine.start(session, "directive", _actor(session, drafter), draft,
+                            business_key=f"VB-SEED-{name[:3]}", provenance={"seed_source": name})
     if stage == "draft":
         return instance.id
     _complete(engine, session, instance.id, "draft", drafter, draft)

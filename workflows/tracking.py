@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine import ServiceContext, User
+from engine import MessageForm, ServiceContext, User
 from engine.calendar import END_OF_DAY, BusinessCalendar
 from engine.clock import to_local
 
 from .deadlines import BEFORE_THAT_DAY, DeadlineReader, far_sentence, too_far
 from .notifications import Mailer, notify, people_of
 from .projections import on_instance_changed
+
+#: What the lead agency sends to its running task (message names as drawn in directive_task.bpmn).
+EXTENSION_MESSAGE, AUTHORITY_MESSAGE = "Xin gia hạn", "Vượt thẩm quyền"
+REQUEST_MESSAGES = {
+    EXTENSION_MESSAGE: MessageForm("directive_extension_request", "extension_requested"),
+    AUTHORITY_MESSAGE: MessageForm("directive_authority_request", "authority_requested"),
+}
 
 #: Working hours start: reminders and escalations are sent at the start of a working day.
 MORNING = time(8, 0)

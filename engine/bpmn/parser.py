@@ -190,6 +190,7 @@ class ParsedProcess:
     name: str | None
     spec: BpmnProcessSpec
     initiator: str | None = None
+    start_form_key: str | None = None
     subprocesses: dict[str, BpmnProcessSpec] = field(default_factory=dict)
 
 
@@ -216,9 +217,10 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
         for key in parser.get_process_ids():
             node = parser.get_process_parser(key).node
             starts = node.xpath("./bpmn:startEvent/@camunda:initiator", namespaces=NSMAP)
+            forms = node.xpath("./bpmn:startEvent/@camunda:formKey", namespaces=NSMAP)
             subprocesses = {name: settled(sub) for name, sub in parser.get_subprocess_specs(key).items()}
             processes.append(ParsedProcess(key, node.get("name"), settled(parser.get_spec(key)),
-                                           starts[0] if starts else None, subprocesses))
+                                           starts[0] if starts else None, forms[0] if forms else None, subprocesses))
     except ValidationException as exc:
         element = getattr(exc, "id", None)
         message = str(exc).split("\n")[0]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from lxml import etree
 from sqlalchemy import false, func, select, true, tuple_
 
 from engine.models import Deployment, ProcessDefinition
@@ -151,17 +150,9 @@ def definition_start_by_key(key: str):
     return _start(lambda s: _by_key(s, key))
 
 
-def start_form_key(row: ProcessDefinition) -> str | None:
-    """The ``camunda:formKey`` of the process's start event, if it has one."""
-    root = etree.fromstring(row.bpmn_xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
-    keys = root.xpath(f"//*[local-name()='process' and @id='{row.key}']/*[local-name()='startEvent']"
-                      "/@*[local-name()='formKey']")
-    return str(keys[0]) if keys else None
-
-
 def _form_variables(row: ProcessDefinition):
     engine = services().engine
-    form_key = start_form_key(row)
+    form_key = engine.model_of(row).start_form_key
     with services().db.reader() as s:
         schema = engine.form(s, form_key) if form_key else None
     properties = (schema or {}).get("properties", {})
