@@ -43,9 +43,9 @@ def search_operations(session: Session, text: str | None = None, action: str | N
     """The newest operations matching a free text (actor, target, SHA-256), an action and a period."""
     query = select(Operation)
     if text:
-        like = f"%{text.strip()}%"
-        query = query.where(or_(Operation.actor.ilike(like), Operation.target.ilike(like),
-                                Operation.sha256.ilike(like)))
+        words = text.strip()
+        query = query.where(or_(*(column.icontains(words, autoescape=True)
+                                  for column in (Operation.actor, Operation.target, Operation.sha256))))
     if action:
         query = query.where(Operation.action == action)
     if since:

@@ -74,8 +74,9 @@ def _statement(f: TaskFilter) -> Select:
     if f.follow_up_before:
         query = query.where(HumanTask.follow_up_at < f.follow_up_before)
     if f.search:
-        like = f"%{f.search.strip()}%"
-        query = query.where(or_(HumanTask.label.ilike(like), HumanTask.name.ilike(like)))
+        words = f.search.strip()
+        query = query.where(or_(HumanTask.label.icontains(words, autoescape=True),
+                                HumanTask.name.icontains(words, autoescape=True)))
     return query.where(*f.where) if f.where else query
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from lxml import etree
 
+from . import safe_xml
 from .bpmn.expressions import expression_bodies, is_expression, juel_to_python
 from .bpmn.parser import CHIDAO_NS, parse_bpmn
 from .bpmn.references import local_references
@@ -369,9 +370,13 @@ def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Ite
     """Every problem of a BPMN file (an empty list: it can be deployed); ``functions`` are the names its
     expressions may call."""
     try:
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = safe_xml.parse(xml)
     except etree.XMLSyntaxError as exc:
-        return [Problem(None, None, f"Tệp không phải XML hợp lệ: {exc.msg} (dòng {exc.lineno}).")]
+        refused = safe_xml.doctype_problem(xml)
+        return [Problem(None, None, refused or f"Tệp không phải XML hợp lệ: {exc.msg} (dòng {exc.lineno}).")]
+    refused = safe_xml.doctype_problem(xml, root)
+    if refused:
+        return [Problem(None, None, refused)]
     if _local(root) != "definitions" or etree.QName(root).namespace != BPMN:
         return [Problem(None, None, "Tệp không phải mô hình BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
     local_references(root)

@@ -27,6 +27,15 @@ class VariableCondition:
     value: Any
 
 
+def sql_like(pattern: Any) -> Any:
+    """A LIKE pattern every database accepts: a trailing ``\\`` that escapes nothing stands for itself
+    (PostgreSQL refuses a pattern ending in its escape character). Anything but text is left as it is."""
+    if not isinstance(pattern, str):
+        return pattern
+    trailing = len(pattern) - len(pattern.rstrip("\\"))
+    return pattern + "\\" if trailing % 2 else pattern
+
+
 def like_pattern(pattern: str, ignore_case: bool = False) -> re.Pattern:
     """A SQL LIKE pattern (``%`` any text, ``_`` one character, ``\\`` escapes) as a regular expression."""
     parts, escaped = [], False
@@ -42,6 +51,8 @@ def like_pattern(pattern: str, ignore_case: bool = False) -> re.Pattern:
             parts.append(".")
         else:
             parts.append(re.escape(char))
+    if escaped:  # a trailing escape stands for itself, as in ``sql_like``
+        parts.append(re.escape("\\"))
     return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 

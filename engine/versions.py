@@ -10,12 +10,14 @@ instance's history and in the operation log.
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import safe_xml
 from .bpmn.migration import repredict
 from .errors import Conflict, NotFound
 from .history import HistoryWriter
@@ -29,13 +31,14 @@ IGNORED_CHILDREN = {"incoming", "outgoing"}
 
 def _elements(xml: str) -> dict[str, tuple[str, str | None, bytes]]:
     """Flow elements by id: (kind, name, a canonical form of their content without DI)."""
-    root = etree.fromstring(xml.encode("utf-8"))
+    root = safe_xml.parse(xml)
     found = {}
     for node in root.iter(f"{{{BPMN}}}*"):
         kind = etree.QName(node).localname
         if kind not in FLOW_NODES and kind != "sequenceFlow":
             continue
-        copy = etree.fromstring(etree.tostring(node))
+        copy = deepcopy(node)
+        copy.tail = None
         for child in list(copy):
             if isinstance(child.tag, str) and etree.QName(child).localname in IGNORED_CHILDREN | set(FLOW_NODES) | {
                     "sequenceFlow", "laneSet"}:

@@ -100,6 +100,8 @@ def test_a_weekly_report_due_on_a_holiday_moves_to_the_next_working_day():
     ("hằng tuần", "chưa nói thứ nào trong tuần"),
     ("trong 10 ngày làm việc kể từ ngày nhận đủ hồ sơ", "tính từ một mốc chưa biết ngày"),
     ("trước ngày 31/2/2025", "Ngày «31/2/2025» không có trên lịch."),
+    ("trước ngày 31 tháng 2 năm 2027", "Ngày «31/2/2027» không có trên lịch."),  # not read as «tháng 2 năm 2027»
+    ("hoàn thành trong ngày 29 tháng 2 năm 2027", "Ngày «29/2/2027» không có trên lịch."),
     ("", "Chưa nhập thời hạn."),
 ])
 def test_a_phrase_it_cannot_read_is_refused_with_a_sentence(phrase, sentence):

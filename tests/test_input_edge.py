@@ -7,7 +7,9 @@ import base64
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from engine.models import ProcessInstance
 from workflows.demo import DEMO_PASSWORD
 
 from .conftest import login
@@ -98,3 +100,54 @@ def test_a_rest_date_outside_the_years_a_clock_holds_is_a_400_naming_the_paramet
     assert response.status_code == 400 and f"parameter '{name}'" in response.get_json()["message"]
     posted = client.post("/engine-rest/task/count", json={"dueBefore": value}, headers=basic("admin"))
     assert posted.status_code == 400 and "'dueBefore'" in posted.get_json()["message"]
+
+
+@pytest.mark.parametrize("character, code", [("\x1b", "U+001B"), ("\x0b", "U+000B"), ("\x7f", "U+007F"),
+                                             ("\x85", "U+0085")])
+def test_a_control_character_in_a_form_or_a_body_is_a_400_naming_the_field_and_the_character(
+        client, svc, character, code):
+    login(client, "admin")
+    web = client.post("/admin/calendar", data={"day": "2027-02-10", "working": "0", "note": f"Tết{character}"})
+    assert web.status_code == 400
+    assert "Trường «note» chứa ký tự điều khiển" in web.get_data(as_text=True) and code in web.get_data(as_text=True)
+    rest = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"),
+                       json={"variables": {"subject": {"value": f"V/v thử{character}", "type": "String"}}})
+    assert rest.status_code == 400 and "«variables.subject.value»" in rest.get_json()["message"]
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == 0  # nothing was started
+
+
+def test_a_lone_surrogate_in_a_json_body_is_a_400_not_a_500(client):
+    raw = '{"variables": {"subject": {"value": "V/v \\ud800 thử", "type": "String"}}}'
+    rest = client.post("/engine-rest/process-definition/key/directive/start", headers={
+        **basic("cv.lan"), "Content-Type": "application/json"}, data=raw)
+    assert rest.status_code == 400 and "U+D800" in rest.get_json()["message"]
+
+
+def test_tabs_and_line_breaks_are_ordinary_text(client, lifecycle):
+    draft = lifecycle.task("cv.lan", "draft", lifecycle.start())
+    login(client, "cv.lan")
+    page = client.post(f"/tasks/{draft.id}", data={"subject": "V/v\tthử", "body": "Dòng một\r\nDòng hai"})
+    assert page.status_code == 400 and "ký tự điều khiển" not in page.get_data(as_text=True)  # the form's own errors
+
+
+@pytest.mark.parametrize("pattern", ["abc\\", "\\", "%\\\\\\", "a\\%"])
+def test_a_like_filter_ending_in_its_escape_character_is_no_server_error(client, lifecycle, pattern):
+    lifecycle.start()
+    for path, name in (("/engine-rest/task", "nameLike"), ("/engine-rest/process-definition", "nameLike"),
+                       ("/engine-rest/history/process-instance", "processDefinitionNameLike"),
+                       ("/engine-rest/process-instance", "businessKeyLike"),
+                       ("/engine-rest/task", "candidateGroupLike")):
+        response = client.get(path, headers=basic("admin"), query_string={name: pattern})
+        assert response.status_code == 200, (path, response.get_json())
+    variable = client.get("/engine-rest/process-instance", headers=basic("admin"),
+                          query_string={"variables": f"subject_like_{pattern}"})
+    assert variable.status_code == 200
+
+
+def test_a_search_for_a_percent_sign_or_an_underscore_finds_it_literally(client, lifecycle):
+    lifecycle.start(subject="V/v giảm 50% phí")
+    lifecycle.start(subject="V/v giảm 50 lần phí")
+    login(client, "cv.lan")
+    page = client.get("/directives", query_string={"q": "50%"}).get_data(as_text=True)
+    assert "giảm 50% phí" in page and "giảm 50 lần phí" not in page

@@ -90,9 +90,9 @@ def _search_query():
     query = (select(ProcessInstance, Directive)
              .outerjoin(Directive, Directive.business_key == ProcessInstance.business_key))
     if args.get("q"):
-        like = f"%{args['q'].strip()}%"
-        query = query.where(or_(Directive.number_text.ilike(like), Directive.subject.ilike(like),
-                                ProcessInstance.business_key.ilike(like), ProcessInstance.id.ilike(like)))
+        words = args['q'].strip()
+        query = query.where(or_(*(column.icontains(words, autoescape=True) for column in (
+            Directive.number_text, Directive.subject, ProcessInstance.business_key, ProcessInstance.id))))
     if args.get("agency"):
         agency = args["agency"].strip()
         query = query.where(or_(

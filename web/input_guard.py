@@ -1,5 +1,6 @@
 """Input no field may hold, refused at the edge: a 400 naming the field, before any view or database
-sees it (PostgreSQL refuses text with NUL characters, which would otherwise surface as a 500)."""
+sees it. NUL and the other control characters (``engine.characters``) would otherwise surface far
+from where they were typed: a 500 on PostgreSQL, a registration that fails on the XML it writes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,6 +8,8 @@ from typing import Any
 
 from flask import Flask, abort, request
 from flask_babel import gettext as _
+
+from engine.characters import code_point, first_forbidden
 
 NUL = "\x00"
 
@@ -41,18 +44,26 @@ def _request_texts() -> Iterator[tuple[str, str]]:
         yield from _json_texts(request.get_json(silent=True), "")
 
 
-def field_with_nul() -> str | None:
-    """The first field of the current request holding a NUL character, None when there is none."""
-    return next((field or "body" for field, text in _request_texts() if isinstance(text, str) and NUL in text),
-                None)
+def forbidden_character() -> tuple[str, str] | None:
+    """The first field of the current request holding a forbidden character, and that character."""
+    for field, text in _request_texts():
+        found = first_forbidden(text) if isinstance(text, str) else None
+        if found is not None:
+            return field or "body", found
+    return None
 
 
 def register(app: Flask) -> None:
-    """Refuse every request holding a NUL character, naming the field."""
+    """Refuse every request holding a NUL or another control character, naming the field."""
 
     @app.before_request
-    def _refuse_nul_characters() -> None:
-        field = field_with_nul()
-        if field is not None:
+    def _refuse_control_characters() -> None:
+        found = forbidden_character()
+        if found is None:
+            return
+        field, character = found
+        if character == NUL:
             abort(400, _("Trường «%(field)s» chứa ký tự NUL (mã 0), không lưu hay tìm được; hãy xóa ký tự đó "
                          "rồi gửi lại.", field=field))
+        abort(400, _("Trường «%(field)s» chứa ký tự điều khiển không in được (%(code)s), không lưu được; hãy xóa "
+                     "ký tự đó (thường do sao chép từ tệp khác) rồi gửi lại.", field=field, code=code_point(character)))

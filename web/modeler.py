@@ -12,7 +12,7 @@ from flask_login import current_user
 from lxml import etree
 from sqlalchemy import delete, func, select
 
-from engine import DefinitionError, EngineError
+from engine import DefinitionError, EngineError, safe_xml
 from engine.clock import LOCAL_TZ
 from engine.form_catalogue import FormDefinition, deploy_form, form_keys
 from engine.models import ProcessDefinition, ProcessDraft, ProcessInstance
@@ -32,7 +32,7 @@ MAX_BPMN = 5 * 1024 * 1024
 def _bpmn_key(xml: bytes) -> str | None:
     """The id of the first executable process of a file (None when it cannot be read)."""
     try:
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = safe_xml.parse(xml)
     except etree.XMLSyntaxError:
         return None
     ids = root.xpath("//*[local-name()='process' and @isExecutable='true']/@id")
@@ -79,11 +79,16 @@ def version(definition_id: str):
         instances = s.scalars(select(ProcessInstance).where(ProcessInstance.definition_id == definition.id,
                                                             ProcessInstance.status == "running")
                               .order_by(ProcessInstance.started_at.desc()).limit(200)).all()
-        plans = [plan_migration(engine, s, i, newest) for i in instances] if newest.id != definition.id else []
-        extensions = camunda_extensions(etree.fromstring(definition.bpmn_xml.encode("utf-8")))
+        try:
+            changes = diff(previous.bpmn_xml if previous else None, definition.bpmn_xml)
+            extensions = camunda_extensions(safe_xml.parse(definition.bpmn_xml))
+            plans = [plan_migration(engine, s, i, newest) for i in instances] if newest.id != definition.id else []
+            unreadable = None
+        except (etree.XMLSyntaxError, DefinitionError) as exc:  # stored before the upload checks refused it
+            changes, extensions, plans = None, [], []
+            unreadable = safe_xml.doctype_problem(definition.bpmn_xml.encode("utf-8")) or str(exc)
     return render_template("admin/version.html", definition=definition, previous=previous, newest=newest,
-                           changes=diff(previous.bpmn_xml if previous else None, definition.bpmn_xml),
-                           plans=plans, extensions=extensions)
+                           changes=changes, plans=plans, extensions=extensions, unreadable=unreadable)
 
 
 @bp.route("/processes/<definition_id>/edit")
@@ -201,8 +206,7 @@ def upload():
 
 def _extensions_of(xml: bytes) -> list[dict]:
     try:
-        return camunda_extensions(etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False,
-                                                                               no_network=True)))
+        return camunda_extensions(safe_xml.parse(xml))
     except etree.XMLSyntaxError:
         return []
 

@@ -252,6 +252,9 @@ class DeadlineReader:
         text, where = _normalized(phrase)
         if not text:
             raise DeadlineError("Chưa nhập thời hạn.")
+        for written in re.finditer(_DATE, text):  # «31 tháng 2 năm 2027» is no day, not «tháng 2 năm 2027»
+            if written.group("y"):
+                _day(written, base)
         readings, refused = [], None
         for rule in (self._recurring, self._window, self._timed_date, self._date, self._period, self._relative):
             try:

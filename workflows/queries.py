@@ -51,8 +51,9 @@ def search_directives(session: Session, actor: Actor, text: str | None, status: 
     """A page of visible directives matching ``text`` (subject or number) and ``status``."""
     query = visible_directives(actor)
     if text:
-        like = f"%{text.strip()}%"
-        query = query.where(or_(Directive.subject.ilike(like), Directive.number_text.ilike(like)))
+        words = text.strip()
+        query = query.where(or_(Directive.subject.icontains(words, autoescape=True),
+                                Directive.number_text.icontains(words, autoescape=True)))
     if status:
         query = query.where(Directive.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))

@@ -26,6 +26,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 )
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
 
+from .. import safe_xml
 from ..errors import DefinitionError
 from .events import CLOCK_TIMERS, VariablesMessage
 from .loops import use_bounded_loops
@@ -205,7 +206,7 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
     exception escapes as it is.
     """
     try:
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = safe_xml.parse(xml)
     except etree.XMLSyntaxError as exc:
         raise DefinitionError(f"Tệp {filename} không phải XML hợp lệ: {exc.msg}.",
                               [_problem(f"XML không hợp lệ: {exc.msg}")]) from None

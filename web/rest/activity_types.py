@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from engine import safe_xml
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 #: An event's kind by where it stands and what its event definition is ("" for none).
@@ -46,8 +48,12 @@ def _event_type(tag: str, element) -> str:
 @lru_cache(maxsize=256)
 def activity_types(definition_id: str, bpmn_xml: str) -> dict[str, str]:
     """Every element id of a definition with its Camunda activity type (definitions never change, so
-    the map is kept per definition)."""
-    root = etree.fromstring(bpmn_xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    the map is kept per definition). A file that cannot be read (stored before uploads were checked)
+    gives an empty map: its activities then have no type."""
+    try:
+        root = safe_xml.parse(bpmn_xml)
+    except etree.XMLSyntaxError:
+        return {}
     found: dict[str, str] = {}
     for element in root.iter(f"{{{BPMN}}}*"):
         tag, element_id = etree.QName(element).localname, element.get("id")

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 
 from engine.external import ExternalTask, Topic
 from engine.models import ProcessDefinition
+from engine.variable_filters import sql_like
 
 from ..services import services
 from . import RestError, bp
@@ -191,7 +192,7 @@ QUERY_FILTERS = {
     "processDefinitionKeyIn": Filter("in", ExternalTask.definition_key, "list"),
     "processDefinitionName": Filter("where", lambda v: _definition_named(ProcessDefinition.name == v)),
     "processDefinitionNameLike": Filter("where", lambda v: _definition_named(
-        ProcessDefinition.name.like(v, escape="\\"))),
+        ProcessDefinition.name.like(sql_like(v), escape="\\"))),
     "tenantIdIn": Filter("none", kind="list"),
     "active": Filter("all", kind="flag"), "suspended": Filter("none", kind="flag"),
     "priorityHigherThanOrEquals": Filter("gteq", ExternalTask.priority, "int"),

@@ -11,6 +11,7 @@ from sqlalchemy import false, select
 from engine.jobs import WAITING, Job
 from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
 from engine.oplog import Operation
+from engine.variable_filters import sql_like
 
 from ..services import services
 from . import RestError, bp
@@ -76,7 +77,7 @@ INSTANCE_FILTERS = {
     "processDefinitionKeyNotIn": Filter("notIn", ProcessInstance.definition_key, "list"),
     "processDefinitionName": Filter("where", lambda v: _of_definitions(ProcessDefinition.name == v)),
     "processDefinitionNameLike": Filter("where", lambda v: _of_definitions(
-        ProcessDefinition.name.like(v, escape="\\"))),
+        ProcessDefinition.name.like(sql_like(v), escape="\\"))),
     "processInstanceBusinessKey": Filter("eq", ProcessInstance.business_key),
     "processInstanceBusinessKeyIn": Filter("in", ProcessInstance.business_key, "list"),
     "processInstanceBusinessKeyLike": Filter("like", ProcessInstance.business_key),

@@ -10,6 +10,7 @@ from engine.incidents import FAILED_EXTERNAL_TASK, FAILED_JOB
 from engine.jobs import INCIDENT as JOB_INCIDENT
 from engine.jobs import Job
 from engine.models import ProcessDefinition, ProcessInstance
+from engine.variable_filters import sql_like
 
 from ..services import services
 from . import RestError, bp
@@ -67,8 +68,8 @@ FILTERS = {
     "incidentId": Filter("where", lambda v: _incidents(Job.id == v, ExternalTask.id == v)),
     "incidentType": Filter("where", _incident_type),
     "incidentMessage": Filter("where", lambda v: _incidents(Job.last_error == v, ExternalTask.error_message == v)),
-    "incidentMessageLike": Filter("where", lambda v: _incidents(Job.last_error.like(v, escape="\\"),
-                                                               ExternalTask.error_message.like(v, escape="\\"))),
+    "incidentMessageLike": Filter("where", lambda v: _incidents(
+        Job.last_error.like(sql_like(v), escape="\\"), ExternalTask.error_message.like(sql_like(v), escape="\\"))),
     "tenantIdIn": Filter("none", kind="list"), "withoutTenantId": Filter("all", kind="flag"),
     "processDefinitionWithoutTenantId": Filter("all", kind="flag"),
     "rootProcessInstances": Filter("null", ProcessInstance.parent_instance_id, "flag"),

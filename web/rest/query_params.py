@@ -15,7 +15,7 @@ from typing import Any
 from flask import request
 from sqlalchemy import false, func, true
 
-from engine.variable_filters import like_pattern
+from engine.variable_filters import like_pattern, sql_like
 
 from . import RestError
 from .params import body, flag, integer, text, texts
@@ -89,12 +89,12 @@ def _value(args: Mapping[str, Any], name: str, kind: str) -> Any:
 
 SQL_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda c, v: c == v, "neq": lambda c, v: c != v, "in": lambda c, v: c.in_(v),
-    "notIn": lambda c, v: c.not_in(v), "like": lambda c, v: c.like(v, escape="\\"),
-    "notLike": lambda c, v: c.not_like(v, escape="\\"), "lt": lambda c, v: c < v, "gt": lambda c, v: c > v,
+    "notIn": lambda c, v: c.not_in(v), "like": lambda c, v: c.like(sql_like(v), escape="\\"),
+    "notLike": lambda c, v: c.not_like(sql_like(v), escape="\\"), "lt": lambda c, v: c < v, "gt": lambda c, v: c > v,
     "lteq": lambda c, v: c <= v, "gteq": lambda c, v: c >= v,
     "eqCi": lambda c, v: func.upper(c) == func.upper(v), "neqCi": lambda c, v: func.upper(c) != func.upper(v),
-    "likeCi": lambda c, v: func.upper(c).like(func.upper(v), escape="\\"),
-    "notLikeCi": lambda c, v: func.upper(c).not_like(func.upper(v), escape="\\"),
+    "likeCi": lambda c, v: func.upper(c).like(func.upper(sql_like(v)), escape="\\"),
+    "notLikeCi": lambda c, v: func.upper(c).not_like(func.upper(sql_like(v)), escape="\\"),
     "null": lambda c, v: c.is_(None), "notNull": lambda c, v: c.is_not(None),
     "none": lambda c, v: false(), "all": lambda c, v: true(), "where": lambda c, v: c(v),
 }

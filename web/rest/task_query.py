@@ -10,6 +10,7 @@ from engine import User
 from engine.identity import groups_of
 from engine.models import HumanTask, HumanTaskCandidate, ProcessDefinition
 from engine.tasks import USER_PREFIX
+from engine.variable_filters import sql_like
 
 from ..services import services
 from . import RestError
@@ -51,7 +52,7 @@ FILTERS: dict[str, Filter] = {
     "processDefinitionKeyIn": Filter("in", HumanTask.definition_key, "list"),
     "processDefinitionName": Filter("where", lambda v: _definition_named(ProcessDefinition.name == v)),
     "processDefinitionNameLike": Filter("where", lambda v: _definition_named(
-        ProcessDefinition.name.like(v, escape="\\"))),
+        ProcessDefinition.name.like(sql_like(v), escape="\\"))),
     "executionId": Filter("eq", HumanTask.instance_id),
     "activityInstanceIdIn": Filter("in", HumanTask.id, "list"),
     "caseInstanceId": Filter("none"), "caseInstanceBusinessKey": Filter("none"),
@@ -148,7 +149,7 @@ def candidates(args: dict[str, Any]) -> list[Any]:
     include_assigned = flag("includeAssignedTasks", args)
     asked = [HumanTaskCandidate.group_id.in_(groups)] if groups else []
     if like:
-        asked.append(and_(GROUP, HumanTaskCandidate.group_id.like(like, escape="\\")))
+        asked.append(and_(GROUP, HumanTaskCandidate.group_id.like(sql_like(like), escape="\\")))
     found = []
     if asked or with_groups or with_users:
         found.append(_candidate(and_(or_(*asked) if asked else true(), *([GROUP] if with_groups else []),

@@ -22,6 +22,8 @@ from lxml import etree
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
+from engine.characters import printable
+
 from .cleanup import lay_out
 from .tables import is_task_header
 
@@ -57,10 +59,10 @@ def extract_text(content: bytes, filename: str, max_bytes: int = MAX_BYTES) -> s
     The format is recognised from the content when it can be (``%PDF-``, a Word package), else
     from the extension; a file of unknown extension is read as text if it is UTF-8 text. Raises
     :class:`ImportRefused` for an empty, oversized, unsupported, damaged, password-protected or
-    scanned file.
+    scanned file. Page breaks become line breaks and other control characters are left out.
     """
     check_size(len(content), filename, max_bytes)
-    text = _extract(content, filename) if content.strip() else ""
+    text = printable(_extract(content, filename)) if content.strip() else ""
     if not text.strip():
         raise ImportRefused(f"Tệp «{filename}» không có nội dung.")
     if len(text) > MAX_CHARACTERS:
