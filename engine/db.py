@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine as SAEngine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from .column_lengths import refuse_over_long_text
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by the engine's tables and its plugins' tables."""
@@ -111,6 +113,7 @@ class Database:
             _configure_sqlite(self.engine)
         writer_bind = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
         self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
+        refuse_over_long_text(self._writer)
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     @contextmanager

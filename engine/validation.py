@@ -21,9 +21,21 @@ from .bpmn.references import local_references
 from .bpmn.safe_eval import ExpressionRefused, compile_expression
 from .bpmn.timer_values import TimerValueError, check_literal, literal_or_expression
 from .errors import DefinitionError
+from .models import HumanTask, ProcessDefinition
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+
+#: How long what a model names may be, so that every row it leads to fits its column. A version's id is
+#: «key:version:uuid» (36 characters of uuid, up to 6 digits of version).
+LONGEST = {
+    "process id": ProcessDefinition.id.type.length - 36 - 2 - 6,
+    "process name": ProcessDefinition.name.type.length,
+    "id": HumanTask.element_id.type.length,
+    "name": HumanTask.name.type.length,
+    "formKey": HumanTask.form_key.type.length,
+    "candidateGroups": HumanTask.candidate_groups_text.type.length,
+}
 NS = {"bpmn": BPMN, "camunda": CAMUNDA, "chidao": CHIDAO_NS}
 
 #: Flow elements the engine does not run, with the sentence that says so.
@@ -187,8 +199,22 @@ class _Checker:
                                   "(isExecutable=\"true\").")
         for process in processes:
             if process.get("isExecutable") == "true":
+                self.check_lengths(process)
                 self.check_container(process)
                 self.check_expressions_in(process)
+
+    def check_lengths(self, process) -> None:
+        """Ids, names, form keys and groups no longer than the columns that will hold them."""
+        named = [(process, "process id", process.get("id")), (process, "process name", process.get("name"))]
+        for node in process.iter():
+            if isinstance(node.tag, str) and node is not process:
+                named += [(node, "id", node.get("id")), (node, "name", node.get("name")),
+                          (node, "formKey", node.get(f"{{{CAMUNDA}}}formKey")),
+                          (node, "candidateGroups", node.get(f"{{{CAMUNDA}}}candidateGroups"))]
+        for node, what, value in named:
+            if value and len(value) > LONGEST[what]:
+                self.add(node, f"{self.unnamed(node) if what.endswith('id') else self.label(node)}: {what} dài "
+                               f"{len(value)} ký tự, quá giới hạn {LONGEST[what]} ký tự.")
 
     def check_container(self, container) -> None:
         for element in container:

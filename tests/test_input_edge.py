@@ -3,16 +3,19 @@ PostgreSQL cannot store or search), pages and years out of range; no text in a s
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from engine.models import ProcessInstance
+from engine.calendar import CalendarDay
+from engine.models import ProcessDefinition, ProcessInstance
 from workflows.demo import DEMO_PASSWORD
 
 from .conftest import login
+from .test_versions import DIRECTIVE
 
 SEARCH_PAGES = ["/tasks", "/directives", "/admin/operations", "/audit/"]
 
@@ -151,3 +154,60 @@ def test_a_search_for_a_percent_sign_or_an_underscore_finds_it_literally(client,
     login(client, "cv.lan")
     page = client.get("/directives", query_string={"q": "50%"}).get_data(as_text=True)
     assert "giảm 50% phí" in page and "giảm 50 lần phí" not in page
+
+
+LONG = "đ" * 5000
+
+
+def _model(**renamed: str) -> bytes:
+    """The directive model with some of its ids or names made longer than any column holds."""
+    xml = DIRECTIVE
+    for old, new in renamed.items():
+        xml = xml.replace(old, new)
+    return xml.encode()
+
+
+@pytest.mark.parametrize("model, what", [
+    (_model(**{'id="directive"': 'id="' + "p" * 80 + '"'}), "process id dài 80 ký tự"),
+    (_model(**{'name="Vòng đời văn bản chỉ đạo"': f'name="{"n" * 201}"'}), "process name dài 201 ký tự"),
+    (_model(**{'"draft"': '"' + "b" * 201 + '"'}), "id dài 201 ký tự"),
+    (_model(**{'camunda:formKey="directive_review"': f'camunda:formKey="{"f" * 201}"'}), "formKey dài 201"),
+])
+def test_a_model_naming_more_than_a_column_holds_is_refused_at_upload_naming_it(client, svc, model, what):
+    login(client, "admin")
+    with svc.db.reader() as s:
+        before = s.scalar(select(func.count()).select_from(ProcessDefinition))
+    page = client.post("/admin/processes/upload", data={"file": (io.BytesIO(model), "dai.bpmn")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 400 and what in page.get_data(as_text=True)
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessDefinition)) == before
+
+
+def test_over_long_text_anywhere_is_a_400_naming_the_field_and_nothing_is_written(client, svc, lifecycle):
+    login(client, "admin")
+    with svc.db.reader() as s:
+        before = s.scalar(select(func.count()).select_from(ProcessInstance))
+    noted = client.post("/admin/calendar", data={"day": "2027-02-10", "working": "0", "note": LONG},
+                        follow_redirects=True)
+    assert "Lý do dài 5000 ký tự, quá giới hạn 300 ký tự" in noted.get_data(as_text=True)
+    key = client.post("/admin/forms/" + "k" * 300, data={"schema": '{"type": "object", "properties": {}}'})
+    assert key.status_code == 400 and "«key»" in key.get_data(as_text=True)
+    started = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"),
+                          json={"businessKey": LONG})
+    assert started.status_code == 400 and "«business_key»" in started.get_json()["message"]
+    deployed = client.post("/engine-rest/deployment/create", headers=basic("admin"),
+                           content_type="multipart/form-data", data={
+                               "deployment-name": LONG, "data": (io.BytesIO(_model(**{
+                                   "Khởi tạo văn bản": "Khởi tạo"})), "directive.bpmn")})
+    assert deployed.status_code == 400 and "«name»" in deployed.get_json()["message"]
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == before
+        assert s.scalar(select(func.count()).select_from(ProcessDefinition)) == 4  # the catalogue, as it was
+        assert s.scalar(select(func.count()).select_from(CalendarDay)) == 0
+
+
+@pytest.mark.parametrize("day", ["2027-02-31", "hôm-nay", "9" * 50])
+def test_removing_a_calendar_day_that_cannot_exist_is_a_404(client, day):
+    login(client, "admin")
+    assert client.post(f"/admin/calendar/{day}/delete").status_code == 404

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 
 from engine.replay import replay_instance
+from web.rest import long_poll
 
 from .test_rest import basic
 
@@ -184,3 +187,28 @@ def test_extension_properties_come_with_the_task_when_the_topic_asks_for_them(cl
         "workerId": "w", "maxTasks": 1,
         "topics": [{"topicName": "edxml", "lockDuration": 1000, "includeExtensionProperties": True}]}).get_json()
     assert answer[0]["extensionProperties"] == {"truc": "VDXP"}
+
+
+def test_a_long_poll_past_the_waiting_slots_answers_at_once_and_leaves_threads_to_the_pages(app, client):
+    app.config["LONG_POLL_SLOTS"] = "1"
+    poll = {"workerId": "w", "maxTasks": 1, "asyncResponseTimeout": 3000,
+            "topics": [{"topicName": "không-có-việc", "lockDuration": 1000}]}
+    first_answered = threading.Event()
+
+    def first_worker():
+        app.test_client().post("/engine-rest/external-task/fetchAndLock", headers=ADMIN, json=poll)
+        first_answered.set()
+
+    waiting = threading.Thread(target=first_worker)
+    waiting.start()
+    slots = long_poll._slots(app)
+    while slots.acquire(blocking=False):  # until the first worker holds the only slot
+        slots.release()
+        time.sleep(0.01)
+    second = client.post("/engine-rest/external-task/fetchAndLock", headers=ADMIN, json=poll)
+    assert second.status_code == 200 and second.get_json() == []
+    assert not first_answered.is_set()  # the second answered while the first still waits for work
+    waiting.join(10)
+    assert first_answered.is_set()
+    assert slots.acquire(blocking=False)  # the slot is free again
+    slots.release()

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import Clock
+from engine.characters import FORBIDDEN
 from engine.jobs import TIMER, new_job
 from web.rest import definitions, deployments, external, history, instances, jobs, task_query
 
@@ -37,11 +38,11 @@ def client(filter_app):
 
 @pytest.fixture(scope="module")
 def world(filter_app):
-    """Three directives: A (subject Alpha) drafted, waiting for review; B (Beta) waiting for its draft;
+    """Three directives: A (subject Alpha) drafted, waiting for review; B (Betas) waiting for its draft;
     C (Gamma) cancelled. A timer job on A, one e-mail job on B."""
     svc = filter_app.extensions["chidao"]
     lifecycle = Lifecycle(svc)
-    a, b, c = lifecycle.start(subject="Alpha"), lifecycle.start(subject="Beta"), lifecycle.start(subject="Gamma")
+    a, b, c = lifecycle.start(subject="Alpha"), lifecycle.start(subject="Betas"), lifecycle.start(subject="Gamma")
     lifecycle.complete("cv.lan", "draft", draft_data(subject="Alpha"), a)
     with svc.db.transaction() as s:
         svc.engine.cancel_instance(s, c, lifecycle.actor("admin"))
@@ -112,7 +113,7 @@ def test_task_candidate_query_with_assigned_tasks_and_variables_ignoring_case(cl
 
 
 def test_a_post_task_query_takes_typed_variables_and_or_queries(client, world):
-    assert _ids(client, "/task", {"processVariables": [{"name": "subject", "operator": "eq", "value": "Beta"}]},
+    assert _ids(client, "/task", {"processVariables": [{"name": "subject", "operator": "eq", "value": "Betas"}]},
                 method="POST") == {world["draft"]}
     either = {"orQueries": [{"taskId": world["review"], "taskDefinitionKey": "draft"}]}
     assert _ids(client, "/task", either, method="POST") == {world["review"], world["draft"]}
@@ -145,7 +146,7 @@ def test_process_instance_list_applies_each_camunda_filter(client, world, name, 
 
 
 def test_a_post_process_instance_query_takes_typed_variables(client, world):
-    body = {"variables": [{"name": "subject", "operator": "like", "value": "%eta"}]}
+    body = {"variables": [{"name": "subject", "operator": "like", "value": "%etas"}]}
     assert _ids(client, "/process-instance", body, method="POST") == {world["b"]}
 
 
@@ -187,7 +188,7 @@ ROW_CASES = [
     ("/history/task", "finished", "true", lambda r: r["endTime"] is not None),
     ("/history/task", "unfinished", "true", lambda r: r["endTime"] is None),
     ("/history/task", "taskDefinitionKeyIn", "review,other", lambda r: r["taskDefinitionKey"] == "review"),
-    ("/history/task", "processVariables", "subject_eq_Beta", lambda r: r["name"] == "Soạn dự thảo"),
+    ("/history/task", "processVariables", "subject_eq_Betas", lambda r: r["name"] == "Soạn dự thảo"),
     ("/history/task", "taskNameLike", "Thẩm%", lambda r: r["taskDefinitionKey"] == "review"),
     ("/history/user-operation", "operationType", "Complete", lambda r: r["operationType"] == "Complete"),
     ("/history/user-operation", "entityTypeIn", "Task", lambda r: r["entityType"] == "Task"),
@@ -377,10 +378,15 @@ KNOWN = {name for _, _, names in CAMUNDA.values() for name in names.split()} | {
     "sortBy", "sortOrder", "firstResult", "maxResults", "sorting"}
 
 
+#: Characters a text may hold (the others are refused at the edge, before any filter sees them).
+STORABLE = st.characters(codec="utf-8", exclude_characters="".join(
+    chr(code) for code in range(0xA0) if FORBIDDEN.match(chr(code))))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(sorted(CAMUNDA)),
-       name=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=20),
-       value=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30))
+       name=st.text(STORABLE, min_size=1, max_size=20),
+       value=st.text(STORABLE, max_size=30))
 def test_random_parameters_never_give_a_500_and_unknown_ones_are_named(client, path, name, value):
     response = _get(client, path, {name: value})
     assert response.status_code < 500
@@ -389,7 +395,7 @@ def test_random_parameters_never_give_a_500_and_unknown_ones_are_named(client, p
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=st.sampled_from(META), value=st.text(st.characters(codec="utf-8", exclude_characters="\x00"),
+@given(case=st.sampled_from(META), value=st.text(STORABLE,
                                                  max_size=30))
 def test_junk_values_of_camunda_parameters_never_give_a_500(client, case, value):
     path, name = case

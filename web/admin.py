@@ -46,6 +46,10 @@ def calendar():
         if not note:
             flash(_("Hãy ghi lý do (ví dụ «Nghỉ bù Tết», «Làm bù thứ Bảy»)."), "error")
             return redirect(url_for("admin.calendar", year=year), 303)
+        if len(note) > CalendarDay.note.type.length:
+            flash(_("Lý do dài %(n)s ký tự, quá giới hạn %(limit)s ký tự; hãy ghi ngắn lại.", n=len(note),
+                    limit=CalendarDay.note.type.length), "error")
+            return redirect(url_for("admin.calendar", year=year), 303)
         with services().db.transaction() as s:
             row = s.get(CalendarDay, day) or CalendarDay(day=day)
             row.working, row.note, row.changed_by = request.form.get("working") == "1", note, current_user.username
@@ -65,13 +69,17 @@ def calendar():
 @bp.route("/calendar/<day>/delete", methods=["POST"])
 @admin_only
 def calendar_delete(day: str):
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        abort(404, _("Ngày này không có trong danh sách ngoại lệ."))
     with services().db.transaction() as s:
-        row = s.get(CalendarDay, date.fromisoformat(day))
+        row = s.get(CalendarDay, chosen)
         if row is None:
             abort(404, _("Ngày này không có trong danh sách ngoại lệ."))
         s.delete(row)
         log_operation(s, current_user.actor(), services().clock.now(), "calendar_remove", day)
-    flash(_("Đã xóa ngày %(day)s khỏi danh sách ngoại lệ.", day=date.fromisoformat(day).strftime("%d/%m/%Y")),
+    flash(_("Đã xóa ngày %(day)s khỏi danh sách ngoại lệ.", day=chosen.strftime("%d/%m/%Y")),
           "success")
     return redirect(url_for("admin.calendar", year=day[:4]), 303)
 

@@ -14,18 +14,40 @@ from engine.characters import code_point, first_forbidden
 NUL = "\x00"
 
 
-def _json_texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+#: How deep a JSON body may nest: Camunda's bodies need four or five levels.
+MAX_JSON_DEPTH = 32
+
+
+class _TooDeep(Exception):
+    """A JSON body nested deeper than ``MAX_JSON_DEPTH``, at ``where``."""
+
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
+def _json_texts(value: Any, where: str, depth: int = 0) -> Iterator[tuple[str, str]]:
     """Every key and string of a JSON document, with the dotted path that names it."""
+    if depth > MAX_JSON_DEPTH:
+        raise _TooDeep(where)
     if isinstance(value, str):
         yield where, value
     elif isinstance(value, dict):
         for key, item in value.items():
             name = f"{where}.{key}" if where else str(key)
             yield name, str(key)
-            yield from _json_texts(item, name)
+            yield from _json_texts(item, name, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _json_texts(item, f"{where}[{index}]")
+            yield from _json_texts(item, f"{where}[{index}]", depth + 1)
+
+
+def _json_body() -> Any:
+    """The request's JSON document (None when it has none or it is not JSON), refusing one too deep to read."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise _TooDeep("body") from None
 
 
 def _request_texts() -> Iterator[tuple[str, str]]:
@@ -41,7 +63,7 @@ def _request_texts() -> Iterator[tuple[str, str]]:
     for key, upload in request.files.items(multi=True):
         yield key, upload.filename or ""
     if request.is_json:
-        yield from _json_texts(request.get_json(silent=True), "")
+        yield from _json_texts(_json_body(), "")
 
 
 def forbidden_character() -> tuple[str, str] | None:
@@ -58,7 +80,11 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _refuse_control_characters() -> None:
-        found = forbidden_character()
+        try:
+            found = forbidden_character()
+        except _TooDeep as deep:
+            abort(400, _("Nội dung JSON lồng nhau quá %(depth)d tầng ở «%(field)s»; không đọc được.",
+                         depth=MAX_JSON_DEPTH, field=deep.where or "body"))
         if found is None:
             return
         field, character = found

@@ -26,6 +26,8 @@ DEFAULTS = {
     "WORKER_INTERVAL": "5",
     # The anchors' copy outside the database (default: anchor-witness.jsonl in the instance folder).
     "ANCHOR_WITNESS": "",
+    # How many fetchAndLock requests may wait for work at once (each holds one of the server's 8 threads).
+    "LONG_POLL_SLOTS": "2",
     # Session and remember-me cookies only over HTTPS: set to 1 when the app is served over TLS.
     "SECURE_COOKIES": "0",
 }

@@ -16,6 +16,7 @@ from engine.variable_filters import sql_like
 
 from ..services import services
 from . import RestError, bp
+from .long_poll import waiting_slot
 from .params import admin, body, found, me, paged, retries_of, sees_everything, texts
 from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .values import camunda_date, typed_all, untyped_all
@@ -149,17 +150,24 @@ def external_fetch_and_lock():
     wanted = {t.name: names for t, names, _ in topics}
     with_properties = {t.name for t, _, asked in topics if asked}
     deadline = time.monotonic() + wait.total_seconds()
-    while True:
+
+    def fetch() -> list[dict[str, Any]]:
         with services().db.transaction() as s:
             locked = services().engine.external.fetch_and_lock(s, worker, [t for t, _, _ in topics], most,
                                                                bool(data.get("usePriority")), newest_first)
-            answer = [external_task(row, {k: v for k, v in variables.items()
-                                          if wanted[row.topic] is None or k in wanted[row.topic]},
-                                    _properties(s, row) if row.topic in with_properties else None)
-                      for row, variables in locked]
-        if answer or time.monotonic() >= deadline or most == 0:
-            return jsonify(answer)
-        time.sleep(POLL_EVERY)
+            return [external_task(row, {k: v for k, v in variables.items()
+                                        if wanted[row.topic] is None or k in wanted[row.topic]},
+                                  _properties(s, row) if row.topic in with_properties else None)
+                    for row, variables in locked]
+
+    answer = fetch()
+    if answer or most == 0 or not wait:
+        return jsonify(answer)
+    with waiting_slot() as granted:
+        while granted and not answer and time.monotonic() < deadline:
+            time.sleep(POLL_EVERY)
+            answer = fetch()
+    return jsonify(answer)
 
 
 def _external_or_404(s, task_id: str) -> ExternalTask:
