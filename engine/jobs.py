@@ -26,6 +26,7 @@ from .errors import Conflict, EngineError, NotFound
 from .simulated_time import follow
 
 if TYPE_CHECKING:
+    from .db import Database
     from .runtime import Engine
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,39 @@ def new_job(kind: str, due_at: datetime, now: datetime, **fields) -> Job:
                max_attempts=fields.pop("max_attempts", MAX_ATTEMPTS), created_at=now, **fields)
 
 
+#: What a job handler may return: work to do once the job's transaction has committed (handing a message to
+#: another system). It records its own progress, in transactions of its own, on the database it is given,
+#: and ends the job when it is done; until then the job is due again ``AFTER_COMMIT_LEASE`` later, so a
+#: worker that dies in the middle is found out.
+AfterCommit = Callable[["Database"], None]
+AFTER_COMMIT_LEASE = timedelta(minutes=5)
+
+
+def run_after_commit(after_commit: AfterCommit, db: Database, job_id: str, now: datetime) -> Exception | None:
+    """Do what a job handler left for after its commit; a failure counts as one of the job's attempts and is
+    returned (None when it went through)."""
+    try:
+        after_commit(db)
+    except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never lost
+        log.warning("job %s failed after its commit: %s", job_id, exc)
+        with db.transaction() as session:
+            job = session.get(Job, job_id)
+            if job is not None and job.status == WAITING:
+                record_failure(job, exc, now)
+        return exc
+    return None
+
+
+def record_failure(job: Job, exc: Exception, now: datetime) -> None:
+    """Count a failed attempt: the job is due again later, or becomes an incident after its last attempt."""
+    job.attempts += 1
+    job.last_error = failure_sentence(exc)
+    if job.attempts >= job.max_attempts:
+        job.status = INCIDENT
+    else:
+        job.due_at = now + BACKOFF * (2 ** (job.attempts - 1))
+
+
 def failure_sentence(exc: Exception) -> str:
     return exc.message if isinstance(exc, EngineError) else f"{exc.__class__.__name__}: {exc}"
 
@@ -71,7 +105,7 @@ def failure_sentence(exc: Exception) -> str:
 class Worker:
     """Runs due jobs: ``tick`` once, or ``start`` a background thread for the embedded server."""
 
-    def __init__(self, engine: Engine, handlers: dict[str, Callable[[Session, Job], None]] | None = None,
+    def __init__(self, engine: Engine, handlers: dict[str, Callable[[Session, Job], AfterCommit | None]] | None = None,
                  batch: int = 100, anchor_every: timedelta | None = timedelta(minutes=5)):
         self.engine = engine
         self.handlers = {TIMER: engine.fire_timer, **(handlers or {})}
@@ -113,21 +147,26 @@ class Worker:
                 self.engine.witness.record(session)
         return taken
 
-    def execute(self, session: Session, job: Job) -> None:
+    def execute(self, session: Session, job: Job) -> AfterCommit | None:
         """Run one job now, in the caller's transaction (an administrator's «execute»).
 
         Raises ``Conflict`` for a job not due yet; a failing handler's error goes to the caller
-        and the job is left as it was.
+        and the job is left as it was. Returns what the handler left to do once the caller's
+        transaction has committed (call it with the database then), or None.
         """
         if job.due_at > self.engine.clock.now():
             raise Conflict(f"Việc {job.id} chưa đến hạn ({job.due_at.isoformat()}); chỉ chạy được việc đã đến hạn.")
         with session.begin_nested():
-            self.handlers[job.kind](session, job)
+            after_commit = self.handlers[job.kind](session, job)
+            if after_commit is not None:
+                job.due_at = self.engine.clock.now() + AFTER_COMMIT_LEASE
             session.flush()
+        return after_commit
 
     def _run_one(self) -> bool:
         db = self.engine.db
         now = self.engine.clock.now()
+        after_commit = None
         with db.transaction() as session:
             job = session.scalars(
                 select(Job).where(Job.status == WAITING, Job.due_at <= now)
@@ -138,27 +177,22 @@ class Worker:
             job_id = job.id
             try:
                 with session.begin_nested():
-                    self.handlers[job.kind](session, job)
+                    after_commit = self.handlers[job.kind](session, job)
+                    if after_commit is not None:
+                        job.due_at = now + AFTER_COMMIT_LEASE
                     session.flush()
             except Exception as exc:  # noqa: BLE001 - a failing job is recorded, never lost
                 log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
                 job = session.get(Job, job_id)
                 if job is not None:
-                    self._record_failure(job, exc, now)
+                    record_failure(job, exc, now)
                 return True
             left = session.get(Job, job_id)
             if left is not None and left.status == WAITING and left.due_at <= now:
-                self._record_failure(left, RuntimeError("việc đến hạn nhưng không có gì được thực hiện"), now)
+                record_failure(left, RuntimeError("việc đến hạn nhưng không có gì được thực hiện"), now)
+        if after_commit is not None:
+            run_after_commit(after_commit, db, job_id, now)
         return True
-
-    @staticmethod
-    def _record_failure(job: Job, exc: Exception, now: datetime) -> None:
-        job.attempts += 1
-        job.last_error = failure_sentence(exc)
-        if job.attempts >= job.max_attempts:
-            job.status = INCIDENT
-        else:
-            job.due_at = now + BACKOFF * (2 ** (job.attempts - 1))
 
     def tick_all(self, rounds: int = 100) -> int:
         """Tick until nothing is due now (jobs a tick makes due now run too); return how many ran."""

@@ -85,7 +85,8 @@ class Plugin:
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     messages: dict[str, MessageForm] = field(default_factory=dict)
     listeners: list[InstanceListener] = field(default_factory=list)
-    job_handlers: dict[str, Callable[[Session, Any], None]] = field(default_factory=dict)
+    #: By job kind; a handler may return work to do after its job's commit (``engine.jobs.AfterCommit``).
+    job_handlers: dict[str, Callable[[Session, Any], Any]] = field(default_factory=dict)
 
     def on_instance_changed(self, session: Session, instance: ProcessInstance, variables: dict[str, Any]) -> None:
         """Tell every listener that ``instance`` changed in this command."""

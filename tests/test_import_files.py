@@ -24,7 +24,7 @@ from engine.calendar import BusinessCalendar
 from workflows.agencies import Directory
 from workflows.deadlines import DeadlineReader
 from workflows.importing import as_json, parse_directive
-from workflows.importing.extract import MAX_CHARACTERS, MAX_UNPACKED, ImportRefused, extract_text
+from workflows.importing.extract import MAX_CHARACTERS, MAX_UNPACKED, MAX_XML_UNPACKED, ImportRefused, extract_text
 
 DIRECTIVE = ("ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\n\n"
              "Kính gửi: Sở Kế hoạch và Đầu tư.\n\n"
@@ -242,8 +242,36 @@ def test_a_word_file_that_unpacks_into_too_much_is_refused_before_it_is_parsed()
         extract_text(content, "bom.docx")
 
 
+def _lying_about_sizes(content: bytes, name: str, declared: int) -> bytes:
+    """``content`` with the sizes of part ``name`` in its zip headers replaced by ``declared``."""
+    patched = bytearray(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        info = package.getinfo(name)
+    struct.pack_into("<I", patched, info.header_offset + 22, declared)  # the local header's uncompressed size
+    central = patched.find(b"PK\x01\x02")
+    while central >= 0:
+        length = struct.unpack_from("<H", patched, central + 28)[0]
+        if patched[central + 46:central + 46 + length] == name.encode():
+            struct.pack_into("<I", patched, central + 24, declared)  # the central directory's
+            break
+        central = patched.find(b"PK\x01\x02", central + 1)
+    return bytes(patched)
+
+
+def test_a_word_file_whose_zip_lies_about_its_size_is_refused_before_it_is_parsed():
+    body = b"<w:document/>" + b" " * (MAX_XML_UNPACKED + 1)
+    honest = _package({"[Content_Types].xml": WORD_TYPES, "_rels/.rels": WORD_RELS, "word/document.xml": body})
+    lying = _lying_about_sizes(honest, "word/document.xml", 100)
+    with zipfile.ZipFile(io.BytesIO(lying)) as package:
+        assert package.getinfo("word/document.xml").file_size == 100  # what a size check would have believed
+    with pytest.raises(ImportRefused, match="bị hỏng"):
+        extract_text(lying, "noi-doi.docx")
+    with pytest.raises(ImportRefused, match=r"phần văn bản \(XML\) giải nén ra hơn 15 MB"):
+        extract_text(honest, "qua-lon.docx")
+
+
 def test_a_text_longer_than_a_directive_can_be_is_refused():
-    with pytest.raises(ImportRefused, match="quá giới hạn"):
+    with pytest.raises(ImportRefused, match=r"ký tự, quá giới hạn 1\.000\.000 ký tự"):
         extract_text(("Sở Tài chính thực hiện. " * (MAX_CHARACTERS // 20)).encode(), "dai.txt")
 
 

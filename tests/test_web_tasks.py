@@ -246,3 +246,18 @@ def test_an_agencys_inbox_counts_only_the_tasks_it_leads_or_coordinates(client, 
     assert re.search(r"<td>\s*1/1<div", client.get("/directives").get_data(as_text=True))
     office = login(client.application.test_client(), "cv.lan")
     assert re.search(r"<td>\s*1/3<div", office.get("/directives").get_data(as_text=True))
+
+
+def test_a_draft_of_5000_task_rows_is_refused_without_reading_or_showing_them_all(client, lifecycle):
+    task = lifecycle.task("cv.lan", "draft", lifecycle.start())
+    login(client, "cv.lan")
+    form = {"kind": "cong_van", "field_code": "KT", "subject": "V/v kiểm tra tiến độ", "recipients": "SCT",
+            "signing_authority": "TL_CT", "signer": "cvp"}
+    for i in range(5000):
+        form.update({f"tasks.{i}.ref": str(i + 1), f"tasks.{i}.summary": "Kiểm tra tiến độ", f"tasks.{i}.lead": "SCT",
+                     f"tasks.{i}.deadline": "2027-01-15"})
+    response = client.post(f"/tasks/{task.id}", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Trường «Nhiệm vụ giao» có quá 300 mục." in page
+    assert len(set(re.findall(r'name="tasks\.(\d+)\.summary"', page))) <= 301  # not the 5,000 sent
+    assert lifecycle.task("cv.lan", "draft", task.instance_id).id == task.id  # nothing moved on

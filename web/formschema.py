@@ -146,6 +146,8 @@ def read_form(schema: dict[str, Any], form: MultiDict, files: MultiDict,
     property is nullable, in which case they become ``null``. A ``files``
     field keeps only attachments the task already had (``known_files``)
     and stores new uploads with ``store_file`` (None: new uploads are ignored).
+    A table reads at most one row past its ``maxItems``: enough to refuse it,
+    without reading and showing again thousands of rows nobody typed.
     """
     data: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
@@ -157,7 +159,10 @@ def read_form(schema: dict[str, Any], form: MultiDict, files: MultiDict,
                 data[name] = read_form(prop, form, files, store_file, known_files, f"{path}.")
         elif widget == "table":
             rows = []
-            for index in _row_indexes(form, path):
+            indexes = _row_indexes(form, path)
+            if "maxItems" in prop:  # one row past the limit is enough for the form to say «too many»
+                indexes = indexes[:prop["maxItems"] + 1]
+            for index in indexes:
                 row = read_form(prop["items"], form, files, store_file, known_files, f"{path}.{index}.")
                 if any(v not in (None, "", []) for v in row.values()):
                     rows.append(row)

@@ -11,8 +11,9 @@ from importlib import resources
 from engine import Plugin
 
 from .checks import form_checks
+from .email_delivery import send_email
 from .handlers import lifecycle_handlers
-from .notifications import EMAIL, send_email
+from .notifications import EMAIL
 from .projections import on_instance_changed
 from .signing import signing_group
 from .tracking import REQUEST_MESSAGES, Tracking, TrackingSettings

@@ -1,21 +1,20 @@
 """Notifications: in-app (the bell) and, when SMTP is configured, e-mail.
 
 A notification is written in the step's transaction, one row per person. An
-e-mail is a job in the same transaction, sent by a worker afterwards with
-retries, so a mail server that is down never blocks or loses a step.
+e-mail is a job in the same transaction, handed to the mail server by a worker
+afterwards, once (``email_delivery``), so a mail server that is down never
+blocks or loses a step.
 """
 from __future__ import annotations
 
-import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 
 from sqlalchemy import Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine import Job, User
+from engine import User
 from engine.db import Base, UTCDateTime
 from engine.jobs import new_job
 
@@ -63,23 +62,12 @@ def notify(session: Session, mailer: Mailer, now: datetime, users: list[User], k
     for user in users:
         session.add(Notification(id=str(uuid.uuid4()), username=user.username, kind=kind, title=title, body=body,
                                  link=link, directive_id=directive_id, created_at=now))
-        if mailer.host and user.email:
-            session.add(new_job(EMAIL, now, now, payload={"to": user.email, "subject": title, "body": body}))
+        if mailer.host and user.email:  # the Message-ID is the e-mail's idempotency key (see email_delivery)
+            session.add(new_job(EMAIL, now, now, payload={"to": user.email, "subject": title, "body": body,
+                                                          "message_id": f"<{uuid.uuid4()}@chidao>"}))
     return len(users)
 
 
 def unread_count(session: Session, username: str) -> int:
     return session.scalar(select(func.count()).select_from(Notification).where(
         Notification.username == username, Notification.read_at.is_(None)))
-
-
-def send_email(mailer: Mailer):
-    """The worker's handler for e-mail jobs."""
-    def send(session: Session, job: Job) -> None:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = mailer.sender, job.payload["to"], job.payload["subject"]
-        message.set_content(job.payload["body"])
-        with smtplib.SMTP(mailer.host, mailer.port, timeout=20) as smtp:
-            smtp.send_message(message)
-        session.delete(job)
-    return send

@@ -9,7 +9,7 @@ from sqlalchemy import and_, false, not_, or_, select, true
 
 from engine import EngineError
 from engine.incidents import open_incidents
-from engine.jobs import INCIDENT, TIMER, WAITING, Job
+from engine.jobs import INCIDENT, TIMER, WAITING, Job, run_after_commit
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.oplog import log_operation
 
@@ -177,12 +177,15 @@ def job_execute(job_id: str):
         if row.status != WAITING:
             raise RestError(400, f"Job {job_id} has no retries left; set retries first.")
         try:
-            services().worker.execute(s, row)
+            after_commit = services().worker.execute(s, row)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001 - the handler's failure is the answer, never a 500
             raise RestError(422, f"Job {job_id} failed: {exc}", "ProcessEngineException") from None
         log_operation(s, actor, services().clock.now(), "job_execute", job_id)
+    failed = run_after_commit(after_commit, services().db, job_id, services().clock.now()) if after_commit else None
+    if failed is not None:
+        raise RestError(422, f"Job {job_id} failed: {failed}", "ProcessEngineException")
     return "", 204
 
 

@@ -28,8 +28,10 @@ from .cleanup import lay_out
 from .tables import is_task_header
 
 MAX_BYTES = 10 * 1024 * 1024
-#: What a Word package may unpack to, and how long an imported text may be.
+#: What a Word package may really unpack to (its images included, then its XML alone), and how long an
+#: imported text may be. Reading Word's XML costs about half a second of CPU per MB.
 MAX_UNPACKED = 50 * 1024 * 1024
+MAX_XML_UNPACKED = 15 * 1024 * 1024
 MAX_CHARACTERS = 1_000_000
 
 #: Below this many letters per page on average a PDF is taken for a scan without a text layer.
@@ -66,9 +68,8 @@ def extract_text(content: bytes, filename: str, max_bytes: int = MAX_BYTES) -> s
     if not text.strip():
         raise ImportRefused(f"Tệp «{filename}» không có nội dung.")
     if len(text) > MAX_CHARACTERS:
-        raise ImportRefused(f"Văn bản trong tệp «{filename}» dài {len(text):,} ký tự, quá giới hạn "
-                            f"{MAX_CHARACTERS:,} ký tự của một văn bản chỉ đạo; hãy tách phần phụ lục ra."
-                            .replace(",", "."))
+        raise ImportRefused(f"Văn bản trong tệp «{filename}» dài {_thousands(len(text))} ký tự, quá giới hạn "
+                            f"{_thousands(MAX_CHARACTERS)} ký tự của một văn bản chỉ đạo; hãy tách phần phụ lục ra.")
     return text
 
 
@@ -77,6 +78,11 @@ def check_size(size: int, filename: str, max_bytes: int = MAX_BYTES) -> None:
     if size > max_bytes:
         raise ImportRefused(f"Tệp «{filename}» ({_megabytes(size)} MB) vượt quá dung lượng "
                             f"tối đa cho phép là {_megabytes(max_bytes)} MB.")
+
+
+def _thousands(count: int) -> str:
+    """``count`` with Vietnamese thousands separators: 1.000.000."""
+    return f"{count:,}".replace(",", ".")
 
 
 def _megabytes(size: int) -> str:
@@ -138,12 +144,11 @@ def _docx_text(content: bytes, filename: str) -> str:
     """A Word document's body in document order: one line per paragraph, tables cell after cell."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
+            _refuse_oversized_package(package, filename)
+    except ImportRefused:
+        raise
     except Exception as error:  # not a zip, or a damaged directory (BadZipFile, NotImplementedError, OSError, ...)
         raise ImportRefused(f"Tệp «{filename}» bị hỏng hoặc không phải tài liệu Word (.docx) hợp lệ.") from error
-    if unpacked > MAX_UNPACKED:  # a small file that unpacks into gigabytes of XML
-        raise ImportRefused(f"Tệp «{filename}» giải nén ra {_megabytes(unpacked)} MB, quá lớn đối với một văn bản; "
-                            f"hãy kiểm tra lại tệp.")
     try:
         document = Document(io.BytesIO(content))
     except Exception as error:  # python-docx lets zip, XML and package errors of a damaged file through
@@ -151,6 +156,23 @@ def _docx_text(content: bytes, filename: str) -> str:
     numbering = _ListNumbering(document)
     lines = _block_lines(document.element.body, numbering)
     return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+def _refuse_oversized_package(package: zipfile.ZipFile, filename: str) -> None:
+    """Refuse a Word package whose parts really unpack to more than ``MAX_UNPACKED`` (its XML to more than
+    ``MAX_XML_UNPACKED``), counting the bytes as they inflate: the sizes its directory declares may lie,
+    and the check stops at the limit instead of inflating the rest."""
+    total = xml = 0
+    for info in package.infolist():
+        with package.open(info) as part:
+            while chunk := part.read(1 << 20):
+                total += len(chunk)
+                xml += len(chunk) if info.filename.endswith(".xml") else 0
+                if total > MAX_UNPACKED or xml > MAX_XML_UNPACKED:  # a small file that unpacks into gigabytes
+                    what = "phần văn bản (XML) giải nén ra hơn" if xml > MAX_XML_UNPACKED else "giải nén ra hơn"
+                    limit = MAX_XML_UNPACKED if xml > MAX_XML_UNPACKED else MAX_UNPACKED
+                    raise ImportRefused(f"Tệp «{filename}» có {what} {_megabytes(limit)} MB, quá lớn đối với một "
+                                        "văn bản; hãy kiểm tra lại tệp.")
 
 
 def _block_lines(container, numbering: _ListNumbering) -> list[str]:
