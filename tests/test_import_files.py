@@ -236,10 +236,15 @@ def test_a_word_file_made_without_lists_or_styles_is_read():
 
 def test_a_word_file_that_unpacks_into_too_much_is_refused_before_it_is_parsed():
     content = _package({"[Content_Types].xml": WORD_TYPES, "_rels/.rels": WORD_RELS,
-                        "word/document.xml": b"<w:document/>" + b" " * (MAX_UNPACKED + 1)})
+                        "word/document.xml": b"<w:document/>", "word/media/image1.png": bytes(MAX_UNPACKED + 1)})
     assert len(content) < 1024 * 1024
-    with pytest.raises(ImportRefused, match="giải nén ra"):
+    with pytest.raises(ImportRefused, match="giải nén ra hơn 50 MB"):
         extract_text(content, "bom.docx")
+
+
+def test_control_characters_of_an_imported_file_are_left_out_and_page_breaks_become_line_breaks():
+    text = extract_text("V/v kiểm tra\x0cTrang hai\x1b[0m có\x0bdòng".encode(), "trang.txt")
+    assert text == "V/v kiểm tra\nTrang hai[0m có\ndòng"
 
 
 def _lying_about_sizes(content: bytes, name: str, declared: int) -> bytes:
