@@ -20,6 +20,8 @@ class Deployment(Base):
     source: Mapped[str | None] = mapped_column(String(200))
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The administrator allowed the script tasks of its files (run in the safe expression language).
+    scripts_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     definitions: Mapped[list[ProcessDefinition]] = relationship(back_populates="deployment")
 

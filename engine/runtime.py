@@ -464,7 +464,7 @@ class Engine:
     # -- definitions -------------------------------------------------------
     def deploy(self, session: Session, name: str, files: dict[str, bytes], actor: Actor,
                source: str | None = None, duplicate_filtering: bool = False,
-               changed_only: bool = False) -> DeploymentResult:
+               changed_only: bool = False, scripts_enabled: bool = False) -> DeploymentResult:
         """Deploy BPMN files: each executable process becomes the next version of its key.
 
         Duplicate filtering is Camunda's: a file is compared with the latest resource of the
@@ -472,9 +472,11 @@ class Engine:
         ``duplicate_filtering`` nothing is deployed when no file changed (the result then
         names the existing deployment), and every file when one did; ``changed_only`` deploys
         only the files that changed. Raises ``DefinitionError`` for a file that cannot be
-        parsed; nothing of the deployment is then written.
+        parsed; nothing of the deployment is then written. ``scripts_enabled``: the administrator
+        allows the files' script tasks (run in the safe expression language), recorded on the
+        deployment and in the operation log.
         """
-        problems = {name: self.validate(session, content, name) for name, content in files.items()}
+        problems = {name: self.validate(session, content, name, scripts_enabled) for name, content in files.items()}
         problems = {name: found for name, found in problems.items() if found}
         if problems:
             name, found = next(iter(problems.items()))
@@ -487,7 +489,8 @@ class Engine:
         if not changed_only:
             unchanged = {}  # one file changed: duplicate filtering (not per resource) deploys them all
         now = self.clock.now()
-        deployment = Deployment(id=new_id(), name=name, source=source, deployed_by=actor.username, deployed_at=now)
+        deployment = Deployment(id=new_id(), name=name, source=source, deployed_by=actor.username, deployed_at=now,
+                                scripts_enabled=scripts_enabled)
         new_definitions = []
         for filename, content in files.items():
             if filename in unchanged:
@@ -506,14 +509,16 @@ class Engine:
         session.add_all(new_definitions)
         for definition in new_definitions:
             log_operation(session, actor, now, "deploy", definition.id, definition.sha256,
-                          deployment=deployment.id, resource=definition.resource_name)
+                          deployment=deployment.id, resource=definition.resource_name,
+                          **({"scripts_enabled": True} if scripts_enabled else {}))
         session.flush()
         return DeploymentResult(deployment, new_definitions, sorted(unchanged))
 
-    def validate(self, session: Session, xml: bytes, filename: str) -> list[Problem]:
-        """The problems of a BPMN file against this engine's forms and handlers (none: deployable)."""
+    def validate(self, session: Session, xml: bytes, filename: str, scripts_enabled: bool = False) -> list[Problem]:
+        """The problems of a BPMN file against this engine's forms and handlers (none: deployable);
+        ``scripts_enabled``: an administrator allows its script tasks in this deployment."""
         return validate_bpmn(xml, filename, form_keys(session, self.plugin.forms), self.plugin.handlers,
-                             self.plugin.functions)
+                             self.plugin.functions, scripts_enabled)
 
     def latest_definition(self, session: Session, key: str, required: bool = True) -> ProcessDefinition | None:
         """The newest version of ``key``."""

@@ -18,7 +18,7 @@ from . import safe_xml
 from .bpmn.expressions import expression_bodies, is_expression, juel_to_python
 from .bpmn.parser import CHIDAO_NS, parse_bpmn
 from .bpmn.references import local_references
-from .bpmn.safe_eval import ExpressionRefused, compile_expression
+from .bpmn.safe_eval import ExpressionRefused, compile_expression, compile_script
 from .bpmn.timer_values import TimerValueError, check_literal, literal_or_expression
 from .errors import DefinitionError
 from .models import HumanTask, ProcessDefinition
@@ -151,9 +151,11 @@ def _local(node) -> str:
 
 
 class _Checker:
-    def __init__(self, root, forms: Iterable[str], handlers: Iterable[str], functions: Iterable[str] = ()):
+    def __init__(self, root, forms: Iterable[str], handlers: Iterable[str], functions: Iterable[str] = (),
+                 scripts_enabled: bool = False):
         self.root = root
         self.functions = frozenset(functions)
+        self.scripts_enabled = scripts_enabled
         self.defined = {kind: {e.get("id") for e in root.findall(_q(kind))}
                         for kind in ("message", "signal", "error", "escalation")}
         self.forms = set(forms)
@@ -173,6 +175,29 @@ class _Checker:
         if _local(node) == "sequenceFlow":
             return f"Luồng từ «{node.get('sourceRef')}» tới «{node.get('targetRef')}»"
         return f"Phần tử {_local(node)} «{node.get('name') or '?'}»"
+
+    def check_script_task(self, node) -> None:
+        """A script task runs only in a deployment an administrator allowed it in, and then only as
+        assignments in the safe expression language (``safe_eval.compile_script``)."""
+        if not self.scripts_enabled:
+            self.add(node, f"Bước {self.label(node)} là tác vụ kịch bản (script task): mã kịch bản không được chạy "
+                           "trên máy chủ trừ khi quản trị viên cho phép tác vụ kịch bản khi triển khai (và khi đó "
+                           "kịch bản chỉ gồm các dòng gán «tên = biểu thức»); hoặc dùng một bộ xử lý đã đăng ký "
+                           "(chidao:handler), hay tác vụ do hệ thống bên ngoài thực hiện (camunda:type=\"external\").")
+            return
+        language = (node.get("scriptFormat") or "python").strip().lower()
+        script = node.find(_q("script"))
+        if language != "python":
+            self.add(node, f"Bước {self.label(node)}: kịch bản viết bằng «{language}» không chạy được; chỉ chạy kịch "
+                           "bản scriptFormat=\"python\" gồm các dòng gán «tên = biểu thức».")
+        elif script is None or not (script.text or "").strip():
+            self.add(node, f"Bước {self.label(node)}: tác vụ kịch bản không có kịch bản trong mô hình "
+                           "(bpmn:script); kịch bản ở tệp ngoài (camunda:resource) không được chạy.")
+        else:
+            try:
+                compile_script(script.text, self.functions)
+            except ExpressionRefused as exc:
+                self.add(node, f"Bước {self.label(node)}: kịch bản {exc}.")
 
     def check_event_references(self, node) -> None:
         """A message, signal, error or escalation an event names must be defined in the file."""
@@ -277,9 +302,7 @@ class _Checker:
         elif kind == "callActivity":
             self.check_call_activity(node)
         elif kind == "scriptTask":
-            self.add(node, f"Bước {self.label(node)} là tác vụ kịch bản (script task): mã kịch bản không được chạy "
-                           "trên máy chủ; hãy dùng một bộ xử lý đã đăng ký (chidao:handler) hoặc tác vụ do hệ thống "
-                           "bên ngoài thực hiện (camunda:type=\"external\").")
+            self.check_script_task(node)
         for definition in node.findall(_q("timerEventDefinition")):
             self.check_timer(node, definition)
         self.check_event_references(node)
@@ -392,9 +415,9 @@ def _evaluated(attribute: str) -> bool:
 
 
 def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Iterable[str],
-                  functions: Iterable[str] = ()) -> list[Problem]:
+                  functions: Iterable[str] = (), scripts_enabled: bool = False) -> list[Problem]:
     """Every problem of a BPMN file (an empty list: it can be deployed); ``functions`` are the names its
-    expressions may call."""
+    expressions may call; ``scripts_enabled``: an administrator allows its script tasks."""
     try:
         root = safe_xml.parse(xml)
     except etree.XMLSyntaxError as exc:
@@ -406,7 +429,7 @@ def validate_bpmn(xml: bytes, filename: str, forms: Iterable[str], handlers: Ite
     if _local(root) != "definitions" or etree.QName(root).namespace != BPMN:
         return [Problem(None, None, "Tệp không phải mô hình BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
     local_references(root)
-    checker = _Checker(root, forms, handlers, functions)
+    checker = _Checker(root, forms, handlers, functions, scripts_enabled)
     checker.run()
     if checker.problems:
         return checker.problems

@@ -2,16 +2,19 @@
 refused at deployment naming the element, and nothing they ask for ever happens at run time."""
 from __future__ import annotations
 
+import io
 import uuid
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from engine.bpmn.expressions import ExpressionEngine, ScriptRefused
+from engine.bpmn.expressions import ExpressionEngine
 from engine.bpmn.safe_eval import ExpressionFailed, ExpressionRefused
+from engine.models import Deployment
 
 CANARY = Path("/tmp") / f"chidao-canary-{uuid.uuid4().hex}"
 
@@ -197,10 +200,67 @@ def test_the_refusal_says_what_is_not_allowed(svc):
     assert problem.element_id == "script" and "không được chạy trên máy chủ" in problem.message
 
 
-def test_a_script_task_left_in_an_older_deployment_never_runs(expressions):
-    with pytest.raises(ScriptRefused, match="không được chạy trên máy chủ"):
+def test_a_script_that_reaches_the_engine_runs_only_as_assignments_in_the_safe_language(expressions):
+    with pytest.raises(ExpressionRefused, match="chỉ gồm các dòng gán"):
         expressions.environment.execute(f"open('{CANARY}', 'w')", {})
+    data = {"a": 2}
+    expressions.environment.execute("b = a * 3\nlabel = 'b là ' + str(b)", data)
+    assert data == {"a": 2, "b": 6, "label": "b là 6"} and not CANARY.exists()
+
+
+def script_model(script: str, language: str = "python") -> bytes:  # script: already XML-escaped
+    """A process with one script task running ``script`` between its start and a user task."""
+    step = (f'<bpmn:scriptTask id="script" name="Tính tổng" scriptFormat="{language}"><bpmn:script>{script}'
+            '</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id="f2" sourceRef="gate" targetRef="script">'
+            '<bpmn:conditionExpression>${x == 1}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+            '<bpmn:sequenceFlow id="f5" sourceRef="script" targetRef="work"/>')
+    return model(step)
+
+
+def test_an_admin_allows_script_tasks_for_one_deployment_and_they_run_in_the_safe_language(client, svc):
+    from engine.oplog import Operation
+
+    from .test_rest import basic
+    xml = script_model("total = a + b\nsummary = 'Tổng ' + str(total)")
+    refused = client.post("/engine-rest/deployment/create", headers=basic("admin"), content_type="multipart/form-data",
+                          data={"deployment-name": "kịch bản", "data": (io.BytesIO(xml), "script.bpmn")})
+    assert refused.status_code == 400 and "quản trị viên cho phép tác vụ kịch bản" in refused.get_json()["message"]
+    allowed = client.post("/engine-rest/deployment/create", headers=basic("admin"), content_type="multipart/form-data",
+                          data={"deployment-name": "kịch bản", "enable-script-tasks": "true",
+                                "data": (io.BytesIO(xml), "script.bpmn")})
+    assert allowed.status_code == 200, allowed.get_json()
+    started = client.post("/engine-rest/process-definition/key/attack/start", headers=basic("admin"), json={
+        "variables": {"x": {"value": 1, "type": "Integer"}, "a": {"value": 2, "type": "Integer"},
+                      "b": {"value": 5, "type": "Integer"}}}).get_json()
+    variables = client.get(f"/engine-rest/process-instance/{started['id']}/variables",
+                           headers=basic("admin")).get_json()
+    assert variables["total"]["value"] == 7 and variables["summary"]["value"] == "Tổng 7"
+    with svc.db.reader() as s:
+        deployment = s.get(Deployment, allowed.get_json()["id"])
+        logged = s.scalars(select(Operation).where(Operation.action == "deploy",
+                                                   Operation.target == deployment.definitions[0].id)).one()
+    assert deployment.scripts_enabled and logged.detail["scripts_enabled"] is True
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_a_hostile_script_is_refused_even_where_scripts_are_allowed(svc, source):
+    with svc.db.reader() as s:
+        problems = svc.engine.validate(s, script_model(escape(f"x = {source}")), "s.bpmn", True)
+    assert any(p.element_id == "script" for p in problems), source
     assert not CANARY.exists()
+
+
+@pytest.mark.parametrize("script, language, reason", [
+    ("import os", "python", "chỉ gồm các dòng gán «tên = biểu thức»"),
+    ("x = 1\nfor i in range(9): x = i", "python", "dòng 2: kịch bản chỉ gồm các dòng gán"),
+    ("__builtins__ = 1", "python", "không được gán cho «__builtins__»"),
+    ("x = 1", "javascript", "viết bằng «javascript» không chạy được"),
+    ("x = 1", "groovy", "viết bằng «groovy» không chạy được"),
+])
+def test_a_script_outside_the_safe_language_is_refused_naming_the_step(svc, script, language, reason):
+    with svc.db.reader() as s:
+        problems = svc.engine.validate(s, script_model(script, language), "s.bpmn", True)
+    assert [p.element_id for p in problems] == ["script"] and reason in problems[0].message, problems
 
 
 def test_a_call_asked_to_start_a_billion_children_is_refused_in_a_sentence(svc):
@@ -306,3 +366,16 @@ def test_a_step_that_fails_on_a_missing_variable_says_which(svc):
         svc.engine.deploy(s, "thử", {"attack.bpmn": xml}, SYSTEM)
     with svc.db.transaction() as s, pytest.raises(ExecutionError, match="không có biến «urgent»"):
         svc.engine.start(s, "attack", SYSTEM)
+
+
+def test_the_upload_page_deploys_script_tasks_only_when_the_box_is_ticked(client):
+    from .conftest import login
+    login(client, "admin")
+    xml = script_model("total = 1 + 2")
+    page = client.post("/admin/processes/upload", data={"file": (io.BytesIO(xml), "s.bpmn")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 400 and "cho phép tác vụ kịch bản" in page.get_data(as_text=True)
+    ticked = client.post("/admin/processes/upload", data={"file": (io.BytesIO(xml), "s.bpmn"), "scripts": "1"},
+                         content_type="multipart/form-data")
+    assert ticked.status_code == 303
+    assert "Cho phép tác vụ kịch bản" in client.get("/admin/processes").get_data(as_text=True)

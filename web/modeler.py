@@ -192,7 +192,8 @@ def upload():
         with services().db.transaction() as s:
             key = _bpmn_key(xml)
             definitions = [] if key and _is_newest_version(s, key, xml) else services().engine.deploy(
-                s, filename, {filename: xml}, current_user.actor(), source="upload").definitions
+                s, filename, {filename: xml}, current_user.actor(), source="upload",
+                scripts_enabled=request.form.get("scripts") == "1").definitions
     except DefinitionError as exc:
         return render_template("admin/upload_result.html", filename=filename, problems=exc.problems,
                                extensions=_extensions_of(xml)), 400

@@ -17,7 +17,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .safe_eval import MAX_BUILT, ExpressionFailed, ExpressionRefused, SafeEvaluator
+from .safe_eval import MAX_BUILT, ExpressionFailed, ExpressionRefused, SafeEvaluator, compile_script
 
 _EXPR = re.compile(r"[$#]\{([^{}]*)\}")
 _STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
@@ -69,10 +69,6 @@ def data_objects(task) -> dict[str, Any]:
     return dict(getattr(task.workflow.top_workflow, "data_objects", None) or {})
 
 
-class ScriptRefused(ExpressionRefused):
-    """A script task was asked to run: scripts never run on the server."""
-
-
 class SafeEnvironment(BasePythonScriptEngineEnvironment):
     """Where SpiffWorkflow evaluates expressions: the safe evaluator over the task's data, never eval."""
 
@@ -84,10 +80,13 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         return self.evaluator.evaluate(juel_to_python(expression), {**(external_context or {}), **context})
 
     def execute(self, script, context, external_context=None):
-        raise ScriptRefused("Tác vụ kịch bản (script task) không được chạy trên máy chủ.")
+        """A script task (one an administrator allowed at deployment): its assignments, in the safe
+        language, set the task's variables; no Python is run."""
+        context.update(self.evaluator.run_script(script, {**(external_context or {}), **context}))
+        return True
 
     def call_service(self, context, **kwargs):
-        raise ScriptRefused("Tác vụ dịch vụ phải gọi một bộ xử lý đã đăng ký (chidao:handler).")
+        raise ExpressionRefused("Tác vụ dịch vụ phải gọi một bộ xử lý đã đăng ký (chidao:handler).")
 
 
 class ExpressionEngine(PythonScriptEngine):
@@ -106,6 +105,10 @@ class ExpressionEngine(PythonScriptEngine):
     def compile(self, expression: str) -> None:
         """Check one expression (JUEL or Python spelling) at deployment; raises ``ExpressionRefused``."""
         self.validate(expression)
+
+    def compile_script(self, script: str) -> None:
+        """Check a script task's script at deployment; raises ``ExpressionRefused`` naming the line."""
+        compile_script(script, self.environment.evaluator.registered)
 
     def evaluate(self, task, expression, external_context=None):
         """Evaluate against the task's data; the instance's data objects are visible too."""

@@ -11,6 +11,10 @@ calls of anything not registered, assignments) is refused when the expression
 is compiled, so a model that uses it is refused at deployment naming the
 element. Sizes are bounded: the source, the number of nodes, the powers, and
 the strings and lists an operator builds.
+
+A script (a script task an administrator allowed in one deployment) is only a
+sequence of assignments ``name = expression``, each expression in the same
+language, each line seeing the names the lines before it set.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ MAX_NODES = 300
 MAX_BUILT = 100_000  # longest string or list an operator may build
 MAX_EXPONENT = 64
 MAX_INT_BITS = 256
+MAX_SCRIPT_LINES = 50
 
 
 class ExpressionRefused(ValueError):
@@ -160,6 +165,8 @@ def compile_expression(source: str, functions: frozenset[str] = frozenset()) -> 
             raise ExpressionRefused("chỉ được dùng số, chuỗi, true/false và null làm hằng")
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > MAX_BUILT:
             raise ExpressionRefused("có chuỗi quá dài")
+        if isinstance(node, ast.Dict) and None in node.keys:
+            raise ExpressionRefused("không được dùng ** trong biểu thức")
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             raise ExpressionRefused(f"không được dùng tên bắt đầu bằng dấu gạch dưới («{node.id}»)")
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
@@ -174,16 +181,56 @@ def compile_expression(source: str, functions: frozenset[str] = frozenset()) -> 
     return SafeExpression(source, tree)
 
 
+@dataclass(frozen=True)
+class SafeScript:
+    """A compiled script: the names it sets, in order, each with its expression."""
+
+    source: str
+    assignments: tuple[tuple[str, SafeExpression], ...]
+
+
+@lru_cache(maxsize=512)
+def compile_script(source: str, functions: frozenset[str] = frozenset()) -> SafeScript:
+    """Parse and check a script: lines ``name = expression`` only (see ``compile_expression`` for the
+    expressions). Raises ``ExpressionRefused`` naming the line and the reason."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExpressionRefused("kịch bản trống")
+    if len(source) > MAX_SOURCE * 5:
+        raise ExpressionRefused(f"kịch bản dài quá {MAX_SOURCE * 5} ký tự")
+    try:
+        tree = ast.parse(source.strip(), mode="exec")
+    except SyntaxError as exc:
+        raise ExpressionRefused(f"dòng {exc.lineno}: viết sai cú pháp") from None
+    except (ValueError, MemoryError, RecursionError):
+        raise ExpressionRefused("không đọc được") from None
+    if len(tree.body) > MAX_SCRIPT_LINES:
+        raise ExpressionRefused(f"quá {MAX_SCRIPT_LINES} dòng")
+    assignments = []
+    for statement in tree.body:
+        where = f"dòng {statement.lineno}"
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            raise ExpressionRefused(f"{where}: kịch bản chỉ gồm các dòng gán «tên = biểu thức»")
+        name = statement.targets[0].id
+        if name.startswith("_") or name in SAFE_BUILTINS or name in functions:
+            raise ExpressionRefused(f"{where}: không được gán cho «{name}»")
+        try:
+            assignments.append((name, compile_expression(ast.unparse(statement.value), functions)))
+        except ExpressionRefused as exc:
+            raise ExpressionRefused(f"{where}: {exc}") from None
+    return SafeScript(source, tuple(assignments))
+
+
 class SafeEvaluator:
     """Evaluates compiled expressions over a mapping of variables; ``functions`` are callable by name."""
 
     def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None):
         self.functions = {**SAFE_BUILTINS, **dict(functions or {})}
-        self._registered = frozenset(functions or ())
+        self.registered = frozenset(functions or ())
 
     def compile(self, source: str) -> SafeExpression:
         """``compile_expression`` with this evaluator's functions."""
-        return compile_expression(source, self._registered)
+        return compile_expression(source, self.registered)
 
     def evaluate(self, source: str, variables: Mapping[str, Any]) -> Any:
         """The value of ``source`` over ``variables``. Raises ``ExpressionRefused`` or ``ExpressionFailed``."""
@@ -196,6 +243,14 @@ class SafeEvaluator:
             raise ExpressionFailed("dữ liệu lồng nhau quá sâu") from None
         except Exception as exc:  # noqa: BLE001 - any failure over the data is said in one sentence
             raise ExpressionFailed(f"{exc.__class__.__name__}: {exc}") from None
+
+    def run_script(self, source: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """Run a script over ``variables``; the names it set with their values, in order."""
+        script = compile_script(source, self.registered)
+        results: dict[str, Any] = {}
+        for name, expression in script.assignments:
+            results[name] = self.evaluate(expression.source, {**variables, **results})
+        return results
 
 
 class _Interpreter:

@@ -35,7 +35,8 @@ def deployment_create():
             result = services().engine.deploy(s, name or next(iter(files)), files, actor,
                                               source=request.form.get("deployment-source") or "rest",
                                               duplicate_filtering=flag("enable-duplicate-filtering", request.form),
-                                              changed_only=flag("deploy-changed-only", request.form))
+                                              changed_only=flag("deploy-changed-only", request.form),
+                                              scripts_enabled=flag("enable-script-tasks", request.form))
             answer = deployment(result.deployment)
             deployed = {d.id: definition(d) for d in result.definitions}
     except DefinitionError as exc:

@@ -185,6 +185,7 @@ PATHS: dict[str, Any] = {
     "/deployment/create": {"post": op("Deploy BPMN files", "200", ref("DeploymentWithDefinitionsDto"), errors=WRITE,
                                       multipart=obj(**{"deployment-name": S, "deployment-source": S,
                                                        "deploy-changed-only": S, "enable-duplicate-filtering": S,
+                                                       "enable-script-tasks": S,
                                                        "data": {"type": "string", "format": "binary"}}))},
     "/deployment": {"get": op("Deployments", "200", many("DeploymentDto"),
                               query("id", "name", "nameLike", "source", "sortBy", "sortOrder"))},

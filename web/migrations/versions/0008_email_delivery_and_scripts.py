@@ -1,4 +1,5 @@
-"""how far each e-mail's hand-over to the mail server got, under its idempotency key
+"""how far each e-mail's hand-over to the mail server got, under its idempotency key; whether an
+administrator allowed a deployment's script tasks
 
 Revision ID: 0008
 Revises: 0007
@@ -24,7 +25,11 @@ def upgrade() -> None:
     sa.Column('updated_at', engine.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('message_id')
     )
+    with op.batch_alter_table('deployment') as batch:
+        batch.add_column(sa.Column('scripts_enabled', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('deployment') as batch:
+        batch.drop_column('scripts_enabled')
     op.drop_table('email_delivery')
