@@ -7,6 +7,7 @@ The engine knows no document types. A plugin gives it:
 * ``form_checks``: extra checks a schema cannot express (cross-field rules);
 * ``functions``: callables available in expressions (assignment rules);
 * ``messages``: what a message its processes catch must carry, and who sent it;
+* ``identity_variables``: variables that say who did something, never taken from a request;
 * ``on_instance_changed``: called once per changed instance at the end of a
   command, so the plugin can keep its own read model in step.
 """
@@ -84,6 +85,9 @@ class Plugin:
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     messages: dict[str, MessageForm] = field(default_factory=dict)
+    #: Variables that record who did something (the drafter, the tracker): only the engine and the plugin's
+    #: handlers set them; a request that names one is refused.
+    identity_variables: frozenset[str] = frozenset()
     listeners: list[InstanceListener] = field(default_factory=list)
     #: By job kind; a handler may return work to do after its job's commit (``engine.jobs.AfterCommit``).
     job_handlers: dict[str, Callable[[Session, Any], Any]] = field(default_factory=dict)

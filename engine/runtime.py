@@ -712,9 +712,9 @@ class Engine:
         self._refuse_read_only(actor)
         command = self._command(session, actor)
         loaded = command.load(instance_id)
+        self._refuse_engine_owned(variables, self.engine_owned_variables(loaded.definition))
         described = self.plugin.messages.get(name)
         if described is not None:
-            self._refuse_engine_owned(variables, described.sender_variables())
             current = task_scope(loaded.workflow, loaded.workflow.last_task)
             variables = self.check_form(session, described.form_key, current, actor, variables)
             sent_by, sent_at = described.sender_variables()
@@ -894,10 +894,11 @@ class Engine:
                                "nhận từ dữ liệu gửi lên.", {name: "do hệ thống đặt" for name in named})
 
     def engine_owned_variables(self, definition: ProcessDefinition) -> set[str]:
-        """The variables of a process that only the engine sets: its initiator and each message's sender."""
+        """The variables of a process that only the engine sets: its initiator (and Camunda's usual name for
+        one, ``initiator``), each message's sender and the plugin's identity variables."""
         owned = {sent for message in self.plugin.messages.values() for sent in message.sender_variables()}
         initiator = self.model_of(definition).initiator
-        return owned | ({initiator} if initiator else set())
+        return owned | set(self.plugin.identity_variables) | {"initiator"} | ({initiator} if initiator else set())
 
     def _human_task(self, session: Session, task_id: str) -> HumanTask:
         """The task's row as the database has it now (refreshing what the session holds)."""

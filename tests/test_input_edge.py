@@ -211,3 +211,66 @@ def test_over_long_text_anywhere_is_a_400_naming_the_field_and_nothing_is_writte
 def test_removing_a_calendar_day_that_cannot_exist_is_a_404(client, day):
     login(client, "admin")
     assert client.post(f"/admin/calendar/{day}/delete").status_code == 404
+
+
+@pytest.mark.parametrize("depth", [40, 900, 3000])
+def test_a_json_variable_nested_too_deep_is_a_400_and_nothing_is_kept(client, svc, lifecycle, depth):
+    deep = "[" * depth + "]" * depth
+    started = client.post("/engine-rest/process-definition/key/directive/start", headers=basic("cv.lan"),
+                          json={"variables": {"tasks": {"value": deep, "type": "Json"}}})
+    assert started.status_code == 400 and "nests more than 32 levels" in started.get_json()["message"]
+    directive = lifecycle.start()
+    put = client.put(f"/engine-rest/process-instance/{directive}/variables/zz", headers=basic("admin"),
+                     json={"value": deep, "type": "Json"})
+    assert put.status_code == 400 and "'zz'" in put.get_json()["message"]
+    assert client.get(f"/engine-rest/process-instance/{directive}/variables", headers=basic("admin")).status_code == 200
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == 1
+
+
+def test_a_json_variable_hiding_a_nul_in_an_escape_is_a_400(client, lifecycle):
+    directive = lifecycle.start()
+    put = client.put(f"/engine-rest/process-instance/{directive}/variables/zz", headers=basic("admin"),
+                     json={"value": '{"a": "x\\u0000y"}', "type": "Json"})
+    assert put.status_code == 400 and "U+0000" in put.get_json()["message"]
+
+
+@pytest.mark.parametrize("path, query", [
+    ("/engine-rest/task", {"nameLike": "a" * 50_001}), ("/engine-rest/process-definition", {"nameLike": "a" * 60_000}),
+    ("/tasks", {"q": "a" * 60_000}), ("/audit/", {"q": "a" * 60_000}), ("/admin/operations", {"q": "a" * 60_000}),
+])
+def test_a_search_longer_than_any_search_is_a_400_naming_it(client, path, query):
+    login(client, "admin")
+    response = client.get(path, headers=basic("admin"), query_string=query)
+    said = response.get_json()["message"] if path.startswith("/engine-rest") else response.get_data(as_text=True)
+    assert response.status_code == 400 and f"«{next(iter(query))}»" in said
+    body = client.post("/engine-rest/task", headers=basic("admin"), json={"nameLike": "a" * 60_000})
+    assert body.status_code == 400 and "«nameLike»" in body.get_json()["message"]
+
+
+def test_initiator_and_the_tracker_are_never_set_by_a_request_on_any_process(client, lifecycle):
+    lifecycle.distributed()
+    task = lifecycle.task("sct.cv", "accept")  # in a directive_task instance, which declares no initiator
+    for name in ("initiator", "tracker"):
+        put = client.put(f"/engine-rest/process-instance/{task.instance_id}/variables/{name}", headers=basic("admin"),
+                         json={"value": "admin", "type": "String"})
+        assert put.status_code == 400 and f"«{name}»" in put.get_json()["message"]
+    message = client.post("/engine-rest/message", headers=basic("cv.lan"), json={
+        "messageName": "Kết thúc theo dõi", "processInstanceId": task.instance_id,
+        "processVariables": {"tracker": {"value": "admin", "type": "String"}}})
+    assert message.status_code == 400
+
+
+@pytest.mark.parametrize("path, body, named", [
+    ("/engine-rest/process-definition/key/directive/start",
+     {"startInstructions": [{"type": "startBeforeActivity", "activityId": "register"}]}, "startInstructions"),
+    ("/engine-rest/process-definition/key/directive/start", {"bogusParam": 1}, "bogusParam"),
+    ("/engine-rest/message", {"messageName": "Xin gia hạn", "processVariablesLocal": {
+        "x": {"value": 1, "type": "Integer"}}}, "processVariablesLocal"),
+    ("/engine-rest/message", {"messageName": "Xin gia hạn", "bogus": True}, "bogus"),
+])
+def test_a_body_parameter_that_is_unknown_or_not_supported_is_a_400_naming_it(client, svc, path, body, named):
+    response = client.post(path, headers=basic("cv.lan"), json=body)
+    assert response.status_code == 400 and f"'{named}'" in response.get_json()["message"]
+    with svc.db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == 0

@@ -313,3 +313,21 @@ def test_numbers_too_large_and_nul_characters_are_refused_with_a_400(client, url
     response = (client.post(url, headers=basic("admin"), json=payload) if payload is not None
                 else client.get(url, headers=basic("admin")))
     assert response.status_code == 400, response.get_json()
+
+
+def test_an_office_leader_does_not_decide_on_an_extension_he_asked_for(client, lifecycle):
+    lifecycle.distributed()
+    task = lifecycle.task("sct.cv", "accept")
+    sent = client.post("/engine-rest/message", headers=basic("cvp"), json={
+        "messageName": "Xin gia hạn", "processInstanceId": task.instance_id,
+        "processVariables": {"extension_new_deadline": {"value": "2027-12-31", "type": "String"},
+                             "extension_reason": {"value": "Chờ số liệu.", "type": "String"}}})
+    assert sent.status_code == 204
+    review = lifecycle.task("cvp", "review_extension")
+    decided = client.post(f"/engine-rest/task/{review.id}/complete", headers=basic("cvp"), json={"variables": {
+        "extension_decision": {"value": "approve", "type": "String"},
+        "extension_decision_reason": {"value": "Đồng ý.", "type": "String"}}})
+    assert decided.status_code == 400 and "không tự quyết định" in decided.get_json()["message"] + str(
+        decided.get_json().get("errors"))
+    lifecycle.complete("pcvp.hai", "review_extension", {"extension_decision": "approve",
+                                                         "extension_decision_reason": "Đồng ý."})

@@ -181,3 +181,36 @@ def test_a_deactivated_users_remember_me_cookie_no_longer_signs_in(app, svc, res
     with svc.db.transaction() as s:
         s.get(User, "cv.lan").active = False
     assert not signed_in(replayed(app, remember_token=kept))
+
+
+def test_a_burst_of_sign_ins_is_told_the_server_is_busy_instead_of_taking_the_pages_threads(app, monkeypatch):
+    from web import sign_in
+    monkeypatch.setattr(sign_in, "WAIT_FOR_A_CHECK", 0.01)
+    client = app.test_client()
+    assert client.get("/engine-rest/task", headers=basic("cv.lan", DEMO_PASSWORD)).status_code == 200
+    held = [sign_in._checks.acquire(blocking=False) for _ in range(sign_in.PASSWORD_CHECKS)]
+    try:
+        assert all(held)  # every password check is taken, as by a burst of wrong passwords
+        busy = client.get("/engine-rest/task", headers=basic("sct.cv", DEMO_PASSWORD))
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+        assert "nhiều lượt đăng nhập cùng lúc" in busy.get_json()["message"]
+        page = client.post("/login", data={"username": "cvp", "password": DEMO_PASSWORD})
+        assert page.status_code == 503 and "thử lại sau một giây" in page.get_data(as_text=True)
+        again = client.get("/engine-rest/task", headers=basic("cv.lan", DEMO_PASSWORD))
+        assert again.status_code == 200  # a name and password that just passed need no check
+        assert client.get("/login").status_code == 200  # the pages do not wait for password checks
+    finally:
+        for _ in held:
+            sign_in._checks.release()
+
+
+def test_a_remembered_rest_sign_in_ends_with_a_password_change_or_a_deactivation(app, svc, restored):
+    client = app.test_client()
+    assert client.get("/engine-rest/task", headers=basic("cv.lan", DEMO_PASSWORD)).status_code == 200
+    with svc.db.transaction() as s:
+        s.get(User, "cv.lan").set_password("Mật khẩu mới 2027")
+    assert client.get("/engine-rest/task", headers=basic("cv.lan", DEMO_PASSWORD)).status_code == 401
+    assert client.get("/engine-rest/task", headers=basic("cv.lan", "Mật khẩu mới 2027")).status_code == 200
+    with svc.db.transaction() as s:
+        s.get(User, "cv.lan").active = False
+    assert client.get("/engine-rest/task", headers=basic("cv.lan", "Mật khẩu mới 2027")).status_code == 401

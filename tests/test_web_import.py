@@ -177,3 +177,15 @@ def test_a_plan_with_a_task_table_is_reviewed_row_by_row_with_each_cell_highligh
     html = lxml.html.fromstring(response.get_data(as_text=True))
     marked = " ".join(m.text_content() for m in html.xpath("//pre[@id='source-text']//mark"))
     assert "Văn phòng" in marked and "Quý III/" in marked
+
+
+def test_a_text_assigning_more_tasks_than_a_draft_takes_is_refused_with_a_sentence(client):
+    login(client, "cv.lan")
+    lines = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH", "Số: 12/UBND-KT", "V/v triển khai các nhiệm vụ",
+             "Kính gửi: Sở Công Thương"]
+    lines += [f"{i}. Giao Sở Công Thương chủ trì thực hiện nhiệm vụ số {i}, hoàn thành trước ngày 30/6/2027."
+              for i in range(1, 321)]
+    response = client.post("/directives/import", data={"text": "\n".join(lines)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "quá 300 nhiệm vụ một dự thảo nhận được" in page
+    assert 'id="import-review-form"' not in page

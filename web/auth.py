@@ -74,12 +74,20 @@ def login():
                 token = user_sessions.begin(s, result.user.username, services().clock.now())
             login_user(SessionUser(result.user, token), remember=form.remember.data)
             return redirect(local_path(request.args.get("next"), url_for("tasks.index")))
-        if result.locked is not None:
+        if result.busy:
+            error, status = busy_sentence(), 503
+            headers["Retry-After"] = "1"
+        elif result.locked is not None:
             error, status = locked_sentence(result.locked), 429
             headers["Retry-After"] = str(result.locked.retry_after(services().clock.now()))
         else:
             error, status = _("Tên đăng nhập hoặc mật khẩu không đúng."), 401
     return render_template("login.html", form=form, error=error), status, headers
+
+
+def busy_sentence() -> str:
+    """Why a sign-in was not checked now: too many were being checked at once."""
+    return _("Máy chủ đang kiểm tra nhiều lượt đăng nhập cùng lúc; hãy thử lại sau một giây.")
 
 
 def locked_sentence(lock) -> str:
@@ -112,7 +120,8 @@ def change_password():
     if form.validate_on_submit():
         result = check_credentials(current_user.username, form.current.data, request.remote_addr)
         if result.user is None:
-            error = locked_sentence(result.locked) if result.locked else _("Mật khẩu hiện tại không đúng.")
+            error = busy_sentence() if result.busy else locked_sentence(result.locked) if result.locked \
+                else _("Mật khẩu hiện tại không đúng.")
         else:
             now = services().clock.now()
             with services().db.transaction() as s:

@@ -146,6 +146,11 @@ def _parse(text: str, name: str) -> tuple[ParsedDirective, Proposal]:
         reader = deadline_reader(s, current_app.config)
         today = services().clock.today()
         parsed = parse_directive(text, Directory(s), reader, today, name)
+        most = services().engine.form(s, FORM_KEY)["properties"]["tasks"].get("maxItems")
+        if most is not None and len(parsed.tasks) > most:
+            raise ImportRefused(_("Văn bản «%(name)s» giao %(count)s nhiệm vụ, quá %(most)s nhiệm vụ một dự thảo nhận "
+                                  "được; hãy tách thành nhiều văn bản hoặc nhập phần nhiệm vụ ở phụ lục riêng.",
+                                  name=name, count=len(parsed.tasks), most=most))
         return parsed, draft_proposal(parsed, s, reader, today)
 
 
@@ -218,10 +223,10 @@ def read():
             text = extract_text(pasted.encode("utf-8"), "van-ban.txt")
         else:
             raise ImportRefused(_("Hãy chọn tệp văn bản (.txt, .docx, .pdf) hoặc dán nội dung văn bản."))
+        return _review(text, name)
     except ImportRefused as exc:
         return render_template("directives/import.html", error=exc.message, pasted=pasted,
                                limit=MAX_BYTES // 2 ** 20), 400
-    return _review(text, name)
 
 
 @bp.route("/directives/import/start", methods=["POST"])

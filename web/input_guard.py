@@ -42,6 +42,19 @@ def _json_texts(value: Any, where: str, depth: int = 0) -> Iterator[tuple[str, s
             yield from _json_texts(item, f"{where}[{index}]", depth + 1)
 
 
+def decoded_json_problem(value: Any, name: str) -> str | None:
+    """Why a JSON value decoded inside a request (a ``Json`` variable's text) cannot be kept: nested too deep
+    or holding a forbidden character; None when it can."""
+    try:
+        for where, text in _json_texts(value, name):
+            found = first_forbidden(text)
+            if found is not None:
+                return f"'{where}' holds a control character that cannot be stored ({code_point(found)})."
+    except _TooDeep as deep:
+        return f"'{deep.where}' nests more than {MAX_JSON_DEPTH} levels deep."
+    return None
+
+
 def _json_body() -> Any:
     """The request's JSON document (None when it has none or it is not JSON), refusing one too deep to read."""
     try:
@@ -75,8 +88,40 @@ def forbidden_character() -> tuple[str, str] | None:
     return None
 
 
+#: The longest text a query parameter or a ``…Like`` filter may hold (SQLite refuses LIKE patterns over 50,000
+#: bytes; nobody searches with a page of text).
+MAX_SEARCH_TEXT = 2000
+
+
+#: Query parameters that carry text searched with LIKE: the pages' ``q`` and Camunda's variable filters.
+SEARCHES = {"q", "variables", "processVariables", "taskVariables", "caseInstanceVariables"}
+
+
+def _searched(key: str) -> bool:
+    return key in SEARCHES or key.endswith("Like")
+
+
+def overlong_search() -> str | None:
+    """The first search (``q``, a ``…Like`` filter, a variable filter) of the query or of a JSON body longer
+    than ``MAX_SEARCH_TEXT``."""
+    for key, value in request.args.items(multi=True):
+        if _searched(key) and len(value) > MAX_SEARCH_TEXT:
+            return key
+    data = _json_body() if request.is_json else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if str(key).endswith("Like") and isinstance(value, str) and len(value) > MAX_SEARCH_TEXT:
+                return str(key)
+            liked = [item for item in value if isinstance(item, dict) and "like" in str(item.get("operator")).lower()
+                     and isinstance(item.get("value"), str)] if isinstance(value, list) else []
+            if any(len(item["value"]) > MAX_SEARCH_TEXT for item in liked):
+                return str(key)
+    return None
+
+
 def register(app: Flask) -> None:
-    """Refuse every request holding a NUL or another control character, naming the field."""
+    """Refuse every request holding a NUL or another control character, naming the field, and every search
+    longer than ``MAX_SEARCH_TEXT``."""
 
     @app.before_request
     def _refuse_control_characters() -> None:
@@ -93,3 +138,10 @@ def register(app: Flask) -> None:
                          "rồi gửi lại.", field=field))
         abort(400, _("Trường «%(field)s» chứa ký tự điều khiển không in được (%(code)s), không lưu được; hãy xóa "
                      "ký tự đó (thường do sao chép từ tệp khác) rồi gửi lại.", field=field, code=code_point(character)))
+
+    @app.before_request
+    def _refuse_overlong_searches() -> None:
+        field = overlong_search()
+        if field is not None:
+            abort(400, _("Tham số «%(field)s» dài quá %(limit)s ký tự; hãy tìm bằng ít chữ hơn.", field=field,
+                         limit=MAX_SEARCH_TEXT))

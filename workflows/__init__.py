@@ -38,6 +38,7 @@ def directive_plugin(settings: TrackingSettings | None = None) -> Plugin:
         form_checks=form_checks(tracking),
         functions={"signing_group": signing_group},
         messages=REQUEST_MESSAGES,
+        identity_variables=frozenset({"initiator", "tracker"}),
         listeners=[on_instance_changed],
         job_handlers={EMAIL: send_email(tracking.settings.mailer)},
     )

@@ -102,10 +102,19 @@ def check_extension_request(ctx: FormContext, data: dict[str, Any], tracking: Tr
     return {"extension_new_deadline": problem} if problem else {}
 
 
+def check_extension_review(ctx: FormContext, data: dict[str, Any]) -> dict[str, str]:
+    """Nobody decides on an extension they asked for themselves (separation of duties)."""
+    if ctx.variables.get("extension_requested_by") == ctx.actor.username:
+        return {"extension_decision": "Người gửi đề nghị gia hạn không tự quyết định đề nghị của mình; "
+                                      "một Lãnh đạo Văn phòng khác cần xem xét."}
+    return {}
+
+
 def form_checks(tracking: Tracking) -> dict[str, Any]:
     """The checks by form key, bound to the tracking settings."""
     return {
         "directive_draft": lambda ctx, data: check_draft(ctx, data, tracking.reader(load_calendar(ctx.session))),
         "directive_sign": check_sign,
         "directive_extension_request": lambda ctx, data: check_extension_request(ctx, data, tracking),
+        "directive_extension_review": check_extension_review,
     }

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import EngineError
 
-from ..auth import locked_sentence
+from ..auth import busy_sentence, locked_sentence
 from ..services import services
 from ..sign_in import check_credentials
 
@@ -40,6 +40,10 @@ def authenticate():
         response.headers["WWW-Authenticate"] = 'Basic realm="engine-rest"'
         return response, status
     result = check_credentials(auth.username, auth.password or "", request.remote_addr)
+    if result.busy:
+        response, status = error_body(503, busy_sentence())
+        response.headers["Retry-After"] = "1"
+        return response, status
     if result.locked is not None:
         response, status = error_body(429, locked_sentence(result.locked))
         response.headers["Retry-After"] = str(result.locked.retry_after(services().clock.now()))

@@ -10,7 +10,7 @@ from workflows.roles import STARTS
 
 from ..services import services
 from . import RestError, bp
-from .params import body, found, me, paged
+from .params import body, found, me, paged, refuse_unsupported
 from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .shapes import definition, instance
 from .values import typed_all, untyped_all
@@ -120,9 +120,19 @@ def definition_xml_by_key(key: str):
         return jsonify({"id": row.id, "bpmn20Xml": row.bpmn_xml})
 
 
+#: What a start request may say (Camunda 7's StartProcessInstanceDto); the options this engine cannot apply
+#: are refused by name when asked for, anything else as unknown.
+START_KEYS = {"variables", "businessKey", "withVariablesInReturn", "caseInstanceId", "skipCustomListeners",
+              "skipIoMappings", "startInstructions"}
+UNSUPPORTED_START = {"startInstructions": "an instance starts at its start event",
+                     "skipCustomListeners": "listeners are not skipped", "skipIoMappings": "mappings are not skipped",
+                     "caseInstanceId": "there are no cases"}
+
+
 def _start(find):
     actor = me()
     data = body()
+    refuse_unsupported(data, START_KEYS, UNSUPPORTED_START, "start")
     variables = untyped_all(data.get("variables"))
     business_key = data.get("businessKey")
     if business_key is not None and not isinstance(business_key, str):

@@ -14,7 +14,7 @@ from engine.variable_filters import sql_like
 
 from ..services import services
 from . import RestError, bp
-from .params import admin, body, me, paged, sees_everything, text
+from .params import admin, body, me, paged, refuse_unsupported, sees_everything, text
 from .query_params import Filter, query_args, refuse_unknown, sort_keys, sql_conditions, sql_order
 from .shapes import instance
 from .values import typed, typed_all, untyped, untyped_all
@@ -174,6 +174,16 @@ def instance_variable_put(instance_id: str, name: str):
     return "", 204
 
 
+#: What a correlation may say (Camunda 7's CorrelationMessageDto).
+MESSAGE_KEYS = {"messageName", "businessKey", "tenantId", "withoutTenantId", "processInstanceId", "correlationKeys",
+                "localCorrelationKeys", "processVariables", "processVariablesLocal",
+                "processVariablesToTriggeredScope", "all", "resultEnabled", "variablesInResultEnabled"}
+UNSUPPORTED_MESSAGE = {"tenantId": "there are no tenants", "localCorrelationKeys": "local variables are not kept",
+                       "processVariablesLocal": "local variables are not kept",
+                       "processVariablesToTriggeredScope": "variables go to the instance",
+                       "variablesInResultEnabled": "results carry no variables"}
+
+
 @bp.post("/message")
 def message_correlate():
     """Deliver a message to the one running instance that waits for it (by id, business key, variables)."""
@@ -182,6 +192,7 @@ def message_correlate():
         raise RestError(403, "Cơ quan gửi đề nghị gia hạn hoặc vấn đề vượt thẩm quyền từ trang nhiệm vụ, nơi đề nghị "
                              "được kiểm tra; qua REST chỉ Văn phòng và quản trị gửi thông điệp.")
     data = body()
+    refuse_unsupported(data, MESSAGE_KEYS, UNSUPPORTED_MESSAGE, "message")
     name = text(data, "messageName")
     if not name:
         raise RestError(400, "'messageName' is required.")

@@ -133,3 +133,12 @@ def require_admin(actor: Actor) -> None:
         raise RestError(403, "Tài khoản kiểm tra chỉ được xem, không được thay đổi dữ liệu.")
     if "admin" not in actor.roles:
         raise RestError(403, "Chỉ quản trị quy trình được thực hiện thao tác này.")
+
+
+def refuse_unsupported(data: dict, known: set[str], unsupported: dict[str, str], where: str) -> None:
+    """400 naming a parameter of a body that is unknown, or asks for something this engine does not do."""
+    for key, value in data.items():
+        if key not in known:
+            raise RestError(400, f"{where}: unknown parameter '{key}'.")
+        if key in unsupported and value not in (None, False, [], {}, ""):
+            raise RestError(400, f"{where}: '{key}' is not supported: {unsupported[key]}.")

@@ -13,9 +13,11 @@ from typing import Any
 
 from engine.clock import LOCAL_TZ, STORABLE_YEARS, to_local
 
+from ..input_guard import MAX_JSON_DEPTH, decoded_json_problem
 from . import RestError
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+_TOO_DEEP = object()  # a Json text too deep for Python's own parser
 CAMUNDA_DATE = "%Y-%m-%dT%H:%M:%S.%f%z"
 
 
@@ -126,9 +128,15 @@ def untyped(name: str, variable: Any) -> Any:
             raise RestError(400, f"Variable '{name}': only JSON-serialized objects are supported.")
         if isinstance(value, str):
             try:
-                return json.loads(value)
+                value = json.loads(value)
             except json.JSONDecodeError as exc:
                 raise RestError(400, f"Variable '{name}' is not valid JSON: {exc.msg}.") from None
+            except RecursionError:
+                value = _TOO_DEEP
+            problem = decoded_json_problem(value, name) if value is not _TOO_DEEP else \
+                f"'{name}' nests more than {MAX_JSON_DEPTH} levels deep."
+            if problem:
+                raise RestError(400, f"Variable '{name}' cannot be kept: {problem}")
         return value
     raise RestError(400, f"Unsupported value type '{kind}' of variable '{name}'.")
 
