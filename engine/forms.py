@@ -8,6 +8,7 @@ differs from the stored one is reported as tampering.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -105,11 +106,18 @@ def validate_submission(schema: dict[str, Any], data: dict[str, Any],
                 parent.pop(path[-1], None)
             else:
                 parent[path[-1]] = copy.deepcopy(stored)
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
-    for error in sorted(validator.iter_errors(to_apply), key=lambda e: list(e.absolute_path)):
-        path, message = _sentence(error, schema)
-        errors.setdefault(path, message)
+    _add_schema_errors(errors, schema, schema, to_apply)
     return to_apply, errors
+
+
+def _add_schema_errors(errors: dict[str, str], schema: dict[str, Any], checked_by: dict[str, Any],
+                       data: dict[str, Any], skip: Callable[[ValidationError], bool] = lambda _: False) -> None:
+    """Add to ``errors`` a sentence per field ``data`` breaks under ``checked_by`` (titles from ``schema``)."""
+    validator = Draft202012Validator(checked_by, format_checker=_FORMAT_CHECKER)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        if not skip(error):
+            path, message = _sentence(error, schema)
+            errors.setdefault(path, message)
 
 
 def validate_start(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -126,12 +134,8 @@ def validate_start(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[s
     errors.update({name: f"Trường «{_title(schema, [name])}» do quy trình đặt, không nhận từ người khởi tạo."
                    for name in data if properties.get(name, {}).get("readOnly")})
     prefill = {key: value for key, value in schema.items() if key != "required"}
-    validator = Draft202012Validator(prefill, format_checker=_FORMAT_CHECKER)
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        if error.validator == "additionalProperties" and not error.absolute_path:
-            continue  # named one by one above
-        path, message = _sentence(error, schema)
-        errors.setdefault(path, message)
+    _add_schema_errors(errors, schema, prefill, data,  # unknown fields are named one by one above
+                       skip=lambda e: e.validator == "additionalProperties" and not e.absolute_path)
     defaults = {name: copy.deepcopy(prop["default"]) for name, prop in properties.items()
                 if name not in data and "default" in prop and not prop.get("readOnly")}
     return {**defaults, **copy.deepcopy(data)}, errors

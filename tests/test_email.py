@@ -117,6 +117,16 @@ def killed_mid_send(database_url: str, tmp_path: Path, smtp_port: int, sink: Sin
         worker.wait(10)
 
 
+def mail_killed_at(stage: str, mail_app, smtp, database_url: str, tmp_path: Path):
+    """One e-mail, and a worker process killed while the mail server stalls at ``stage``: (sink, svc, job id)."""
+    sink, port = smtp
+    svc = mail_app.extensions["chidao"]
+    job_id = mail_to_sct(svc, port)
+    sink.hang_at = stage
+    killed_mid_send(database_url, tmp_path, port, sink)
+    return sink, svc, job_id
+
+
 def the_worker_comes_back(svc, clock) -> None:
     """Another worker, once the dead one's lease on the job has run out."""
     clock.set(datetime.now(LOCAL_TZ) + timedelta(minutes=10))
@@ -138,11 +148,7 @@ def test_each_email_goes_out_once_with_its_idempotency_key_as_message_id(mail_ap
 
 def test_a_worker_killed_after_the_server_has_the_message_does_not_send_it_twice(
         mail_app, smtp, clock, database_url, tmp_path):
-    sink, port = smtp
-    svc = mail_app.extensions["chidao"]
-    job_id = mail_to_sct(svc, port)
-    sink.hang_at = "DATA"
-    killed_mid_send(database_url, tmp_path, port, sink)
+    sink, svc, job_id = mail_killed_at("DATA", mail_app, smtp, database_url, tmp_path)
     the_worker_comes_back(svc, clock)
     assert len(sink.messages) == 1  # not sent again
     with svc.db.reader() as s:
@@ -159,11 +165,7 @@ def test_a_worker_killed_after_the_server_has_the_message_does_not_send_it_twice
 
 def test_a_worker_killed_before_the_message_left_sends_it_when_the_next_one_comes(
         mail_app, smtp, clock, database_url, tmp_path):
-    sink, port = smtp
-    svc = mail_app.extensions["chidao"]
-    job_id = mail_to_sct(svc, port)
-    sink.hang_at = "RCPT"
-    killed_mid_send(database_url, tmp_path, port, sink)
+    sink, svc, job_id = mail_killed_at("RCPT", mail_app, smtp, database_url, tmp_path)
     assert sink.messages == []
     the_worker_comes_back(svc, clock)
     assert len(sink.messages) == 1

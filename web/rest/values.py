@@ -17,7 +17,6 @@ from ..input_guard import MAX_JSON_DEPTH, decoded_json_problem
 from . import RestError
 
 INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
-_TOO_DEEP = object()  # a Json text too deep for Python's own parser
 CAMUNDA_DATE = "%Y-%m-%dT%H:%M:%S.%f%z"
 
 
@@ -131,10 +130,10 @@ def untyped(name: str, variable: Any) -> Any:
                 value = json.loads(value)
             except json.JSONDecodeError as exc:
                 raise RestError(400, f"Variable '{name}' is not valid JSON: {exc.msg}.") from None
-            except RecursionError:
-                value = _TOO_DEEP
-            problem = decoded_json_problem(value, name) if value is not _TOO_DEEP else \
-                f"'{name}' nests more than {MAX_JSON_DEPTH} levels deep."
+            except RecursionError:  # deeper than Python's own parser goes
+                raise RestError(400, f"Variable '{name}' cannot be kept: '{name}' nests more than "
+                                     f"{MAX_JSON_DEPTH} levels deep.") from None
+            problem = decoded_json_problem(value, name)
             if problem:
                 raise RestError(400, f"Variable '{name}' cannot be kept: {problem}")
         return value
